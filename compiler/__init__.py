@@ -1,0 +1,1 @@
+"""mlops: a declarative GitOps compiler for ML platforms (load -> validate -> normalize -> emit -> write)."""

@@ -1,0 +1,46 @@
+"""The pipeline, stage by stage: load -> validate -> normalize -> emit -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from . import ir
+from .diagnostics import Diagnostic, SpecError, did_you_mean
+from .emit import LAYERS, emit
+from .load import load
+from .normalize import environment_names, normalize
+from .validate import check
+from .write import write
+
+
+@dataclass(frozen=True)
+class Build:
+    environments: tuple[ir.Environment, ...]
+    files: Mapping[str, bytes]            # path relative to the output folder -> content
+    warnings: tuple[Diagnostic, ...]
+
+
+def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, OSError if unreadable."""
+    source = load(path)
+    diagnostics = check(source)
+    if any(d.severity == "error" for d in diagnostics):
+        raise SpecError(diagnostics)
+    names = environment_names(source)
+    for env in envs or ():
+        if env not in names:
+            raise KeyError(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+    chosen = tuple(normalize(source, env) for env in (envs or names))
+    files: dict[str, bytes] = {}
+    for environment in chosen:
+        files.update({f"{environment.name}/{p}": c for p, c in emit(environment, layers).items()})
+    return Build(chosen, files, tuple(diagnostics))
+
+
+def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled."""
+    build = compile_spec(path, envs, layers)
+    write(out, [e.name for e in build.environments], build.files)
+    return build

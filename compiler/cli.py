@@ -1,0 +1,62 @@
+"""The `mlops` command: parses arguments, runs one command module, maps outcomes to exit codes.
+
+Exit codes: 0 success, 1 the spec is invalid (or the command's own failure), 2 usage error or
+unreadable file, 3 internal error. Only this module calls sys.exit. Command modules are imported
+on demand, so `mlops validate` never pays for (or imports) the cloud SDKs that `compile` needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from typing import Sequence
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("compiler.commands.validate", "check mlops.yaml files against the schema and semantic rules"),
+    "compile": ("compiler.commands.compile", "write manifests and Pulumi projects for each environment"),
+    "schema": ("compiler.commands.schema", "print the mlops.yaml JSON Schema"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="mlops", description="Declarative GitOps compiler for ML platforms.")
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        command.set_defaults(module=module)
+        importlib.import_module(module).add_arguments(command)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(importlib.import_module(args.module).run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # never a traceback for users; MLOPS_DEBUG=1 shows it
+        if os.environ.get("MLOPS_DEBUG"):
+            traceback.print_exc()
+        print(f"mlops: internal error: {type(exc).__name__}: {exc} (set MLOPS_DEBUG=1 for details; please report it)",
+              file=sys.stderr)
+        return 3
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("mlops")
+    except Exception:
+        return "0+unknown"
+
+
+def entry() -> None:
+    sys.exit(main())

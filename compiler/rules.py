@@ -1,0 +1,192 @@
+"""Semantic rules: what the schema cannot say. Each rule reads a (possibly merged) document defensively,
+since it also runs on documents the schema rejected, and yields located diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from targets import catalog as catalogs
+
+from .diagnostics import Diagnostic, did_you_mean, one_of
+from .overlay import EnvSource
+from .quantity import memory_gib, millicores
+
+Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
+
+STRATEGY_FIELDS = {
+    "steps": ("canary",),
+    "interval": ("canary", "blue-green"),
+    "analysis": ("canary", "blue-green"),
+    "autoPromote": ("blue-green",),
+    "variants": ("ab",),
+    "candidate": ("shadow",),
+    "mirrorPercent": ("shadow",),
+}
+
+
+def _map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _models(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, model in _map(doc.get("models")).items():
+        if isinstance(model, dict):
+            yield name, model
+
+
+def _pools(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in _map(_map(doc.get("cluster")).get("nodePools")).items() if isinstance(v, dict)}
+
+
+def node_pools(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
+    provider = _map(target).get("provider")
+    for name, pool in _pools(doc).items():
+        where = ("cluster", "nodePools", name)
+        scaling = _map(pool.get("scaling"))
+        low, high = _int(scaling.get("min")), _int(scaling.get("max"))
+        if low is not None and high is not None and low > high:
+            yield at.error((*where, "scaling", "min"), f"scaling.min ({low}) is above scaling.max ({high})")
+        accel = _map(pool.get("accelerator")).get("type")
+        if not isinstance(accel, str) or provider not in catalogs.CLOUD_PROVIDERS:
+            continue
+        offered, substitute = catalogs.offers(provider, accel)
+        if not offered:
+            yield at.error((*where, "accelerator", "type"),
+                           f"{provider} does not offer {accel} (target {target['_name']}); "
+                           f"{provider} offers {one_of(catalogs.load(provider).accelerators)}")
+        elif substitute:
+            yield at.error((*where, "accelerator", "type"),
+                           f"{provider} does not offer {accel}; using its stated equivalent {substitute} "
+                           f"(target {target['_name']})", severity="warning")
+
+
+def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
+    pools = _pools(doc)
+    routes: dict[tuple[str, str], str] = {}
+    for name, model in _models(doc):
+        where = ("models", name)
+        yield from _placement(name, model, pools, at)
+        yield from _scaling(name, model, at)
+        yield from _rollout(name, model, at)
+        if model.get("framework") == "vllm" and not (_int(_map(model.get("resources")).get("gpu")) or 0):
+            yield at.error((*where, "framework"), "framework vllm needs resources.gpu of at least 1 (vLLM serves on GPUs)")
+        endpoint = _map(model.get("endpoint"))
+        if isinstance(endpoint.get("host"), str):
+            route = (endpoint["host"], str(endpoint.get("path", "/")))
+            if route in routes:
+                yield at.error((*where, "endpoint"), f"endpoint {route[0]}{route[1]} is already served by model '{routes[route]}'")
+            routes.setdefault(route, name)
+        drift = _map(_map(model.get("monitoring")).get("drift"))
+        baseline = drift.get("baseline")
+        if isinstance(baseline, str) and baseline.split("://")[0] in ("registry", "oci"):
+            yield at.error((*where, "monitoring", "drift", "baseline"),
+                           "a drift baseline is a data file: use s3://, gs://, az:// or https://")
+
+
+def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]], at: EnvSource) -> Iterator[Diagnostic]:
+    where = ("models", name)
+    resources = _map(model.get("resources"))
+    gpu = _int(resources.get("gpu")) or 0
+    pool_name = model.get("nodePool")
+    accelerated = sorted(p for p, spec in pools.items() if isinstance(spec.get("accelerator"), dict))
+    if isinstance(pool_name, str) and pool_name not in pools:
+        hint = did_you_mean(pool_name, pools) or (f" (node pools: {one_of(sorted(pools))})" if pools else " (cluster.nodePools is empty)")
+        yield at.error((*where, "nodePool"), f"unknown node pool '{pool_name}'{hint}")
+        return
+    pool = pools.get(pool_name) if isinstance(pool_name, str) else None
+    if gpu and pool is None:
+        yield at.error((*where, "resources", "gpu"),
+                       f"resources.gpu needs nodePool naming a pool with an accelerator"
+                       f" ({'pools with one: ' + one_of(accelerated) if accelerated else 'no pool has one'})")
+        return
+    if pool is None:
+        return
+    accel = _map(pool.get("accelerator"))
+    if gpu and not accel:
+        yield at.error((*where, "resources", "gpu"),
+                       f"resources.gpu is {gpu} but node pool '{pool_name}' has no accelerator"
+                       f"{' (pools with one: ' + one_of(accelerated) + ')' if accelerated else ''}")
+    elif gpu and _int(accel.get("count", 1)) is not None and gpu > accel.get("count", 1):
+        yield at.error((*where, "resources", "gpu"),
+                       f"resources.gpu is {gpu} but nodes of pool '{pool_name}' have {accel.get('count', 1)}")
+    machine = _map(pool.get("machine"))
+    cpu_need, cpu_have = millicores(resources.get("cpu")), millicores(machine.get("cpu"))
+    if cpu_need is not None and cpu_have is not None and cpu_need > cpu_have:
+        yield at.error((*where, "resources", "cpu"),
+                       f"one replica asks {resources['cpu']} CPU but nodes of pool '{pool_name}' have {machine['cpu']}")
+    mem_need, mem_have = memory_gib(resources.get("memory")), memory_gib(machine.get("memory"))
+    if mem_need is not None and mem_have is not None and mem_need > mem_have:
+        yield at.error((*where, "resources", "memory"),
+                       f"one replica asks {resources['memory']} but nodes of pool '{pool_name}' have {machine['memory']}")
+
+
+def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
+    scaling = _map(model.get("scaling"))
+    where = ("models", name, "scaling")
+    low, high = _int(scaling.get("min")), _int(scaling.get("max"))
+    metric = scaling.get("metric", "cpu")
+    if low is not None and high is not None and low > high:
+        yield at.error((*where, "min"), f"scaling.min ({low}) is above scaling.max ({high})")
+    if low == 0 and metric == "cpu":
+        yield at.error((*where, "min"), "scaling to zero needs metric rps or concurrency (a CPU autoscaler cannot wake an idle model)")
+    if metric in ("rps", "concurrency") and "target" not in scaling:
+        yield at.error(where, f"scaling.target is required with metric {metric} (the {metric} each replica should carry)", key=True)
+    if metric == "cpu" and isinstance(scaling.get("target"), (int, float)) and scaling["target"] > 100:
+        yield at.error((*where, "target"), f"with metric cpu, target is a % of requested CPU (1..100), got {scaling['target']}")
+
+
+def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
+    rollout = _map(model.get("rollout"))
+    strategy = rollout.get("strategy")
+    where = ("models", name, "rollout")
+    for field, strategies in STRATEGY_FIELDS.items():
+        if field in rollout and isinstance(strategy, str) and strategy not in strategies:
+            yield at.error((*where, field), f"'{field}' applies only to strategy {one_of(strategies)}, not {strategy}", key=True)
+    if strategy == "ab":
+        if "artifact" in model:
+            yield at.error(("models", name, "artifact"), "with strategy ab each variant names its artifact; remove this one", key=True)
+        variants = {k: v for k, v in _map(rollout.get("variants")).items() if isinstance(v, dict)}
+        if not variants:
+            yield at.error(where, "strategy ab needs variants (at least two, with weights summing to 100)", key=True)
+        weights = [v.get("weight") for v in variants.values()]
+        if variants and all(_int(w) is not None for w in weights) and sum(weights) != 100:
+            yield at.error((*where, "variants"), f"variant weights sum to {sum(weights)}, not 100")
+    elif "artifact" not in model and model.get("framework") != "custom":
+        yield at.error(("models", name), "missing required field 'artifact'", key=True)
+    if strategy == "shadow" and "candidate" not in rollout:
+        yield at.error(where, "strategy shadow needs a candidate: {artifact: ...}", key=True)
+    steps = rollout.get("steps")
+    if isinstance(steps, list) and all(_int(s) is not None for s in steps):
+        for i in range(1, len(steps)):
+            if steps[i] <= steps[i - 1]:
+                yield at.error((*where, "steps", i), f"canary steps must strictly increase: {steps[i]} follows {steps[i - 1]}")
+
+
+def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
+    """registry:// needs a registry: every cloud target has its own, an onprem one must name one."""
+    if _map(target).get("provider") != "onprem" or _map(target).get("registry"):
+        return
+    for name, model in _models(doc):
+        artifacts = [(("models", name, "artifact"), model.get("artifact"))]
+        rollout = _map(model.get("rollout"))
+        artifacts += [(("models", name, "rollout", "variants", v, "artifact"), _map(spec).get("artifact"))
+                      for v, spec in _map(rollout.get("variants")).items()]
+        artifacts.append((("models", name, "rollout", "candidate", "artifact"), _map(rollout.get("candidate")).get("artifact")))
+        for path, uri in artifacts:
+            if isinstance(uri, str) and uri.startswith("registry://"):
+                yield at.error(path, f"registry:// needs a registry, but onprem target '{target['_name']}' names none: "
+                                     f"set targets.{target['_name']}.registry or use oci://HOST/REPO:TAG")
+
+
+RULES: tuple[Rule, ...] = (node_pools, models, references)
+
+
+def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for rule in RULES:
+        out.extend(rule(doc, target, at))
+    return out

@@ -1,0 +1,147 @@
+"""Provider catalogs: instance types with their shape, accelerators and prices, read from the YAML beside this file.
+
+Pure data, no cloud SDK: `mlops validate` reads it to know what each provider offers, `normalize`
+to pick the cheapest instance type that fits a node pool, `mlops cost` to price it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+CLOUD_PROVIDERS = ("aws", "gcp", "azure")
+
+
+@dataclass(frozen=True)
+class Price:
+    on_demand: float
+    spot: float | None
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    name: str
+    family: str
+    vcpu: int
+    memory_gib: float
+    accelerator: str | None
+    accelerator_count: int
+    prices: Mapping[str, Price]
+    machine_type: str | None = None      # gcp: the machine type when `name` is machine+attached GPU
+    gke_accelerator: str | None = None   # gcp: GKE's accelerator name for the node pool
+    tpu_topology: str | None = None      # gcp: TPU slice topology
+
+    def offered_in(self, region: str, spot: bool) -> bool:
+        price = self.prices.get(region)
+        return price is not None and (not spot or price.spot is not None)
+
+
+@dataclass(frozen=True)
+class FixedCharge:
+    name: str
+    per_hour: float | None
+    per_month: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    provider: str
+    currency: str
+    source: str
+    prices_taken: str
+    hours_per_month: int
+    regions: tuple[str, ...]
+    fixed: tuple[FixedCharge, ...]
+    instances: Mapping[str, InstanceType]
+    equivalents: Mapping[str, str]
+
+    @property
+    def accelerators(self) -> tuple[str, ...]:
+        return tuple(sorted({i.accelerator for i in self.instances.values() if i.accelerator}))
+
+
+class NoFit(ValueError):
+    """No instance type of the catalog meets the ask; the message says what is on offer."""
+
+
+@functools.lru_cache(maxsize=None)
+def load(provider: str) -> Catalog:
+    raw: dict[str, Any] = yaml.load((HERE / f"{provider}.yaml").read_text(encoding="utf-8"),
+                                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    instances = {
+        name: InstanceType(
+            name=name,
+            family=item["family"],
+            vcpu=int(item["vcpu"]),
+            memory_gib=float(item["memoryGiB"]),
+            accelerator=(item.get("accelerator") or {}).get("type"),
+            accelerator_count=int((item.get("accelerator") or {}).get("count", 0)),
+            prices={region: Price(float(p["onDemand"]), None if p.get("spot") is None else float(p["spot"]))
+                    for region, p in item.get("prices", {}).items()},
+            machine_type=item.get("machineType"),
+            gke_accelerator=item.get("gkeAccelerator"),
+            tpu_topology=item.get("tpuTopology"),
+        )
+        for name, item in raw["instances"].items()
+    }
+    return Catalog(
+        provider=raw["provider"],
+        currency=raw["currency"],
+        source=" ".join(str(raw["source"]).split()),
+        prices_taken=str(raw["pricesTaken"]),
+        hours_per_month=int(raw.get("hoursPerMonth", 730)),
+        regions=tuple(raw["regions"]),
+        fixed=tuple(FixedCharge(f["name"], f.get("perHour"), f.get("perMonth"), f.get("note", "")) for f in raw.get("fixed", [])),
+        instances=instances,
+        equivalents=dict(raw.get("equivalents") or {}),
+    )
+
+
+def offers(provider: str, accelerator: str) -> tuple[bool, str | None]:
+    """Whether `provider` has `accelerator`, and the stated equivalent it uses instead when it has not."""
+    if provider not in CLOUD_PROVIDERS:
+        return True, None  # an existing cluster has whatever its nodes have
+    catalog = load(provider)
+    if accelerator in catalog.accelerators:
+        return True, None
+    substitute = catalog.equivalents.get(accelerator)
+    return (substitute is not None), substitute
+
+
+def select(catalog: Catalog, *, cpu: int, memory_gib: float, accelerator: str | None, count: int,
+           region: str, spot: bool) -> InstanceType:
+    """The cheapest instance type with at least `cpu` vCPUs and `memory_gib`, and exactly the accelerators asked.
+
+    Prices are compared in `region` when the catalog covers it (types not offered there are skipped);
+    otherwise types are ranked by size. Raises NoFit naming what the catalog does have.
+    """
+    covered = region in catalog.regions
+    wanted = catalog.equivalents.get(accelerator, accelerator) if accelerator and accelerator not in catalog.accelerators else accelerator
+    same_kind = [i for i in catalog.instances.values()
+                 if i.accelerator == wanted and (wanted is None or i.accelerator_count >= count)]
+    if not same_kind:
+        raise NoFit(f"{catalog.provider} has no {_accel_words(wanted, count)} instance type; "
+                    f"it offers {', '.join(catalog.accelerators) or 'no accelerators'}")
+    fitting = [i for i in same_kind if i.vcpu >= cpu and i.memory_gib >= memory_gib]
+    if not fitting:
+        biggest = max(same_kind, key=lambda i: (i.vcpu, i.memory_gib))
+        raise NoFit(f"no {catalog.provider} {_accel_words(wanted, count)} instance type has {cpu} vCPU and "
+                    f"{memory_gib:g} GiB; the largest is {biggest.name} ({biggest.vcpu} vCPU, {biggest.memory_gib:g} GiB)")
+    if covered:
+        available = [i for i in fitting if i.offered_in(region, spot)]
+        if not available:
+            where = sorted({r for i in fitting for r in i.prices if i.offered_in(r, spot)})
+            raise NoFit(f"{catalog.provider} offers no fitting {_accel_words(wanted, count)} type"
+                        f"{' as spot' if spot else ''} in {region}; it does in {', '.join(where) or 'no covered region'}")
+        return min(available, key=lambda i: (i.prices[region].on_demand, i.accelerator_count, i.vcpu, i.name))
+    return min(fitting, key=lambda i: (i.accelerator_count, i.vcpu, i.memory_gib, i.name))
+
+
+def _accel_words(accelerator: str | None, count: int) -> str:
+    return f"{count}x {accelerator}" if accelerator else "CPU-only"
