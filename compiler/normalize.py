@@ -85,7 +85,7 @@ def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> 
                                      region=target.region or "", spot=spot)
         except catalogs.NoFit as exc:
             raise SpecError([at.error(("cluster", "nodePools", name, "machine"), f"{exc} (target {target.name})")]) from None
-        instance_type, carried = chosen.name, chosen.accelerator
+        instance_type, carried = chosen.instance.name, chosen.instance.accelerator
     return ir.NodePool(name=name, cpu=machine["cpu"], memory=machine["memory"], memory_gib=memory_gib(machine["memory"]) or 0,
                        accelerator=accel["type"] if accel else None, accelerator_count=count,
                        min=scaling["min"], max=scaling["max"], spot=spot,

@@ -50,18 +50,28 @@ def node_pools(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource
         low, high = _int(scaling.get("min")), _int(scaling.get("max"))
         if low is not None and high is not None and low > high:
             yield at.error((*where, "scaling", "min"), f"scaling.min ({low}) is above scaling.max ({high})")
-        accel = _map(pool.get("accelerator")).get("type")
-        if not isinstance(accel, str) or provider not in catalogs.CLOUD_PROVIDERS:
-            continue
-        offered, substitute = catalogs.offers(provider, accel)
-        if not offered:
-            yield at.error((*where, "accelerator", "type"),
-                           f"{provider} does not offer {accel} (target {target['_name']}); "
-                           f"{provider} offers {one_of(catalogs.load(provider).accelerators)}")
-        elif substitute:
-            yield at.error((*where, "accelerator", "type"),
-                           f"{provider} does not offer {accel}; using its stated equivalent {substitute} "
-                           f"(target {target['_name']})", severity="warning")
+        if provider in catalogs.CLOUD_PROVIDERS:
+            yield from _instance(name, pool, target or {}, at)
+
+
+def _instance(name: str, pool: dict[str, Any], target: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
+    """The pool must fit an instance type the provider offers in the region (maybe through a stated equivalent)."""
+    machine, accel = _map(pool.get("machine")), _map(pool.get("accelerator"))
+    cpu, memory = _int(machine.get("cpu")), memory_gib(machine.get("memory"))
+    count = _int(accel.get("count", 1))
+    if cpu is None or memory is None or count is None or ("type" in accel and not isinstance(accel["type"], str)):
+        return  # the schema reports it
+    try:
+        choice = catalogs.select(catalogs.load(target["provider"]), cpu=cpu, memory_gib=memory,
+                                 accelerator=accel.get("type"), count=count, region=str(target.get("region")),
+                                 spot=pool.get("capacity") == "spot")
+    except catalogs.NoFit as exc:
+        where = ("accelerator", "type") if accel and "has no" in str(exc) else ("machine",)
+        yield at.error(("cluster", "nodePools", name, *where), f"{exc} (target {target['_name']})")
+        return
+    if choice.note:
+        yield at.error(("cluster", "nodePools", name, "accelerator", "type"), f"{choice.note} (target {target['_name']})",
+                       severity="warning")
 
 
 def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:

@@ -34,7 +34,7 @@ class PoolHints:
 class Hints:
     """The little a target tells the cloud-agnostic Kubernetes layer."""
 
-    registry_host: str | None                     # None: known only after the infra stack runs
+    registry: str                                 # host/prefix for registry:// artifacts (may be deferred)
     pools: dict[str, PoolHints] = field(default_factory=dict)
     service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity
     pod_labels: tuple[tuple[str, str], ...] = ()

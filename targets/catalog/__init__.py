@@ -103,44 +103,54 @@ def load(provider: str) -> Catalog:
     )
 
 
-def offers(provider: str, accelerator: str) -> tuple[bool, str | None]:
-    """Whether `provider` has `accelerator`, and the stated equivalent it uses instead when it has not."""
-    if provider not in CLOUD_PROVIDERS:
-        return True, None  # an existing cluster has whatever its nodes have
-    catalog = load(provider)
-    if accelerator in catalog.accelerators:
-        return True, None
-    substitute = catalog.equivalents.get(accelerator)
-    return (substitute is not None), substitute
+@dataclass(frozen=True)
+class Choice:
+    instance: InstanceType
+    note: str | None          # set when a stated equivalent stands in for the accelerator asked
 
 
 def select(catalog: Catalog, *, cpu: int, memory_gib: float, accelerator: str | None, count: int,
-           region: str, spot: bool) -> InstanceType:
-    """The cheapest instance type with at least `cpu` vCPUs and `memory_gib`, and exactly the accelerators asked.
+           region: str, spot: bool) -> Choice:
+    """The cheapest instance type with at least `cpu` vCPUs, `memory_gib` and `count` of the accelerator asked.
 
     Prices are compared in `region` when the catalog covers it (types not offered there are skipped);
-    otherwise types are ranked by size. Raises NoFit naming what the catalog does have.
+    otherwise types are ranked by size. When the provider has no such accelerator (anywhere, or in the
+    region), its stated equivalent stands in and `Choice.note` says so. Raises NoFit naming what exists.
     """
-    covered = region in catalog.regions
-    wanted = catalog.equivalents.get(accelerator, accelerator) if accelerator and accelerator not in catalog.accelerators else accelerator
+    try:
+        return Choice(_cheapest(catalog, cpu, memory_gib, accelerator, count, region, spot), None)
+    except NoFit as exc:
+        substitute = catalog.equivalents.get(accelerator or "")
+        if substitute is None:
+            raise
+        first = exc
+    try:
+        chosen = _cheapest(catalog, cpu, memory_gib, substitute, count, region, spot)
+    except NoFit:
+        raise first from None
+    return Choice(chosen, f"{first}; using the stated equivalent {substitute} ({chosen.name})")
+
+
+def _cheapest(catalog: Catalog, cpu: int, memory_gib: float, accelerator: str | None, count: int,
+              region: str, spot: bool) -> InstanceType:
     same_kind = [i for i in catalog.instances.values()
-                 if i.accelerator == wanted and (wanted is None or i.accelerator_count >= count)]
+                 if i.accelerator == accelerator and (accelerator is None or i.accelerator_count >= count)]
     if not same_kind:
-        raise NoFit(f"{catalog.provider} has no {_accel_words(wanted, count)} instance type; "
+        raise NoFit(f"{catalog.provider} has no {_accel_words(accelerator, count)} instance type; "
                     f"it offers {', '.join(catalog.accelerators) or 'no accelerators'}")
     fitting = [i for i in same_kind if i.vcpu >= cpu and i.memory_gib >= memory_gib]
     if not fitting:
         biggest = max(same_kind, key=lambda i: (i.vcpu, i.memory_gib))
-        raise NoFit(f"no {catalog.provider} {_accel_words(wanted, count)} instance type has {cpu} vCPU and "
+        raise NoFit(f"no {catalog.provider} {_accel_words(accelerator, count)} instance type has {cpu} vCPU and "
                     f"{memory_gib:g} GiB; the largest is {biggest.name} ({biggest.vcpu} vCPU, {biggest.memory_gib:g} GiB)")
-    if covered:
-        available = [i for i in fitting if i.offered_in(region, spot)]
-        if not available:
-            where = sorted({r for i in fitting for r in i.prices if i.offered_in(r, spot)})
-            raise NoFit(f"{catalog.provider} offers no fitting {_accel_words(wanted, count)} type"
-                        f"{' as spot' if spot else ''} in {region}; it does in {', '.join(where) or 'no covered region'}")
-        return min(available, key=lambda i: (i.prices[region].on_demand, i.accelerator_count, i.vcpu, i.name))
-    return min(fitting, key=lambda i: (i.accelerator_count, i.vcpu, i.memory_gib, i.name))
+    if region not in catalog.regions:
+        return min(fitting, key=lambda i: (i.accelerator_count, i.vcpu, i.memory_gib, i.name))
+    available = [i for i in fitting if i.offered_in(region, spot)]
+    if not available:
+        where = sorted({r for i in fitting for r in i.prices if i.offered_in(r, spot)})
+        raise NoFit(f"{catalog.provider} offers no fitting {_accel_words(accelerator, count)} type"
+                    f"{' as spot' if spot else ''} in {region} (it does in {', '.join(where) or 'no covered region'})")
+    return min(available, key=lambda i: (i.prices[region].on_demand, i.accelerator_count, i.vcpu, i.name))
 
 
 def _accel_words(accelerator: str | None, count: int) -> str:
