@@ -55,6 +55,19 @@ def json_path(path: Path) -> str:
     return out
 
 
+def shown(text: str, limit: int = 60) -> str:
+    """User text made safe to print: control and other non-printable characters escaped, long text cut."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def article(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest choice, or an empty string."""
     options = sorted(set(choices))

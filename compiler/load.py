@@ -95,8 +95,11 @@ def parse(text: str, name: str) -> Source:
         elif problem == "but found another document":
             problem = "expected one YAML document, found a second one ('---')"
         raise SpecError([Diagnostic(name, *where, f"invalid YAML: {_clean(problem)}")]) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        raise SpecError([Diagnostic(name, 1, 1, f"invalid YAML: {_clean(str(exc))}")]) from None
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise SpecError([Diagnostic(name, line, col, f"invalid YAML: control character {what} is not allowed")]) from None
     except RecursionError:
         raise SpecError([Diagnostic(name, 1, 1, f"invalid YAML: nesting deeper than {MAX_DEPTH} levels")]) from None
     if node is None:

@@ -7,9 +7,12 @@ from typing import Any, Callable, Iterator
 
 from targets import catalog as catalogs
 
-from .diagnostics import Diagnostic, did_you_mean, one_of
+from .diagnostics import Diagnostic, did_you_mean, one_of, shown
 from .overlay import EnvSource
 from .quantity import memory_gib, millicores
+from .schema import validator
+
+KNOWN_ACCELERATORS = frozenset(validator().schema["$defs"]["nodePool"]["properties"]["accelerator"]["properties"]["type"]["enum"])
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
 
@@ -59,7 +62,7 @@ def _instance(name: str, pool: dict[str, Any], target: dict[str, Any], at: EnvSo
     machine, accel = _map(pool.get("machine")), _map(pool.get("accelerator"))
     cpu, memory = _int(machine.get("cpu")), memory_gib(machine.get("memory"))
     count = _int(accel.get("count", 1))
-    if cpu is None or memory is None or count is None or ("type" in accel and not isinstance(accel["type"], str)):
+    if cpu is None or memory is None or count is None or ("type" in accel and not (isinstance(accel["type"], str) and accel["type"] in KNOWN_ACCELERATORS)):
         return  # the schema reports it
     try:
         choice = catalogs.select(catalogs.load(target["provider"]), cpu=cpu, memory_gib=memory,
@@ -105,7 +108,7 @@ def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]
     accelerated = sorted(p for p, spec in pools.items() if isinstance(spec.get("accelerator"), dict))
     if isinstance(pool_name, str) and pool_name not in pools:
         hint = did_you_mean(pool_name, pools) or (f" (node pools: {one_of(sorted(pools))})" if pools else " (cluster.nodePools is empty)")
-        yield at.error((*where, "nodePool"), f"unknown node pool '{pool_name}'{hint}")
+        yield at.error((*where, "nodePool"), f"unknown node pool '{shown(pool_name)}'{hint}")
         return
     pool = pools.get(pool_name) if isinstance(pool_name, str) else None
     if gpu and pool is None:

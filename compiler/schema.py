@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path as FsPath
 from typing import Any, Iterator
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from .diagnostics import Diagnostic, Path, did_you_mean, one_of
+from .diagnostics import Diagnostic, Path, article, did_you_mean, one_of, shown
 from .overlay import EnvSource
 
 SCHEMA_DIR = FsPath(__file__).resolve().parent.parent / "schemas"
@@ -34,8 +35,40 @@ def validator(name: str = "mlops.schema.json") -> Draft202012Validator:
 def schema_errors(data: Any, at: EnvSource) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for error in validator().iter_errors(data):
-        out.extend(_translate(error, at))
-    return out
+        out.extend(_translate(_pin_false_schema(error, data), at))
+    return _drop_implied(out)
+
+
+def _drop_implied(found: list[Diagnostic]) -> list[Diagnostic]:
+    """`unknown field 'framwork' (did you mean 'framework'?)` already says 'framework' is missing: say it once."""
+    suggested = {(d.path.rsplit(".", 1)[0], d.message.split("did you mean '")[1].split("'")[0])
+                 for d in found if d.message.startswith("unknown field") and "did you mean '" in d.message}
+    return [d for d in found
+            if not (d.message.startswith("missing required field '")
+                    and (d.path, d.message.split("'")[1]) in suggested)]
+
+
+def _pin_false_schema(error: ValidationError, data: Any) -> ValidationError:
+    """jsonschema reports `properties: {x: false}` at the object; move the error onto property x."""
+    if error.validator is not None or not error.absolute_schema_path or error.absolute_schema_path[-1] != "properties":
+        return error
+    root: Any = validator().schema
+    node = root
+    for part in error.absolute_schema_path:
+        while isinstance(node, dict) and part not in node and "$ref" in node:  # the path runs through a local $ref
+            ref = node["$ref"]
+            node = root
+            for step in ref.removeprefix("#/").split("/"):
+                node = node[step]
+        node = node[part]
+    parent: Any = data
+    for part in error.absolute_path:
+        parent = parent[part]
+    for name, subschema in node.items():
+        if subschema is False and isinstance(parent, dict) and name in parent and parent[name] == error.instance:
+            error.path.append(name)
+            break
+    return error
 
 
 def describe(value: Any) -> str:
@@ -48,12 +81,14 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+        return f"'{shown(value)}'"
     return repr(value)
 
 
 def _field(path: Path) -> str:
-    names = [p for p in path if isinstance(p, str)]
+    names = [shown(p) for p in path if isinstance(p, str)]
+    if len(names) >= 2 and names[-1] == "type":
+        return f"{names[-2]} type"
     return names[-1] if names else "the document"
 
 
@@ -65,7 +100,7 @@ def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
     if "propertyNames" in error.absolute_schema_path:
         # jsonschema reports a bad key at its object; point at the key itself.
         title = schema.get("title", "name")
-        yield at.error((*path, value), f"'{value}' is not a valid {title}", key=True)
+        yield at.error((*path, value), f"'{shown(str(value))}' is not a valid {title}", key=True)
         return
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
@@ -73,7 +108,7 @@ def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
             hint = did_you_mean(extra, allowed)
             if not hint and allowed:
                 hint = f" (expected {one_of(allowed)})"
-            yield at.error((*path, extra), f"unknown field '{extra}'{hint}", key=True)
+            yield at.error((*path, extra), f"unknown field '{shown(extra)}'{hint}", key=True)
     elif kind == "required":
         missing = [name for name in error.validator_value if name not in value]
         for name in missing:
@@ -82,7 +117,7 @@ def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
         choices = [str(c) for c in error.validator_value]
         if isinstance(value, str):
             hint = did_you_mean(value, choices) or f": expected {one_of(choices)}"
-            yield at.error(path, f"unknown {_field(path)} '{value}'{hint}")
+            yield at.error(path, f"unknown {_field(path)} '{shown(value)}'{hint}")
         else:
             yield at.error(path, f"{_field(path)} must be {one_of(choices)}, got {describe(value)}")
     elif kind == "const":
@@ -94,22 +129,26 @@ def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
             yield at.error(path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', got {describe(value)}")
             return
         hint = ""
+        if schema.get("title") and schema.get("examples"):
+            wanted = article(schema["title"])
+            hint = f" (e.g. {', '.join(map(str, schema['examples']))})"
         if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
-            hint = f" (quote it: \"{value}\")"
-        yield at.error(path, f"{_field(path)} must be {wanted}, got {describe(value)}{hint}")
+            if re.match(schema.get("pattern", "^$"), str(value)):
+                wanted, hint = "a string", f" (quote it: \"{value}\")"
+        yield at.error(path, f"{_field(path)} must be {wanted}{hint}, got {describe(value)}")
     elif kind in ("pattern", "anyOf", "format"):
         title = schema.get("title") or _field(path)
         examples = schema.get("examples")
         if kind == "anyOf" and not schema.get("title"):
             yield from _translate(best_match(error.context or [error]), at)
             return
-        shown = f" (e.g. {', '.join(map(str, examples))})" if examples else ""
+        examples_text = f" (e.g. {', '.join(map(str, examples))})" if examples else ""
         if kind == "anyOf" and not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            yield at.error(path, f"{_field(path)} must be a {title}{shown}, got {describe(value)}")
+            yield at.error(path, f"{_field(path)} must be {article(title)}{examples_text}, got {describe(value)}")
         else:
-            yield at.error(path, f"{describe(value)} is not a valid {title}{shown}")
-    elif kind == "False schema does not allow" or kind is None or error.validator_value is False:
-        yield at.error(path, _not_applicable(path, error), key=True)
+            yield at.error(path, f"{describe(value)} is not a valid {title}{examples_text}")
+    elif kind is None:  # a `false` schema: the field exists but does not apply here
+        yield at.error(path, _not_applicable(path), key=True)
     elif kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}
         yield at.error(path, f"{_field(path)} must be {words[kind]} {error.validator_value}, got {describe(value)}")
@@ -118,7 +157,7 @@ def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
         yield at.error(path, f"{_field(path)} must be {word} {error.validator_value} characters long, got {len(value)}")
     elif kind in ("minItems", "maxItems", "minProperties", "maxProperties"):
         word = "at least" if kind.startswith("min") else "at most"
-        unit = "entries"
+        unit = "entry" if error.validator_value == 1 else "entries"
         yield at.error(path, f"{_field(path)} must have {word} {error.validator_value} {unit}, got {len(value)}")
     else:
         yield at.error(path, error.message)
@@ -134,10 +173,9 @@ def _condition(error: ValidationError) -> str:
     return ""
 
 
-def _not_applicable(path: Path, error: ValidationError) -> str:
+def _not_applicable(path: Path) -> str:
     name = _field(path)
     parent_path = path[:-1]
-    # The parent object is not on the error; the message is written from the property alone.
     if name == "image":
         return "'image' applies only to framework 'custom'; the other frameworks use their built-in runtime"
     owner = {"region": "cloud", "context": "onprem", "storageClass": "onprem", "project": "gcp",

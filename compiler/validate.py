@@ -3,10 +3,11 @@ each environment's merged view of it. Every problem is gathered; none stops the 
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Iterator
 
 from . import rules, secrets
-from .diagnostics import Diagnostic, SpecError, did_you_mean, one_of
+from .diagnostics import Diagnostic, SpecError, did_you_mean, one_of, shown
 from .load import Source
 from .overlay import PATCHABLE, EnvSource, environment_document
 from .schema import schema_errors
@@ -39,8 +40,11 @@ def check(source: Source) -> list[Diagnostic]:
         overrides = spec.get("overrides")
         merged = doc
         if isinstance(overrides, dict) and overrides:
-            found += _override_paths(doc, overrides, ("environments", env, "overrides"), source)
-            merged = environment_document(doc, env)
+            problems, unknown = _override_paths(doc, overrides, ("environments", env, "overrides"), source)
+            found += problems
+            # Patch without the misspelt names: they are reported once, not again as half-defined entries.
+            patched = {**doc, "environments": {**envs, env: {**spec, "overrides": _without(overrides, unknown)}}}
+            merged = environment_document(patched, env)
             found += schema_errors(merged, at)
         found += rules.check(merged, target, at)
     return sorted(set(found))
@@ -55,14 +59,14 @@ def _environments(envs: dict[str, Any], targets: dict[str, Any], at: EnvSource) 
         target = spec.get("target")
         if isinstance(target, str) and target not in targets:
             hint = did_you_mean(target, targets) or (f" (targets: {one_of(sorted(targets))})" if targets else "")
-            yield at.error(("environments", env, "target"), f"unknown target '{target}'{hint}")
+            yield at.error(("environments", env, "target"), f"unknown target '{shown(target)}'{hint}")
         source_env = _map(spec.get("promotion")).get("from")
         if isinstance(source_env, str):
             if source_env == env:
                 yield at.error(("environments", env, "promotion", "from"), f"environment '{env}' cannot promote from itself")
             elif source_env not in envs:
                 hint = did_you_mean(source_env, envs) or f" (environments: {one_of(sorted(envs))})"
-                yield at.error(("environments", env, "promotion", "from"), f"unknown environment '{source_env}'{hint}")
+                yield at.error(("environments", env, "promotion", "from"), f"unknown environment '{shown(source_env)}'{hint}")
     yield from _promotion_cycles(envs, at)
 
 
@@ -85,9 +89,11 @@ _NAMED = {("models",), ("cluster", "nodePools"), ("models", "*", "rollout", "var
 _ADDABLE = {("metadata", "labels"), ("models", "*", "env")}
 
 
-def _override_paths(doc: dict[str, Any], patch: dict[str, Any], prefix: tuple[str, ...], source: Source) -> list[Diagnostic]:
+def _override_paths(doc: dict[str, Any], patch: dict[str, Any], prefix: tuple[str, ...],
+                    source: Source) -> tuple[list[Diagnostic], list[tuple[str, ...]]]:
     """Overrides patch only what exists: unknown models, pools and variants are misspellings, not additions."""
     out: list[Diagnostic] = []
+    unknown: list[tuple[str, ...]] = []
     stack: list[tuple[Any, dict[str, Any], tuple[str, ...]]] = [(doc, patch, ())]
     while stack:
         base, node, path = stack.pop()
@@ -100,11 +106,24 @@ def _override_paths(doc: dict[str, Any], patch: dict[str, Any], prefix: tuple[st
             if named and key not in _map(base) and shape not in _ADDABLE and value is not None:
                 names = sorted(_map(base))
                 hint = did_you_mean(key, names) or (f" ({one_of(names)})" if names else "")
-                out.append(source.error((*prefix, *path, key), f"override names unknown {_noun(shape)} '{key}'{hint}", key=True))
+                out.append(source.error((*prefix, *path, key), f"override names unknown {_noun(shape)} '{shown(key)}'{hint}", key=True))
+                unknown.append((*path, key))
                 continue
             if isinstance(value, dict) and isinstance(here, dict):
                 stack.append((here, value, (*path, key)))
-    return out
+    return out, unknown
+
+
+def _without(patch: dict[str, Any], paths: list[tuple[str, ...]]) -> dict[str, Any]:
+    if not paths:
+        return patch
+    pruned = copy.deepcopy(patch)
+    for path in paths:
+        node = pruned
+        for part in path[:-1]:
+            node = node[part]
+        del node[path[-1]]
+    return pruned
 
 
 def _noun(shape: tuple[str, ...]) -> str:

@@ -1,0 +1,114 @@
+"""The IR: overrides applied, defaults filled, instance types picked, and a lossless round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler import ir
+from compiler.diagnostics import SpecError
+from compiler.load import load, parse
+from compiler.normalize import DEFAULTS, normalize
+
+ROOT = Path(__file__).parent.parent
+NORTH_STAR = load(str(ROOT / "examples" / "north-star" / "mlops.yaml"))
+
+
+def model(env: ir.Environment, name: str) -> ir.Model:
+    return next(m for m in env.models if m.name == name)
+
+
+def test_overrides_apply_only_to_their_environment() -> None:
+    staging, production = normalize(NORTH_STAR, "staging"), normalize(NORTH_STAR, "production")
+    assert model(staging, "fraud-scorer").scaling.max == 3
+    assert model(production, "fraud-scorer").scaling.max == 20
+    assert model(staging, "fraud-scorer").scaling.min == 2
+
+
+def test_north_star_environments() -> None:
+    staging, production = normalize(NORTH_STAR, "staging"), normalize(NORTH_STAR, "production")
+    assert (staging.target.provider, production.target.provider) == ("gcp", "aws")
+    assert staging.namespace == "fraud-platform-staging"
+    assert production.promotion_from == "staging" and production.require_approval
+    assert staging.labels == (("cost-center", "cc-4242"),)
+    pools = {p.name: p for p in production.node_pools}
+    assert pools["gpu"].instance_type == "g5.2xlarge"            # no L4 in eu-west-1: the stated equivalent
+    assert pools["gpu"].instance_accelerator == "nvidia-a10g"
+    assert pools["gpu"].spot and (pools["gpu"].min, pools["gpu"].max) == (0, 4)
+    assert {p.name: p.instance_type for p in staging.node_pools} == {"general": "n2-standard-4", "gpu": "g2-standard-8"}
+
+
+def test_rollouts_are_fully_described() -> None:
+    production = normalize(NORTH_STAR, "production")
+    canary = model(production, "fraud-scorer").rollout
+    assert (canary.strategy, canary.steps, canary.interval_seconds) == ("canary", (10, 30, 60), 300)
+    assert canary.analysis == ir.Analysis(max_error_rate=0.01, max_latency_p99_ms=250)
+    ab = model(production, "ranker").rollout
+    assert [(v.name, v.artifact, v.weight) for v in ab.variants] == [
+        ("control", "registry://ranker:v3", 80), ("treatment", "registry://ranker:v4", 20)]
+    shadow = model(production, "embedder").rollout
+    assert (shadow.candidate, shadow.mirror_percent) == ("registry://embedder:v3", 25)
+    assert model(production, "ranker").accelerator == "nvidia-a10g"
+    assert model(production, "embedder").resources == ir.Resources(cpu="2", memory="8Gi", gpu=0)
+
+
+def test_defaults_are_filled() -> None:
+    source = parse("""apiVersion: mlops/v1
+kind: Platform
+metadata: {name: p}
+targets: {t: {provider: onprem, context: c}}
+environments: {dev: {target: t}}
+models: {m: {framework: onnx, artifact: "gs://bucket/m"}}
+""", "mlops.yaml")
+    env = normalize(source, "dev")
+    only = env.models[0]
+    assert env.kubernetes_version == "1.31" and env.registry == ir.Registry(True, True, 50, None)
+    assert only.scaling == ir.Scaling(min=1, max=3, metric="cpu", target=70.0)
+    assert only.resources == ir.Resources(cpu="1", memory="2Gi", gpu=0)
+    assert only.rollout == ir.Rollout(strategy="rolling")
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_ir_round_trips_through_json(env: str) -> None:
+    environment = normalize(NORTH_STAR, env)
+    data = json.loads(json.dumps(ir.to_dict(environment)))
+    assert ir.from_dict(ir.Environment, data) == environment
+
+
+def _schema_defaults() -> dict[str, Any]:
+    schema = json.loads((ROOT / "schemas" / "mlops.schema.json").read_text())
+    d = schema["$defs"]
+    return {
+        "kubernetesVersion": d["cluster"]["properties"]["kubernetesVersion"]["default"],
+        "nodePool.scaling": {k: v["default"] for k, v in d["nodePool"]["properties"]["scaling"]["properties"].items()},
+        "nodePool.capacity": d["nodePool"]["properties"]["capacity"]["default"],
+        "accelerator.count": d["nodePool"]["properties"]["accelerator"]["properties"]["count"]["default"],
+        "registry": {k: v["default"] for k, v in d["registry"]["properties"].items()},
+        "scaling": {k: v["default"] for k, v in d["model"]["properties"]["scaling"]["properties"].items() if "default" in v},
+        "endpoint.path": d["model"]["properties"]["endpoint"]["properties"]["path"]["default"],
+        "rollout.mirrorPercent": d["rollout"]["properties"]["mirrorPercent"]["default"],
+        "drift.schedule": d["monitoring"]["properties"]["drift"]["properties"]["schedule"]["default"],
+        "drift.threshold": d["monitoring"]["properties"]["drift"]["properties"]["threshold"]["default"],
+    }
+
+
+def test_published_defaults_are_the_ones_applied() -> None:
+    assert {k: DEFAULTS[k] for k in _schema_defaults()} == _schema_defaults()
+
+
+def test_a_pool_that_fits_nothing_is_a_located_error_at_normalize_too() -> None:
+    source = parse("""apiVersion: mlops/v1
+kind: Platform
+metadata: {name: p}
+targets: {t: {provider: azure, region: westeurope}}
+environments: {dev: {target: t}}
+cluster: {nodePools: {big: {machine: {cpu: 4, memory: 9000Gi}}}}
+models: {m: {framework: onnx, artifact: "gs://bucket/m"}}
+""", "mlops.yaml")
+    with pytest.raises(SpecError) as error:
+        normalize(source, "dev")
+    assert error.value.diagnostics[0].text().startswith(
+        "mlops.yaml:6:38: error: no azure CPU-only instance type has 4 vCPU and 9000 GiB; the largest is")

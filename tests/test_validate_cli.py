@@ -1,0 +1,137 @@
+"""`mlops validate` and `mlops schema` as a user meets them: exit codes, formats, annotations, imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from compiler.cli import main
+
+ROOT = Path(__file__).parent.parent
+NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
+SHARED_NORTH_STAR = ROOT.parent / "shared" / "examples" / "north-star" / "mlops.yaml"
+BAD = ROOT / "tests" / "cases" / "invalid" / "many-errors-at-once" / "mlops.yaml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").iterdir()))
+def test_examples_are_valid(example: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "validate", str(ROOT / "examples" / example / "mlops.yaml"))
+    assert code == 0, out
+    assert ": error: " not in out
+    assert err.endswith("mlops.yaml: valid\n")
+
+
+def test_the_shared_north_star_is_the_one_we_ship() -> None:
+    if not SHARED_NORTH_STAR.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert SHARED_NORTH_STAR.read_bytes() == NORTH_STAR.read_bytes()
+
+
+def test_several_files_report_all_problems_and_fail(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    code, out, err = run(capsys, "validate", str(NORTH_STAR), str(BAD))
+    assert code == 1
+    assert all(line.startswith(f"{BAD}:") for line in out.splitlines() if ": error: " in line)
+    assert out.count(": error: ") == 6
+    assert err.endswith("6 errors found\n")
+
+
+def test_json_format_is_the_same_diagnostics_as_data(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate", "--format", "json", str(BAD))
+    assert code == 1
+    found = json.loads(out)
+    assert found[0] == {"file": str(BAD), "line": 1, "col": 13, "severity": "error",
+                        "message": "apiVersion must be 'mlops/v1', got 'mlops/v2'", "path": "$.apiVersion"}
+    assert [d["line"] for d in found] == sorted(d["line"] for d in found)
+    assert len(found) == 6
+
+
+def test_json_format_of_a_valid_file_is_an_empty_list_or_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate", "--format", "json", str(NORTH_STAR))
+    assert code == 0
+    assert all(d["severity"] == "warning" for d in json.loads(out))
+
+
+def test_github_actions_annotations(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, _ = run(capsys, "validate", str(BAD))
+    assert code == 1
+    annotations = [line for line in out.splitlines() if line.startswith("::")]
+    assert len(annotations) == 6
+    assert annotations[3] == (f"::error file={BAD},line=7,col=18::unknown target 'tt' (did you mean 't'?) "
+                              "[at $.environments.prod.target]")
+
+
+def test_github_annotation_escapes_its_separators() -> None:
+    from compiler.diagnostics import Diagnostic
+    from compiler.report import github
+
+    line = github([Diagnostic("a,b:c.yaml", 1, 2, "50% done\nnext", "$")])
+    assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::50%25 done%0Anext [at $]\n"
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "validate", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert out == ""
+    assert err == f"mlops: cannot read {tmp_path / 'nope.yaml'}: No such file or directory\n"
+
+
+def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate"])
+    assert exit_info.value.code == 2
+
+
+def test_validate_imports_no_cloud_sdk() -> None:
+    probe = (
+        "import sys\n"
+        "from compiler.cli import main\n"
+        f"assert main(['validate', '-q', {str(NORTH_STAR)!r}]) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pulumi', 'pulumi_aws', 'pulumi_gcp', 'pulumi_azure_native', 'pulumi_kubernetes', 'kubernetes', 'boto3'))\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema")
+    assert code == 0
+    schema = json.loads(out)
+    Draft202012Validator.check_schema(schema)
+    assert out == (ROOT / "schemas" / "mlops.schema.json").read_text()
+
+
+def test_every_schema_property_is_described() -> None:
+    schema = json.loads((ROOT / "schemas" / "mlops.schema.json").read_text())
+    undocumented = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, dict):
+            if any(part in path for part in ("/if", "/then", "/else")):
+                return  # conditional subschemas restate properties documented where they are defined
+            for name, sub in (node.get("properties") or {}).items():
+                if isinstance(sub, dict) and "description" not in sub and "$ref" not in sub:
+                    undocumented.append(f"{path}.{name}")
+            for key, sub in node.items():
+                walk(sub, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, sub in enumerate(node):
+                walk(sub, f"{path}[{i}]")
+
+    walk(schema, "#")
+    assert undocumented == []
