@@ -17,7 +17,11 @@ WIDTH = 1 << 30
 
 
 class _Dumper(_Base):  # type: ignore[misc, valid-type]
-    """Safe dumper whose multi-line strings use the literal block style."""
+    """Safe dumper whose multi-line strings use the literal block style, and which never writes anchors:
+    an object built from a shared dict is written out in full at each place."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
