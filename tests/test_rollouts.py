@@ -19,8 +19,8 @@ def model(**fields: Any) -> dict[str, Any]:
 
 
 def rule(files: dict[str, Any], name: str) -> dict[str, Any]:
-    rules = files[f"httproute-{name}.yaml"]["spec"]["rules"]
-    return rules[0]
+    first: dict[str, Any] = files[f"httproute-{name}.yaml"]["spec"]["rules"][0]
+    return first
 
 
 def test_canary_steps_weights_and_background_analysis(tmp_path: Path) -> None:

@@ -52,11 +52,9 @@ def _rule(alert: str, expr: str, model: ir.Model, instance: str, severity: str, 
     return {**out, "for": wait} if wait else out
 
 
-def alert_rules(scope: Scope, model: ir.Model) -> list[Obj]:
+def _traffic_rules(scope: Scope, model: ir.Model, alerts: ir.Alerts) -> list[Obj]:
     out: list[Obj] = []
-    alerts = model.alerts
-    for instance, queries, sel in _sources(scope, model) if alerts else []:
-        assert alerts is not None
+    for instance, queries, sel in _sources(scope, model):
         if alerts.error_rate is not None:
             ratio = (f"((({query(queries.errors, sel, ALERT_WINDOW)}) or on() vector(0))"
                      f" / ({query(queries.requests, sel, ALERT_WINDOW)}))")
@@ -67,11 +65,19 @@ def alert_rules(scope: Scope, model: ir.Model) -> list[Obj]:
             limit = str(alerts.latency_p99_ms)
             out.append(_rule(LATENCY_ALERT, f"({query(queries.latency_p99_ms, sel, ALERT_WINDOW)}) > {limit}",
                              model, instance, "critical", f"{instance}: p99 latency above {limit} ms"))
+    return out
+
+
+def _drift_score(scope: Scope, model: ir.Model) -> str:
+    return f'max({DRIFT_METRIC}{{namespace="{scope.namespace}",model="{model.name}"}})'
+
+
+def alert_rules(scope: Scope, model: ir.Model) -> list[Obj]:
+    out = _traffic_rules(scope, model, model.alerts) if model.alerts else []
     if model.drift:
-        expr = f'max({DRIFT_METRIC}{{namespace="{scope.namespace}",model="{model.name}"}}) > {number(model.drift.threshold)}'
-        out.append(_rule(DRIFT_ALERT, expr, model, model.name, "warning",
-                         f"{model.name}: live inputs drift from the baseline (PSI above {number(model.drift.threshold)})",
-                         wait=None))
+        limit = number(model.drift.threshold)
+        out.append(_rule(DRIFT_ALERT, f"{_drift_score(scope, model)} > {limit}", model, model.name, "warning",
+                         f"{model.name}: live inputs drift from the baseline (PSI above {limit})", wait=None))
     return out
 
 
@@ -104,9 +110,8 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
                    for n, (instance, queries, sel) in enumerate(sources)]
         panels.append(_panel(index, title, unit, targets))
     if model.drift:
-        expr = f'max({DRIFT_METRIC}{{namespace="{scope.namespace}",model="{model.name}"}})'
-        panels.append(_panel(len(panels), "Drift score (PSI)", "short", [{"refId": "A", "expr": expr,
-                                                                        "legendFormat": model.name}]))
+        target = {"refId": "A", "expr": _drift_score(scope, model), "legendFormat": model.name}
+        panels.append(_panel(len(panels), "Drift score (PSI)", "short", [target]))
     board = {"title": f"{scope.env.platform} / {scope.env.name} / {model.name}",
              "uid": names.fit(f"{scope.namespace}-{model.name}", 40), "tags": ["mlops", scope.env.platform],
              "schemaVersion": 39, "time": {"from": "now-6h", "to": "now"}, "refresh": "30s", "panels": panels}

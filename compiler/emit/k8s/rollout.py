@@ -25,6 +25,7 @@ ROLLOUTS_API = "argoproj.io/v1alpha1"
 MEASURE_EVERY = 60                          # seconds between analysis measurements
 WINDOW = "2m"                               # rate window of a measurement
 HASH_ARG = [{"name": "hash", "valueFrom": {"podTemplateHashValue": "Latest"}}]
+PROGRESSIVE = ("canary", "blue-green")     # strategies run by Argo Rollouts
 
 
 def _spec(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
@@ -110,20 +111,15 @@ def analysis_template(scope: Scope, model: ir.Model) -> Obj:
 def build(scope: Scope, model: ir.Model) -> list[Obj]:
     """The model's workloads, their Services and, when analysed, its AnalysisTemplate."""
     strategy = model.rollout.strategy
-    out: list[Obj] = []
-    for inst in plan.instances(model):
-        progressive = strategy in ("canary", "blue-green")
-        out.append(argo_rollout(scope, model, inst) if progressive else deployment(scope, model, inst))
-        out.append(service(scope, model, inst.name, inst))
-    if strategy == "canary":
-        out.append(service(scope, model, names.canary_service(model.name), plan.instances(model)[0]))
-    if strategy == "blue-green":
-        out.append(service(scope, model, names.preview_service(model.name), plan.instances(model)[0]))
-    if strategy in ("canary", "blue-green") and _analysed(model):
-        out.append(analysis_template(scope, model))
-    return out
+    if strategy not in PROGRESSIVE:
+        return [obj for inst in plan.instances(model)
+                for obj in (deployment(scope, model, inst), service(scope, model, inst.name, inst))]
+    [inst] = plan.instances(model)
+    second = names.canary_service(model.name) if strategy == "canary" else names.preview_service(model.name)
+    out = [argo_rollout(scope, model, inst), service(scope, model, inst.name, inst), service(scope, model, second, inst)]
+    return out + ([analysis_template(scope, model)] if _analysed(model) else [])
 
 
 def scale_target(model: ir.Model) -> tuple[str, str]:
     """apiVersion and kind of the model's workloads."""
-    return (ROLLOUTS_API, "Rollout") if model.rollout.strategy in ("canary", "blue-green") else ("apps/v1", "Deployment")
+    return (ROLLOUTS_API, "Rollout") if model.rollout.strategy in PROGRESSIVE else ("apps/v1", "Deployment")

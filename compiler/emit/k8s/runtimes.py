@@ -97,13 +97,14 @@ GATEWAY_QUERIES = _q(
 GATEWAY_ARRIVALS = ("sum(rate(envoy_cluster_upstream_rq_xx{$sel}[$w])"
                     " or rate(envoy_cluster_upstream_cx_none_healthy{$sel}[$w]))")
 
-_CACHES = (("HOME", "/tmp"), ("HF_HOME", "/tmp/huggingface"), ("XDG_CACHE_HOME", "/tmp/.cache"))
+Env = tuple[tuple[str, str], ...]
+_CACHES: Env = (("HOME", "/tmp"), ("HF_HOME", "/tmp/huggingface"), ("XDG_CACHE_HOME", "/tmp/.cache"))
 
 
 def runtime(framework: str, model: str, accelerators: int, tpu: bool) -> Runtime:
     """The runtime serving `framework`; `model` is the name the protocol serves it under."""
     if framework in MLSERVER_CLASSES:
-        env = (("MLSERVER_HTTP_PORT", "8080"), ("MLSERVER_METRICS_PORT", "8082"),
+        env: Env = (("MLSERVER_HTTP_PORT", "8080"), ("MLSERVER_METRICS_PORT", "8082"),
                ("MLSERVER_MODEL_IMPLEMENTATION", MLSERVER_CLASSES[framework]), ("MLSERVER_MODEL_NAME", model),
                ("MLSERVER_MODEL_URI", MODEL_DIR), ("NUMBA_CACHE_DIR", "/tmp/.cache"),
                ("TRANSFORMERS_CACHE", "/tmp/.cache"), *_CACHES)

@@ -70,7 +70,7 @@ def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_m
     ports = [{"name": "http", "containerPort": rt.http_port, "protocol": "TCP"}]
     if rt.metrics_port != rt.http_port:
         ports.append({"name": "metrics", "containerPort": rt.metrics_port, "protocol": "TCP"})
-    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    mounts: list[Obj] = [{"name": "tmp", "mountPath": "/tmp"}]
     mounts += [{"name": "models", "mountPath": MODEL_DIR, "readOnly": True}] if has_model else []
     mounts += [{"name": "shm", "mountPath": "/dev/shm"}] if rt.shared_memory else []
     out: Obj = {"name": SERVER, "image": model.image if rt.image is None else rt.image}
