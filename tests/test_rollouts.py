@@ -182,3 +182,12 @@ def test_colliding_object_names_are_refused(tmp_path: Path) -> None:
     assert errors(tmp_path, doc) == [
         "mlops.yaml:19:3: error: model 'fraud-canary' and model 'fraud' would both make the Service "
         "'fraud-canary': rename one of them [at $.models.fraud-canary]"]
+
+
+def test_alerts_are_per_instance_and_a_shadow_candidate_only_warns(tmp_path: Path) -> None:
+    rollout = {"strategy": "shadow", "candidate": {"artifact": "s3://mm/next/"}}
+    files = manifests(tmp_path, spec({"embed": model(rollout=rollout, monitoring={"alerts": {"errorRate": 0.05}})}))
+    rules = files["prometheusrule-embed.yaml"]["spec"]["groups"][0]["rules"]
+    assert [(r["alert"], r["labels"]["workload"], r["labels"]["severity"]) for r in rules] == [
+        ("MLModelHighErrorRate", "embed", "critical"), ("MLModelHighErrorRate", "embed-candidate", "warning")]
+    assert all(r["expr"].endswith(" > 0.05") and r["for"] == "5m" for r in rules)

@@ -44,6 +44,11 @@ def _sources(scope: Scope, model: ir.Model) -> list[tuple[str, Queries, str]]:
     return [(i.name, queries, metric_selector(scope, model, i.name)) for i in plan.instances(model)]
 
 
+def _severity(model: ir.Model, instance: str) -> str:
+    """A shadow candidate's answers reach nobody: its alerts warn, they do not page."""
+    return "warning" if instance == names.candidate(model.name) and model.rollout.strategy == "shadow" else "critical"
+
+
 def _rule(alert: str, expr: str, model: ir.Model, instance: str, severity: str, summary: str,
           wait: str | None = ALERT_WINDOW) -> Obj:
     out: Obj = {"alert": alert, "expr": expr,
@@ -59,12 +64,12 @@ def _traffic_rules(scope: Scope, model: ir.Model, alerts: ir.Alerts) -> list[Obj
             ratio = (f"((({query(queries.errors, sel, ALERT_WINDOW)}) or on() vector(0))"
                      f" / ({query(queries.requests, sel, ALERT_WINDOW)}))")
             limit = number(alerts.error_rate)
-            out.append(_rule(ERROR_ALERT, f"{ratio} > {limit}", model, instance, "critical",
+            out.append(_rule(ERROR_ALERT, f"{ratio} > {limit}", model, instance, _severity(model, instance),
                              f"{instance}: more than {limit} of requests fail"))
         if alerts.latency_p99_ms is not None:
             limit = str(alerts.latency_p99_ms)
             out.append(_rule(LATENCY_ALERT, f"({query(queries.latency_p99_ms, sel, ALERT_WINDOW)}) > {limit}",
-                             model, instance, "critical", f"{instance}: p99 latency above {limit} ms"))
+                             model, instance, _severity(model, instance), f"{instance}: p99 latency above {limit} ms"))
     return out
 
 
