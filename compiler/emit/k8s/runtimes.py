@@ -106,7 +106,8 @@ def runtime(framework: str, model: str, accelerators: int, tpu: bool) -> Runtime
     if framework in MLSERVER_CLASSES:
         env: Env = (("MLSERVER_HTTP_PORT", "8080"), ("MLSERVER_METRICS_PORT", "8082"),
                ("MLSERVER_MODEL_IMPLEMENTATION", MLSERVER_CLASSES[framework]), ("MLSERVER_MODEL_NAME", model),
-               ("MLSERVER_MODEL_URI", MODEL_DIR), ("NUMBA_CACHE_DIR", "/tmp/.cache"),
+               ("MLSERVER_MODEL_URI", MODEL_DIR), ("MLSERVER_METRICS_DIR", "/tmp/.metrics"),
+               ("NUMBA_CACHE_DIR", "/tmp/.cache"),
                ("TRANSFORMERS_CACHE", "/tmp/.cache"), *_CACHES)
         return Runtime("mlserver", MLSERVER_IMAGE, ("mlserver", "start", MODEL_DIR), (), env, 8080, 8082,
                        "/v2/health/ready", "/v2/health/live", 300, RUN_AS, False, MLSERVER_QUERIES)
