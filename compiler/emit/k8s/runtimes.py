@@ -1,8 +1,10 @@
 """The one table of serving runtimes: pinned images, how to start them, their ports, health paths and metrics.
 
-Image tags were checked against public references (see the report in the k8s branch history):
-MLServer 1.7.1 (the full image: every runtime, plus numpy/pandas/pyarrow for the drift job), Triton 25.01,
-vLLM 0.12.0 (CUDA and TPU builds), KServe storage-initializer v0.15.2.
+Pinned tags, each seen in public use before being written here: seldonio/mlserver:1.7.1 (the full image,
+every MLServer runtime; its environment-variable fallback and ports from MLServer's settings.py),
+nvcr.io/nvidia/tritonserver:25.01-py3, vllm/vllm-openai:v0.12.0 and vllm/vllm-tpu:v0.12.0,
+kserve/storage-initializer:v0.15.2 (what KServe's own model-cache controller pins; its arguments are
+`SRC_URI DEST_PATH ...` pairs, scripts/initializer-entrypoint). Bump them here, and only here.
 
 Queries are PromQL over the runtime's own metrics. `$sel` stands for the label matchers selecting the pods
 (namespace, metrics Service, instance, pod-template hash), `$w` for the rate window. Every query answers
