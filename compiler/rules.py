@@ -150,6 +150,8 @@ def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
         yield at.error(where, f"scaling.target is required with metric {metric} (the {metric} each replica should carry)", key=True)
     if metric == "cpu" and isinstance(scaling.get("target"), (int, float)) and scaling["target"] > 100:
         yield at.error((*where, "target"), f"with metric cpu, target is a % of requested CPU (1..100), got {scaling['target']}")
+    elif metric == "cpu" and isinstance(scaling.get("target"), float) and not scaling["target"].is_integer():
+        yield at.error((*where, "target"), f"with metric cpu, target is a whole % of requested CPU, got {scaling['target']}")
 
 
 def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
@@ -185,6 +187,12 @@ def _runtime(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]],
     framework = model.get("framework")
     rollout = _map(model.get("rollout"))
     analysis = _map(rollout.get("analysis"))
+    if rollout.get("strategy") == "blue-green" and "interval" in rollout and not analysis \
+            and rollout.get("autoPromote") is not True:
+        yield at.error((*where, "rollout", "interval"), "interval is how long a blue-green preview is analysed, or "
+                                                        "held before autoPromote: with neither, a person promotes and "
+                                                        "it means nothing (remove it, or add analysis or autoPromote)",
+                       key=True)
     if framework == "custom" and rollout.get("strategy") in ("canary", "blue-green") and analysis:
         yield at.error((*where, "rollout", "analysis"),
                        "analysis compares the new version's own metrics, and mlops cannot know the metrics a custom "

@@ -191,3 +191,18 @@ def test_alerts_are_per_instance_and_a_shadow_candidate_only_warns(tmp_path: Pat
     assert [(r["alert"], r["labels"]["workload"], r["labels"]["severity"]) for r in rules] == [
         ("MLModelHighErrorRate", "embed", "critical"), ("MLModelHighErrorRate", "embed-candidate", "warning")]
     assert all(r["expr"].endswith(" > 0.05") and r["for"] == "5m" for r in rules)
+
+
+def test_blue_green_interval_without_analysis_or_auto_promotion_is_refused(tmp_path: Path) -> None:
+    doc = spec({"fraud": model(rollout={"strategy": "blue-green", "interval": "10m"})})
+    assert errors(tmp_path, doc) == [
+        "mlops.yaml:19:7: error: interval is how long a blue-green preview is analysed, or held before autoPromote: "
+        "with neither, a person promotes and it means nothing (remove it, or add analysis or autoPromote) "
+        "[at $.models.fraud.rollout.interval]"]
+
+
+def test_fractional_cpu_target_is_refused_not_rounded(tmp_path: Path) -> None:
+    doc = spec({"fraud": model(scaling={"metric": "cpu", "target": 65.5})})
+    assert errors(tmp_path, doc) == [
+        "mlops.yaml:19:15: error: with metric cpu, target is a whole % of requested CPU, got 65.5 "
+        "[at $.models.fraud.scaling.target]"]
