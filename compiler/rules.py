@@ -8,6 +8,8 @@ from typing import Any, Callable, Iterator
 from targets import catalog as catalogs
 
 from .diagnostics import Diagnostic, did_you_mean, one_of, shown
+from .emit.k8s import names as k8s_names
+from .emit.k8s.runtimes import TPU_FRAMEWORKS
 from .overlay import EnvSource
 from .quantity import memory_gib, millicores
 from .schema import validator
@@ -85,6 +87,7 @@ def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) ->
         yield from _placement(name, model, pools, at)
         yield from _scaling(name, model, at)
         yield from _rollout(name, model, at)
+        yield from _runtime(name, model, pools, at)
         if model.get("framework") == "vllm" and not (_int(_map(model.get("resources")).get("gpu")) or 0):
             yield at.error((*where, "framework"), "framework vllm needs resources.gpu of at least 1 (vLLM serves on GPUs)")
         endpoint = _map(model.get("endpoint"))
@@ -150,6 +153,8 @@ def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
         yield at.error(where, f"scaling.target is required with metric {metric} (the {metric} each replica should carry)", key=True)
     if metric == "cpu" and isinstance(scaling.get("target"), (int, float)) and scaling["target"] > 100:
         yield at.error((*where, "target"), f"with metric cpu, target is a % of requested CPU (1..100), got {scaling['target']}")
+    elif metric == "cpu" and isinstance(scaling.get("target"), float) and not scaling["target"].is_integer():
+        yield at.error((*where, "target"), f"with metric cpu, target is a whole % of requested CPU, got {scaling['target']}")
 
 
 def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
@@ -179,6 +184,53 @@ def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
                 yield at.error((*where, "steps", i), f"canary steps must strictly increase: {steps[i]} follows {steps[i - 1]}")
 
 
+def _runtime(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]], at: EnvSource) -> Iterator[Diagnostic]:
+    """What the serving runtime and its placement cannot do, whatever the schema allows."""
+    where = ("models", name)
+    framework = model.get("framework")
+    rollout = _map(model.get("rollout"))
+    analysis = _map(rollout.get("analysis"))
+    if rollout.get("strategy") == "blue-green" and "interval" in rollout and not analysis \
+            and rollout.get("autoPromote") is not True:
+        yield at.error((*where, "rollout", "interval"), "interval is how long a blue-green preview is analysed, or "
+                                                        "held before autoPromote: with neither, a person promotes and "
+                                                        "it means nothing (remove it, or add analysis or autoPromote)",
+                       key=True)
+    if framework == "custom" and rollout.get("strategy") in ("canary", "blue-green") and analysis:
+        yield at.error((*where, "rollout", "analysis"),
+                       "analysis compares the new version's own metrics, and mlops cannot know the metrics a custom "
+                       "image exports: remove analysis, or serve with a framework mlops knows")
+    pool_name = model.get("nodePool")
+    accel = _map(pools.get(pool_name, {}).get("accelerator")) if isinstance(pool_name, str) else {}
+    accel_type = accel.get("type") if isinstance(accel.get("type"), str) else None
+    gpu = _int(_map(model.get("resources")).get("gpu")) or 0
+    if accel_type and not gpu:
+        yield at.error((*where, "nodePool"), f"node pool '{pool_name}' is tainted for {accel_type} pods: a model "
+                                             "without resources.gpu cannot be scheduled there")
+    if accel_type and accel_type.startswith("tpu") and gpu and isinstance(framework, str) \
+            and framework not in TPU_FRAMEWORKS:
+        yield at.error((*where, "framework"), f"framework {framework} has no TPU runtime: a TPU pool serves "
+                                              f"{one_of(list(TPU_FRAMEWORKS))} models")
+
+
+def object_names(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
+    """Two models must not make Kubernetes objects of the same kind and name (e.g. `fraud` with canary and
+    a model called `fraud-canary`)."""
+    owners: dict[tuple[str, str], str] = {}
+    for name, model in sorted(_models(doc)):
+        strategy = _map(model.get("rollout")).get("strategy", "rolling")
+        variants = sorted(_map(_map(model.get("rollout")).get("variants")))
+        claimed = k8s_names.claimed(name, str(strategy), variants)
+        for kind, object_name in sorted(claimed):
+            other = owners.get((kind, object_name))
+            if other is not None and other != name:
+                yield at.error(("models", name), f"model '{name}' and model '{other}' would both make the "
+                                                 f"{kind} '{object_name}': rename one of them", key=True)
+                break
+        for item in claimed:
+            owners.setdefault(item, name)
+
+
 def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
     """registry:// needs a registry: every cloud target has its own, an onprem one must name one."""
     if _map(target).get("provider") != "onprem" or _map(target).get("registry"):
@@ -195,7 +247,7 @@ def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource
                                      f"set targets.{target['_name']}.registry or use oci://HOST/REPO:TAG")
 
 
-RULES: tuple[Rule, ...] = (node_pools, models, references)
+RULES: tuple[Rule, ...] = (node_pools, models, object_names, references)
 
 
 def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:

@@ -1,0 +1,81 @@
+"""The drift CronJob of a model with `monitoring.drift`.
+
+Each run downloads the baseline and the live inputs with the storage-initializer (the model's workload
+identity), computes the PSI per feature (drift_program.py, shipped in a ConfigMap) and pushes the score to the
+Pushgateway, where the model's PrometheusRule alerts above `threshold`.
+
+Live inputs are read next to the baseline: `<baseline folder>/live/<model>/` for s3://, gs:// and az://
+(every file under it), `<baseline folder>/live/<model><baseline suffix>` for https:// (one file, as https
+cannot be listed). Whatever logs the model's requests writes there; mlops does not capture payloads itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from compiler import ir
+
+from . import addons, artifacts, names
+from .meta import Obj, Scope, new, selector, source
+from .runtimes import DRIFT_IMAGE, RUN_AS, STORAGE_INITIALIZER_IMAGE
+from .security import container_security, init_security, pod_security
+
+PROGRAM = Path(__file__).with_name("drift_program.py")
+BASELINE_DIR, LIVE_DIR, PROGRAM_DIR = "/data/baseline", "/data/live", "/opt/mlops"
+RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}
+
+
+def live_uri(baseline: str, model: str) -> str:
+    scheme, _, rest = baseline.partition("://")
+    folder, _, leaf = rest.rstrip("/").rpartition("/") if "/" in rest.rstrip("/") else (rest, "", "")
+    if scheme == "https":
+        return f"https://{folder}/live/{model}{PurePosixPath(leaf).suffix}"
+    return f"{scheme}://{folder}/live/{model}/"
+
+
+def _fetch(drift: ir.Drift, model: str) -> Obj:
+    pairs = [artifacts.resolve(drift.baseline, "").uri, BASELINE_DIR,
+             artifacts.resolve(live_uri(drift.baseline, model), "").uri, LIVE_DIR]
+    return {"name": "storage-initializer", "image": STORAGE_INITIALIZER_IMAGE, "args": pairs,
+            "env": [{"name": "HOME", "value": "/tmp"}], "resources": artifacts.INIT_RESOURCES,
+            "securityContext": init_security(),
+            "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}]}
+
+
+def _container(scope: Scope, model: ir.Model) -> Obj:
+    env = {"BASELINE_DIR": BASELINE_DIR, "LIVE_DIR": LIVE_DIR, "MODEL": model.name, "NAMESPACE": scope.namespace,
+           "PUSHGATEWAY_URL": addons.PUSHGATEWAY_URL, "HOME": "/tmp"}
+    mounts = [{"name": "data", "mountPath": "/data", "readOnly": True},
+              {"name": "program", "mountPath": PROGRAM_DIR, "readOnly": True},
+              {"name": "tmp", "mountPath": "/tmp"}]
+    return {"name": "drift", "image": DRIFT_IMAGE, "command": ["python", f"{PROGRAM_DIR}/{PROGRAM.name}"],
+            "env": [{"name": k, "value": v} for k, v in env.items()], "resources": RESOURCES,
+            "securityContext": container_security(), "volumeMounts": mounts}
+
+
+def program_config_map(scope: Scope, model: ir.Model) -> Obj:
+    meta = scope.metadata(names.drift(model.name), app=model.name, instance=model.name, component="drift",
+                          source=source("models", model.name, "monitoring", "drift"))
+    return new("v1", "ConfigMap", meta, data={PROGRAM.name: PROGRAM.read_text(encoding="utf-8")})
+
+
+def cron_job(scope: Scope, model: ir.Model) -> Obj:
+    assert model.drift is not None
+    pod = {"restartPolicy": "Never", "serviceAccountName": model.name, "automountServiceAccountToken": False,
+           "enableServiceLinks": False, "securityContext": pod_security(RUN_AS),
+           "initContainers": [_fetch(model.drift, model.name)], "containers": [_container(scope, model)],
+           "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}},
+                       {"name": "program", "configMap": {"name": names.drift(model.name)}}]}
+    labels = {**scope.labels(model.name, model.name, "drift"), **dict(scope.hints.pod_labels),
+              **selector(model.name, component="drift")}
+    job = {"backoffLimit": 1, "activeDeadlineSeconds": 3600,
+           "template": {"metadata": {"labels": labels}, "spec": pod}}
+    spec = {"schedule": model.drift.schedule, "concurrencyPolicy": "Forbid", "successfulJobsHistoryLimit": 1,
+            "failedJobsHistoryLimit": 3, "jobTemplate": {"spec": job}}
+    meta = scope.metadata(names.drift(model.name), app=model.name, instance=model.name, component="drift",
+                          source=source("models", model.name, "monitoring", "drift"))
+    return new("batch/v1", "CronJob", meta, spec=spec)
+
+
+def build(scope: Scope, model: ir.Model) -> list[Obj]:
+    return [cron_job(scope, model), program_config_map(scope, model)] if model.drift else []

@@ -1,0 +1,129 @@
+"""Serving pods and their Services: the runtime container, the artifact init container, probes, resources and
+placement on the model's node pool."""
+
+from __future__ import annotations
+
+from compiler import ir
+from targets import PoolHints
+
+from . import artifacts, names
+from .meta import SERVER, Obj, Scope, new, selector, source
+from .plan import Instance
+from .runtimes import MODEL_DIR, TPU_FRAMEWORKS, Runtime, runtime
+from .security import container_security, init_security, pod_security
+
+SERVICE_PORT = 8080
+ACCELERATOR_TAINTS = ("nvidia.com/gpu", "google.com/tpu")
+
+
+def model_runtime(model: ir.Model) -> Runtime:
+    tpu = (model.accelerator or "").startswith("tpu") and model.framework in TPU_FRAMEWORKS
+    return runtime(model.framework, model.name, model.resources.gpu, tpu)
+
+
+def _pool(scope: Scope, model: ir.Model) -> PoolHints | None:
+    return scope.hints.pools.get(model.node_pool) if model.node_pool else None
+
+
+def _accelerated(model: ir.Model) -> bool:
+    return bool(model.accelerator) and model.resources.gpu > 0
+
+
+def resources(model: ir.Model, pool: PoolHints | None) -> Obj:
+    """CPU pods request what they need and cap memory; accelerator pods get requests equal to limits."""
+    res = model.resources
+    requests = {"cpu": res.cpu, "memory": res.memory}
+    if not _accelerated(model):
+        return {"requests": requests, "limits": {"memory": res.memory}}
+    if pool is None or pool.accelerator_resource is None:
+        raise ValueError(f"model {model.name}: node pool {model.node_pool} has no accelerator resource")
+    requests[pool.accelerator_resource] = str(res.gpu)
+    return {"requests": requests, "limits": dict(requests)}
+
+
+def placement(model: ir.Model, pool: PoolHints | None) -> Obj:
+    """The pool's node selector; its tolerations, without the accelerator ones unless the pod uses one."""
+    if pool is None:
+        return {}
+    tolerations = [dict(t) for t in pool.tolerations
+                   if _accelerated(model) or dict(t).get("key") not in ACCELERATOR_TAINTS]
+    return {"nodeSelector": dict(pool.node_selector), **({"tolerations": tolerations} if tolerations else {})}
+
+
+def _env(rt: Runtime, model: ir.Model) -> list[Obj]:
+    """The runtime's settings, then the model's own (which win on a shared name)."""
+    merged: dict[str, Obj] = {k: {"name": k, "value": v} for k, v in rt.env}
+    for var in model.env:
+        if var.secret_name:
+            merged[var.name] = {"name": var.name,
+                                "valueFrom": {"secretKeyRef": {"name": var.secret_name, "key": var.secret_key}}}
+        else:
+            merged[var.name] = {"name": var.name, "value": var.value or ""}
+    return list(merged.values())
+
+
+def _probe(path: str, period: int, failures: int) -> Obj:
+    return {"httpGet": {"path": path, "port": "http"}, "periodSeconds": period, "failureThreshold": failures}
+
+
+def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_model: bool) -> Obj:
+    ports = [{"name": "http", "containerPort": rt.http_port, "protocol": "TCP"}]
+    if rt.metrics_port != rt.http_port:
+        ports.append({"name": "metrics", "containerPort": rt.metrics_port, "protocol": "TCP"})
+    mounts: list[Obj] = [{"name": "tmp", "mountPath": "/tmp"}]
+    mounts += [{"name": "models", "mountPath": MODEL_DIR, "readOnly": True}] if has_model else []
+    mounts += [{"name": "shm", "mountPath": "/dev/shm"}] if rt.shared_memory else []
+    out: Obj = {"name": SERVER, "image": model.image if rt.image is None else rt.image}
+    out |= {"command": list(rt.command)} if rt.command else {}
+    out |= {"args": list(rt.args)} if rt.args else {}
+    return {**out, "env": _env(rt, model), "ports": ports, "resources": resources(model, pool),
+            "startupProbe": _probe(rt.live_path, 10, max(rt.startup_seconds // 10, 1)),
+            "readinessProbe": _probe(rt.ready_path, 5, 3), "livenessProbe": _probe(rt.live_path, 10, 3),
+            "securityContext": container_security(), "volumeMounts": mounts}
+
+
+def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
+    rt, pool = model_runtime(model), _pool(scope, model)
+    has_model = inst.artifact is not None
+    volumes: list[Obj] = [{"name": "tmp", "emptyDir": {}}]
+    volumes += [{"name": "models", "emptyDir": {}}] if has_model else []
+    volumes += [{"name": "shm", "emptyDir": {"medium": "Memory"}}] if rt.shared_memory else []
+    spec: Obj = {
+        "serviceAccountName": model.name,
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "securityContext": pod_security(rt.run_as),
+        "containers": [server_container(model, rt, pool, has_model)],
+        "volumes": volumes,
+        **placement(model, pool),
+    }
+    if inst.artifact is not None:
+        spec["initContainers"] = [artifacts.fetch(inst.artifact, scope.hints.registry, init_security())]
+    labels = {**scope.labels(model.name, inst.name, SERVER), **dict(scope.hints.pod_labels)}
+    return {"metadata": {"labels": labels}, "spec": spec}
+
+
+def service(scope: Scope, model: ir.Model, name: str, inst: Instance) -> Obj:
+    """A Service over the pods of `inst` (Argo Rollouts narrows canary/preview ones to a pod-template hash)."""
+    meta = scope.metadata(name, app=model.name, instance=inst.name, component=SERVER, source=inst.source)
+    ports = [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}]
+    return new("v1", "Service", meta, spec={"selector": selector(model.name, inst.name), "ports": ports})
+
+
+def metrics_service(scope: Scope, model: ir.Model) -> Obj:
+    """A headless Service over every pod of the model (all instances, all versions), scraped by Prometheus.
+
+    Kept apart from the traffic Services, which Argo Rollouts points at the same pods at times: scraping
+    those would count every pod twice."""
+    rt = model_runtime(model)
+    name = names.metrics_service(model.name)
+    meta = scope.metadata(name, app=model.name, instance=model.name, component="metrics",
+                          source=source("models", model.name, "monitoring"))
+    ports = [{"name": "metrics", "port": rt.metrics_port, "targetPort": rt.metrics_port, "protocol": "TCP"}]
+    return new("v1", "Service", meta, spec={"clusterIP": "None", "selector": selector(model.name), "ports": ports})
+
+
+def metric_selector(scope: Scope, model: ir.Model, instance: str | None = None) -> str:
+    """PromQL matchers of the series scraped from the model's pods (of one instance when given)."""
+    out = f'namespace="{scope.namespace}",service="{names.metrics_service(model.name)}"'
+    return f'{out},app_kubernetes_io_instance="{instance}"' if instance else out

@@ -1,0 +1,67 @@
+"""The `manifests` layer: an environment's Kubernetes objects, one file each, plus `kustomization.yaml`.
+
+Files are named `<kind>-<name>.yaml` (kind lower-cased) and listed, sorted, in the kustomization with the
+environment's namespace. Two objects with the same apiVersion, kind, namespace and name are a bug: raised,
+never silently merged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler import ir
+from targets import Hints
+
+from .k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
+from .k8s.meta import Obj, Scope
+from .k8s.serving import metrics_service, model_runtime
+from .yamlout import dump
+
+KUSTOMIZATION = "kustomization.yaml"
+
+
+def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
+    rt = model_runtime(model)
+    objects = [security.service_account(scope, model), *rollout.build(scope, model), metrics_service(scope, model),
+               routing.http_route(scope, model), *scaling.build(scope, model), *monitoring.build(scope, model),
+               *drift.build(scope, model), security.serving_policy(scope, model, rt.http_port, rt.metrics_port)]
+    if model.drift:
+        objects.append(security.drift_policy(scope, model))
+    return objects
+
+
+def _downloads(env: ir.Environment) -> list[str]:
+    found = [a for m in env.models for a in (m.artifact, m.rollout.candidate, *(v.artifact for v in m.rollout.variants))
+             if a]
+    return found + [m.drift.baseline for m in env.models if m.drift]
+
+
+def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
+    """Every object of the environment, in a stable order."""
+    scope = Scope(env, hints)
+    ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports(_downloads(env))})
+    out = [security.namespace(scope), routing.gateway(scope), *security.baseline_policies(scope, ports)]
+    for model in env.models:
+        out += model_objects(scope, model)
+    return out
+
+
+def _key(obj: Obj) -> tuple[str, str, str, str]:
+    meta = obj["metadata"]
+    return obj["apiVersion"], obj["kind"], meta.get("namespace", ""), meta["name"]
+
+
+def emit(env: ir.Environment, hints: Hints) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    seen: dict[tuple[str, str, str, str], Any] = {}
+    for obj in objects(env, hints):
+        key = _key(obj)
+        path = f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
+        if key in seen or path in files:
+            raise ValueError(f"two objects named {obj['kind']}/{obj['metadata']['name']} in environment {env.name}")
+        seen[key] = obj
+        files[path] = dump(obj)
+    kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                     "namespace": env.namespace, "resources": sorted(files)}
+    files[KUSTOMIZATION] = dump(kustomization)
+    return files
