@@ -107,6 +107,10 @@ class _Recorder(pmocks.MockMonitor):
             self.requests.append(request)
         return super().RegisterResource(request)
 
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name): StackReference, `get` lookups
+        self.requests.append(request)
+        return super().ReadResource(request)
+
 
 def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
@@ -141,10 +145,13 @@ def clean(value: Any) -> Any:
 
 def _record(request: Any) -> Recorded:
     parent = request.parent if request.parent and "::pulumi:pulumi:Stack::" not in request.parent else ""
-    implied = {urn for deps in request.propertyDependencies.values() for urn in deps.urns}
+    read = not hasattr(request, "object")          # a ReadResourceRequest: an existing resource looked up by id
+    implied = set() if read else {urn for deps in request.propertyDependencies.values() for urn in deps.urns}
     explicit = sorted({_name(u) for u in request.dependencies if u not in implied and u != request.parent})
+    inputs = clean(json_format.MessageToDict(request.properties if read else request.object))
     return Recorded(type=request.type, name=request.name, parent=_name(parent) if parent else None,
-                    inputs=clean(json_format.MessageToDict(request.object)), protect=bool(request.protect),
+                    inputs={"id": request.id, **inputs} if read else inputs,
+                    protect=False if read else bool(request.protect),
                     provider=_provider_name(request.provider), depends_on=tuple(explicit))
 
 
@@ -161,28 +168,41 @@ async def _plain(value: Any) -> Any:
     return resolved
 
 
-def _hooks(provider: str) -> tuple[dict[str, OutputsFn], dict[str, CallFn]]:
+def _hooks(provider: str | None) -> tuple[dict[str, OutputsFn], dict[str, CallFn]]:
     """Mock outputs and invoke results: the shared ones, plus what the target module adds (MOCK_OUTPUTS, MOCK_CALLS)."""
     from targets import REGISTRY
 
     from . import mock_outputs
 
-    module = importlib.import_module(REGISTRY[provider])
+    module = importlib.import_module(REGISTRY[provider]) if provider else None
     return ({**mock_outputs.OUTPUTS, **getattr(module, "MOCK_OUTPUTS", {})},
             {**mock_outputs.CALLS, **getattr(module, "MOCK_CALLS", {})})
 
 
-def _run(program: Callable[[], None], project: str, stack: str, provider: str) -> Preview:
+@dataclass(frozen=True)
+class Setup:
+    project: str
+    stack: str
+    provider: str | None = None                                     # whose MOCK_OUTPUTS / MOCK_CALLS to add
+    config: Mapping[str, str] = field(default_factory=dict)         # stack config, "ns:key" -> text (JSON for objects)
+    outputs: Mapping[str, OutputsFn] = field(default_factory=dict)  # more mock outputs (tests, StackReference)
+    organization: str = "organization"                              # the Pulumi default for self-managed backends
+
+
+def _run(program: Callable[[], None], setup: Setup) -> Preview:
+    from pulumi.runtime.config import set_all_config
     from pulumi.runtime.settings import get_root_resource
     from pulumi.runtime.stack import run_pulumi_func
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        outputs, calls = _hooks(provider)
-        mocks = _Mocks(outputs, calls)
+        outputs, calls = _hooks(setup.provider)
+        mocks = _Mocks({**outputs, **setup.outputs}, calls)
         monitor = _Recorder(mocks)
-        pmocks.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pmocks.set_mocks(mocks, project=setup.project, stack=setup.stack, preview=False, monitor=monitor,
+                         organization=setup.organization)
+        set_all_config(dict(setup.config))
         loop.run_until_complete(run_pulumi_func(program))
         root = get_root_resource()
         exported = getattr(root, "outputs", {}) or {}
@@ -194,17 +214,17 @@ def _run(program: Callable[[], None], project: str, stack: str, provider: str) -
     return Preview(tuple(resources), stack_outputs)
 
 
-def run(program: Callable[[], None], *, project: str, stack: str, provider: str) -> Preview:
+def run(program: Callable[[], None], setup: Setup) -> Preview:
     """Run `program` under mocks on a fresh thread (fresh Pulumi runtime state); re-raise what it raised."""
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["preview"] = _run(program, project, stack, provider)
+            box["preview"] = _run(program, setup)
         except BaseException as exc:  # noqa: BLE001 re-raised on the caller's thread
             box["error"] = exc
 
-    thread = threading.Thread(target=target, name=f"mlops-preview-{stack}")
+    thread = threading.Thread(target=target, name=f"mlops-preview-{setup.stack}")
     thread.start()
     thread.join()
     if "error" in box:
@@ -216,4 +236,4 @@ def preview_environment(env: ir.Environment) -> Preview:
     import targets
 
     target = targets.get(env.target.provider)
-    return run(lambda: target.program(env), project=f"{env.platform}-infra", stack=env.name, provider=env.target.provider)
+    return run(lambda: target.program(env), Setup(f"{env.platform}-infra", env.name, env.target.provider))
