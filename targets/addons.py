@@ -9,7 +9,7 @@ picking up dashboard ConfigMaps labelled `grafana_dashboard`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -31,7 +31,7 @@ class Chart:
 # Where each pin was confirmed (search corpus, 2026): argoproj/argo-helm charts/argo-rollouts/Chart.yaml (2.40.9,
 # app v1.9.0); prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml (67.8.0); KEDA 2.16.0 from
 # kedacore/charts install guides; Envoy Gateway gateway-helm v1.5.2 (OCI on Docker Hub); nvidia-device-plugin 0.17.1
-# from https://nvidia.github.io/k8s-device-plugin.
+# from https://nvidia.github.io/k8s-device-plugin; cluster-autoscaler 9.43.2.
 CHARTS: dict[str, Chart] = {
     "argo-rollouts": Chart("argo-rollouts", "argo-rollouts", "2.40.9", "https://argoproj.github.io/argo-helm", "argo-rollouts"),
     "kube-prometheus-stack": Chart("kube-prometheus-stack", "kube-prometheus-stack", "67.8.0",
@@ -40,7 +40,12 @@ CHARTS: dict[str, Chart] = {
     "envoy-gateway": Chart("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.5.2", None, "envoy-gateway-system"),
     "nvidia-device-plugin": Chart("nvidia-device-plugin", "nvidia-device-plugin", "0.17.1",
                                   "https://nvidia.github.io/k8s-device-plugin", "kube-system"),
+    # Provider-specific (passed as `extra` by the targets that need them): EKS managed node groups do not scale
+    # by themselves. 9.43.2 as installed in public EKS guides (chart repo kubernetes/autoscaler).
+    "cluster-autoscaler": Chart("cluster-autoscaler", "cluster-autoscaler", "9.43.2", "https://kubernetes.github.io/autoscaler",
+                                "kube-system"),
 }
+BASE = ("argo-rollouts", "kube-prometheus-stack", "keda", "envoy-gateway")
 
 # The Argo Rollouts controller downloads this plugin binary at start (asset naming as in the plugin's installation docs).
 GATEWAY_PLUGIN = "argoproj-labs/gatewayAPI"
@@ -75,11 +80,14 @@ class AddOns(pulumi.ComponentResource):
     releases: dict[str, k8s.helm.v3.Release]
 
     def __init__(self, name: str, env: ir.Environment, k8s_provider: k8s.Provider, *, nvidia_device_plugin: bool,
-                 depends_on: Sequence[pulumi.Resource] = (), opts: pulumi.ResourceOptions | None = None) -> None:
+                 depends_on: Sequence[pulumi.Resource] = (), extra: Mapping[str, Mapping[str, Any]] | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:k8s:AddOns", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=k8s_provider, depends_on=list(depends_on))
-        wanted = [n for n in CHARTS if n != "nvidia-device-plugin" or nvidia_device_plugin]
-        self.releases = {n: self._release(name, CHARTS[n], child) for n in wanted}
+        chosen = {n: values(n) for n in BASE + (("nvidia-device-plugin",) if nvidia_device_plugin else ())}
+        chosen.update({n: dict(v) for n, v in (extra or {}).items()})
+        wanted = sorted(chosen)
+        self.releases = {n: self._release(name, CHARTS[n], chosen[n], child) for n in wanted}
         self.gateway_class = k8s.apiextensions.CustomResource(
             f"{name}-gatewayclass",
             api_version="gateway.networking.k8s.io/v1",
@@ -91,7 +99,7 @@ class AddOns(pulumi.ComponentResource):
         self.register_outputs({"charts": {n: CHARTS[n].version for n in wanted}, "gatewayClass": GATEWAY_CLASS})
 
     @staticmethod
-    def _release(prefix: str, chart: Chart, opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+    def _release(prefix: str, chart: Chart, chart_values: dict[str, Any], opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
         return k8s.helm.v3.Release(
             f"{prefix}-{chart.release}",
             k8s.helm.v3.ReleaseArgs(
@@ -101,7 +109,7 @@ class AddOns(pulumi.ComponentResource):
                 repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo) if chart.repo else None,
                 namespace=chart.namespace,
                 create_namespace=True,
-                values=values(chart.release),
+                values=chart_values,
                 atomic=True,
                 cleanup_on_fail=True,
             ),
@@ -110,7 +118,8 @@ class AddOns(pulumi.ComponentResource):
 
 
 def install(env: ir.Environment, k8s_provider: k8s.Provider, parent: pulumi.Resource, *, nvidia_device_plugin: bool,
-            depends_on: Sequence[pulumi.Resource] = ()) -> AddOns:
-    """The add-ons of `env`'s cluster, as a child of `parent`."""
+            depends_on: Sequence[pulumi.Resource] = (), extra: Mapping[str, Mapping[str, Any]] | None = None) -> AddOns:
+    """The add-ons of `env`'s cluster, as a child of `parent`. `extra`: provider-specific charts of `CHARTS`
+    (by name) with their values."""
     return AddOns(f"{env.stack}-addons", env, k8s_provider, nvidia_device_plugin=nvidia_device_plugin,
-                  depends_on=depends_on, opts=pulumi.ResourceOptions(parent=parent))
+                  depends_on=depends_on, extra=extra, opts=pulumi.ResourceOptions(parent=parent))

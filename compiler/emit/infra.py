@@ -20,6 +20,10 @@ from targets.program import main
 main()
 '''
 
+NOTE = ("The resources the infra program registers, run under Pulumi mocks at compile time: inputs as the program "
+        "sets them; values only the cloud knows (ids, ARNs, endpoints, the account 123456789012) are placeholders; "
+        "secrets are shown as [secret].")
+
 __all__ = ["Recorded", "emit", "preview", "provider_config", "stack_config"]
 
 
@@ -54,6 +58,7 @@ def dump_json(data: Any) -> bytes:
 
 def resources_json(env: ir.Environment, result: Preview) -> bytes:
     return dump_json({
+        "note": NOTE,
         "environment": env.name,
         "provider": env.target.provider,
         "instanceTypes": {p.name: p.instance_type for p in env.node_pools if p.instance_type},

@@ -28,7 +28,8 @@ def _account(provider: Mapping[str, Any]) -> str:
 
 def _aws(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any]) -> dict[str, Any]:
     physical = inputs.get("name") or name
-    return {"arn": f"arn:aws:mock:{_region(provider)}:{_account(provider)}:{physical}"}
+    out = {"arn": f"arn:aws:mock:{_region(provider)}:{_account(provider)}:{physical}"}
+    return {**out, "id": physical} if "name" in inputs else out    # most named AWS resources use the name as id
 
 
 def _prefixed(prefix: str) -> OutputsFn:
@@ -38,6 +39,7 @@ def _prefixed(prefix: str) -> OutputsFn:
 
 def _iam(kind: str) -> OutputsFn:
     return lambda name, inputs, provider: {
+        "id": inputs.get("name") or name,
         "arn": f"arn:aws:iam::{_account(provider)}:{kind}/{inputs.get('name') or name}",
         "uniqueId": f"AROA{digest(kind, name, length=16).upper()}"}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -90,9 +91,9 @@ class _Mocks(pmocks.Mocks):
                  **(extra(args.name, args.inputs, self._provider(args.provider)) if extra else {})}
         return state.pop("id", None) or f"{args.name}-{digest(args.typ, args.name)}", state
 
-    def call(self, args: pmocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: pmocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         fn = self.calls.get(args.token)
-        return (dict(fn(args.args, self._provider(args.provider))) if fn else {}), None
+        return (dict(fn(args.args, self._provider(args.provider))) if fn else {}), []
 
 
 class _Recorder(pmocks.MockMonitor):
@@ -143,12 +144,31 @@ def clean(value: Any) -> Any:
     return value
 
 
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return clean(json.loads(value))
+        except ValueError:
+            return value
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+def _check_parents(components: list[tuple[str, str]]) -> None:
+    """`parent` names a component by logical name alone: two components of one name would make it ambiguous."""
+    seen: dict[str, str] = {}
+    for name, typ in sorted(components):
+        if seen.setdefault(name, typ) != typ:
+            raise ValueError(f"two components are named '{name}' ({seen[name]}, {typ}): give them distinct names")
+
+
 def _record(request: Any) -> Recorded:
     parent = request.parent if request.parent and "::pulumi:pulumi:Stack::" not in request.parent else ""
     read = not hasattr(request, "object")          # a ReadResourceRequest: an existing resource looked up by id
     implied = set() if read else {urn for deps in request.propertyDependencies.values() for urn in deps.urns}
     explicit = sorted({_name(u) for u in request.dependencies if u not in implied and u != request.parent})
     inputs = clean(json_format.MessageToDict(request.properties if read else request.object))
+    if request.type.startswith("pulumi:providers:"):   # provider inputs travel JSON-encoded: show them as data
+        inputs = {k: _decoded(v) for k, v in inputs.items()}
     return Recorded(type=request.type, name=request.name, parent=_name(parent) if parent else None,
                     inputs={"id": request.id, **inputs} if read else inputs,
                     protect=False if read else bool(request.protect),
@@ -211,6 +231,7 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
         loop.close()
         asyncio.set_event_loop(None)
     resources = sorted((_record(r) for r in monitor.requests), key=lambda r: (r.type, r.name, r.parent or ""))
+    _check_parents([(r.name, r.type) for r in monitor.requests if hasattr(r, "custom") and not r.custom])
     return Preview(tuple(resources), stack_outputs)
 
 
