@@ -34,8 +34,9 @@ class Platform(pulumi.ComponentResource):
         self.identity = WorkloadIdentity(
             f"{name}-models", WorkloadIdentityArgs(env, models_account_id, self.cluster.cluster, repository), opts=child)
         cluster = self.cluster.cluster
-        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
-            lambda parts: kubeconfig(parts[0], parts[1], parts[2]["cluster_ca_certificate"])))
+        config: pulumi.Output[str] = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
+            lambda parts: kubeconfig(parts[0], parts[1], parts[2]["cluster_ca_certificate"]))
+        self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(config)
         self.k8s = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
                                 opts=pulumi.ResourceOptions(parent=self))
         # GKE installs the NVIDIA driver (gpu_driver_installation_config) and runs the device plugin itself.

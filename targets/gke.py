@@ -124,14 +124,14 @@ def instance(pool: ir.NodePool) -> catalog.InstanceType:
 def node_config(env: ir.Environment, pool: ir.NodePool,
                 service_account: pulumi.Input[str]) -> gcp.container.NodePoolNodeConfigArgs:
     item = instance(pool)
-    gpu = bool(item.gke_accelerator) and not item.tpu_topology
+    gpu = item.gke_accelerator if item.gke_accelerator and not item.tpu_topology else None
     return gcp.container.NodePoolNodeConfigArgs(
         machine_type=item.machine_type or item.name,
         spot=pool.spot,
         labels={**k8s_labels(env), POOL_LABEL: pool.name},
         resource_labels=gcp_labels(env),
         guest_accelerators=[gcp.container.NodePoolNodeConfigGuestAcceleratorArgs(
-            type=item.gke_accelerator, count=item.accelerator_count,
+            type=gpu, count=item.accelerator_count,
             # GKE installs the driver, and runs the device plugin itself: no add-on needed.
             gpu_driver_installation_config=gcp.container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
                 gpu_driver_version="DEFAULT"))] if gpu else None,
