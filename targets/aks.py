@@ -105,6 +105,7 @@ class Cluster(pulumi.ComponentResource):
             resource_group_name=args.resource_group.name, mode="User", os_type="Linux", os_sku="Ubuntu",
             vm_size=pool.instance_type, orchestrator_version=env.kubernetes_version,
             vnet_subnet_id=args.network.subnet.id,
+            # `count` seeds the pool; afterwards the autoscaler owns it (hence ignored below).
             enable_auto_scaling=True, count=pool.min, min_count=pool.min, max_count=pool.max,
             node_labels={**k8s_labels(env), POOL_LABEL: pool.name},
             # AKS taints spot nodes (kubernetes.azure.com/scalesetpriority=spot) itself, GPU nodes never.
@@ -114,7 +115,7 @@ class Cluster(pulumi.ComponentResource):
             scale_set_eviction_policy="Delete" if pool.spot else None,
             spot_max_price=-1 if pool.spot else None,
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]))
 
 
 def is_gpu(pool: ir.NodePool) -> bool:

@@ -103,7 +103,8 @@ class Cluster(pulumi.ComponentResource):
         return gcp.container.NodePool(
             f"{prefix}-{pool.name}", name=pool.name, project=env.target.project, location=env.target.region,
             cluster=self.cluster.id,
-            # Per zone; 0 lets accelerator pools start empty and scale up on demand.
+            # Per zone, at creation only (a change would replace the pool, hence ignored below); 0 lets pools
+            # that may be empty start empty and scale up on demand.
             initial_node_count=1 if pool.min > 0 else 0,
             autoscaling=gcp.container.NodePoolAutoscalingArgs(
                 total_min_node_count=pool.min, total_max_node_count=pool.max,
@@ -112,7 +113,7 @@ class Cluster(pulumi.ComponentResource):
             management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
             node_config=node_config(env, pool, service_account),
             placement_policy=placement(pool),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]))
 
 
 def instance(pool: ir.NodePool) -> catalog.InstanceType:
