@@ -77,14 +77,16 @@ class PodRole(pulumi.ComponentResource):
     """An IAM role a ServiceAccount of the cluster assumes through EKS Pod Identity, with its policy."""
 
     def __init__(self, name: str, role_name: str, cluster: aws.eks.Cluster, namespace: str, service_account: str,
-                 statements: pulumi.Input[list[dict[str, Any]]], agent: pulumi.Resource,
+                 statements: pulumi.Input[list[dict[str, Any]]] | None, agent: pulumi.Resource,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:aws:PodRole", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(f"{name}-role", name=short_name(role_name, 64), opts=child, assume_role_policy=cluster.name.apply(
             lambda c: pod_trust(c, namespace, service_account)))
-        aws.iam.RolePolicy(f"{name}-access", role=self.role.id, name="access", opts=child, policy=pulumi.Output.from_input(statements).apply(
-            lambda s: json.dumps({"Version": "2012-10-17", "Statement": s}, sort_keys=True)))
+        if statements is not None:    # IAM refuses a policy without statements: no access, no policy
+            aws.iam.RolePolicy(f"{name}-access", role=self.role.id, name="access", opts=child,
+                               policy=pulumi.Output.from_input(statements).apply(
+                                   lambda s: json.dumps({"Version": "2012-10-17", "Statement": s}, sort_keys=True)))
         self.association = aws.eks.PodIdentityAssociation(
             f"{name}-association", cluster_name=cluster.name, namespace=namespace, service_account=service_account, role_arn=self.role.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[agent]))
@@ -98,10 +100,12 @@ def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, regist
     for model in env.models:
         uris = artifacts.uris(model)
         repos = [registry.repositories[r] for u in uris if (r := artifacts.registry_repo(u)) in registry.repositories]
-        statements: pulumi.Output[list[dict[str, Any]]] = pulumi.Output.all(*[r.arn for r in repos]).apply(
+        statements: pulumi.Output[list[dict[str, Any]]] | None = pulumi.Output.all(*[r.arn for r in repos]).apply(
             lambda arns, uris=uris: s3_statements(uris) + ([
                 {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
                 {"Effect": "Allow", "Action": ECR_PULL, "Resource": sorted(set(arns))}] if arns else []))
+        if not repos and not s3_statements(uris):
+            statements = None
         roles[model.name] = PodRole(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}", cluster,
                                     env.namespace, model.name, statements, agent, opts=pulumi.ResourceOptions(parent=parent))
     return roles

@@ -71,7 +71,7 @@ def main() -> None:
     names = sorted(deferred_names(objects))
     resolved: Any = objects
     if names:
-        values = pulumi.Output.all(*[infra.require_output(n) for n in names])
+        values = pulumi.Output.all(*[infra.get_output(n) for n in names])   # a missing one: `substitute` says which
         resolved = values.apply(lambda got: substitute(objects, dict(zip(names, got))))
     k8s.yaml.v2.ConfigGroup("manifests", objs=resolved, opts=pulumi.ResourceOptions(provider=provider))
     pulumi.export("objects", len(objects))

@@ -209,9 +209,25 @@ class Setup:
     organization: str = "organization"                              # the Pulumi default for self-managed backends
 
 
+def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what a failed run left pending and close the loop. Left alone, those tasks would be reported when
+    garbage-collected, at any later moment and on any thread (CPython 3.11 then formats tracebacks with `ast`,
+    which can break an `ast.parse` running at that moment)."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    # Failures worth reporting were raised by `run_pulumi_func`; unretrieved leftovers of that failure are not news.
+    loop.set_exception_handler(lambda _loop, _context: None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
 def _run(program: Callable[[], None], setup: Setup) -> Preview:
     from pulumi.runtime.config import set_all_config
-    from pulumi.runtime.settings import get_root_resource
+    from pulumi.runtime.settings import SETTINGS, get_root_resource
     from pulumi.runtime.stack import run_pulumi_func
 
     loop = asyncio.new_event_loop()
@@ -222,14 +238,16 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
         monitor = _Recorder(mocks)
         pmocks.set_mocks(mocks, project=setup.project, stack=setup.stack, preview=False, monitor=monitor,
                          organization=setup.organization)
+        # MockSettings leaves these two to a process-wide default: a failed run would leave its tasks behind there.
+        SETTINGS.outputs = set()
+        SETTINGS.lock = threading.Lock()
         set_all_config(dict(setup.config))
         loop.run_until_complete(run_pulumi_func(program))
         root = get_root_resource()
         exported = getattr(root, "outputs", {}) or {}
         stack_outputs = {k: loop.run_until_complete(_plain(v)) for k, v in sorted(exported.items())}
     finally:
-        loop.close()
-        asyncio.set_event_loop(None)
+        _drain(loop)
     resources = sorted((_record(r) for r in monitor.requests), key=lambda r: (r.type, r.name, r.parent or ""))
     _check_parents([(r.name, r.type) for r in monitor.requests if hasattr(r, "custom") and not r.custom])
     return Preview(tuple(resources), stack_outputs)
