@@ -114,3 +114,18 @@ def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
     objs = one(list(result.resources), "kubernetes:yaml/v2:ConfigGroup").inputs["objs"]
     assert objs[0]["data"] == {"k": "a: b\nc: [d]"}
     json.dumps(objs)
+
+
+def test_compile_prints_deferred_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import compiler.emit
+    from compiler.cli import main
+
+    from .infra_helpers import NORTH_STAR
+
+    monkeypatch.setattr(compiler.emit, "LAYERS", ("infra", "workloads"))   # manifests/ comes from another branch
+    assert main(["compile", str(NORTH_STAR), "--env", "production", "--out", str(tmp_path / "build")]) == 0
+    out = capsys.readouterr().out
+    assert "production: aws-prod (aws)" in out
+    assert "  filled at apply time from the infra stack outputs: registryUrl" in out
+    assert (tmp_path / "build" / "production" / "infra" / "resources.json").is_file()
