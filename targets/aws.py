@@ -30,7 +30,9 @@ class Aws:
         )
 
     def program(self, env: ir.Environment) -> None:
-        raise NotImplementedError("the AWS Pulumi program is being written")
+        from . import aws_platform   # pulumi-aws only when a program runs, not for hints
+
+        aws_platform.run(env, self.nodegroup)
 
 
 TARGET = Aws()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pulumi
+import pulumi_kubernetes as k8s
+
 from compiler import ir
 
-from . import Hints
+from . import Hints, addons
 from . import hints as common
 
 POOL_LABEL = "mlops.dev/pool"
@@ -21,7 +24,22 @@ class OnPrem:
         )
 
     def program(self, env: ir.Environment) -> None:
-        raise NotImplementedError("the onprem Pulumi program is being written")
+        cluster = OnPremCluster(env.stack, env)
+        pulumi.export("registryUrl", env.target.registry)
+        pulumi.export("kubeContext", env.target.context)
+        pulumi.export("clusterName", env.target.context)
+        pulumi.export("addons", {name: addons.CHARTS[name].version for name in sorted(cluster.addons.releases)})
+
+
+class OnPremCluster(pulumi.ComponentResource):
+    """An existing cluster, reached through a kubeconfig context: only the add-ons are created."""
+
+    def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:onprem:Cluster", name, None, opts)
+        self.provider = k8s.Provider(f"{name}-k8s", context=env.target.context, enable_server_side_apply=True,
+                                     opts=pulumi.ResourceOptions(parent=self))
+        self.addons = addons.install(env, self.provider, self, nvidia_device_plugin=True)
+        self.register_outputs({"context": env.target.context})
 
 
 TARGET = OnPrem()

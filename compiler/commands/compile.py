@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from compiler import report
+from compiler import ir, report
 from compiler.diagnostics import SpecError
 
 
@@ -50,4 +50,15 @@ def run(args: argparse.Namespace) -> int:
                 accel = f", {pool.accelerator_count}x {pool.instance_accelerator}" if pool.instance_accelerator else ""
                 print(f"  node pool {pool.name}: {pool.instance_type} ({pool.cpu}+ vCPU, {pool.memory}+{accel}, "
                       f"{'spot' if pool.spot else 'on-demand'}, {pool.min}..{pool.max} nodes)")
+        deferred = _deferred(env)
+        if deferred:
+            print(f"  filled at apply time from the infra stack outputs: {', '.join(deferred)}")
     return 0
+
+
+def _deferred(env: ir.Environment) -> tuple[str, ...]:
+    """Infra stack outputs the manifests refer to as `$(infra.NAME)`: known only once the infra stack has run."""
+    import targets
+    from targets.hints import deferred_outputs
+
+    return deferred_outputs(targets.get(env.target.provider).hints(env))

@@ -1,0 +1,48 @@
+"""Helpers for the target tests: inline specs -> IR, and lookups in a mocks preview."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from compiler import ir
+from compiler.emit.mocks import Recorded
+from compiler.load import load
+from compiler.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
+
+
+def environment(spec: str, env: str, tmp_path: Path) -> ir.Environment:
+    """The IR of `env` in an inline spec (validated first, as `mlops compile` does)."""
+    from compiler.diagnostics import SpecError
+    from compiler.validate import check
+
+    path = tmp_path / "mlops.yaml"
+    path.write_text(textwrap.dedent(spec), encoding="utf-8")
+    source = load(str(path))
+    errors = [d for d in check(source) if d.severity == "error"]
+    if errors:
+        raise SpecError(errors)
+    return normalize(source, env)
+
+
+def north_star(env: str = "production") -> ir.Environment:
+    return normalize(load(str(NORTH_STAR)), env)
+
+
+def of_type(resources: list[Recorded], typ: str) -> list[Recorded]:
+    return [r for r in resources if r.type == typ]
+
+
+def one(resources: list[Recorded], typ: str, name: str | None = None) -> Recorded:
+    found = [r for r in of_type(resources, typ) if name is None or r.name == name]
+    assert len(found) == 1, f"{len(found)} resources of type {typ} named {name}: {[r.name for r in of_type(resources, typ)]}"
+    return found[0]
+
+
+def policy(text: str) -> Any:
+    return json.loads(text)
