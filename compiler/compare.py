@@ -71,7 +71,8 @@ def nearest_regions(region: str, source: catalogs.Catalog, destination: catalogs
     area = source.geography[region]
     continent = area.split("-")[0]
     same_area = [r for r in destination.regions if destination.geography[r] == area]
-    same_continent = [r for r in destination.regions if destination.geography[r].split("-")[0] == continent and r not in same_area]
+    same_continent = [r for r in destination.regions
+                      if destination.geography[r].split("-")[0] == continent and r not in same_area]
     return (*same_area, *same_continent)
 
 
@@ -82,11 +83,7 @@ def compare(source: Source, providers: Sequence[str], envs: Sequence[str] | None
     if unknown:
         raise ValueError(f"cannot compare on '{unknown[0]}': expected {', '.join(catalogs.CLOUD_PROVIDERS)}")
     chosen, _ = environments(source, envs)
-    uncovered = [source.error(("targets", e.target.name, "region"), str(cost.UncoveredRegion(e.target, catalogs.load(e.target.provider).regions)))
-                 for e in chosen if e.target.provider in catalogs.CLOUD_PROVIDERS
-                 and e.target.region not in catalogs.load(e.target.provider).regions]
-    if uncovered:
-        raise SpecError(uncovered)
+    cost.require_covered(source, chosen)   # an environment's own region places it on the map
     cells = tuple(_cell(source, env.name, env.target, provider) for env in chosen for provider in providers)
     return Comparison(tuple(providers), tuple(e.name for e in chosen), cells)
 

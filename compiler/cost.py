@@ -183,16 +183,20 @@ def estimate_spec(source: Source, envs: Sequence[str] | None = None) -> tuple[Es
     """Estimates for `envs` (all when None) of a spec. Raises SpecError (invalid spec, or a region not
     covered, located at the target's `region`), build.UnknownEnvironment, or CostError."""
     chosen, _ = environments(source, envs)
-    estimates: list[Estimate] = []
+    require_covered(source, chosen)
+    return tuple(estimate(env) for env in chosen)
+
+
+def require_covered(source: Source, chosen: Sequence[ir.Environment]) -> None:
+    """Raise SpecError, located at each target's `region` line, for every region its catalog has no prices for."""
     uncovered: list[Diagnostic] = []
     for env in chosen:
-        try:
-            estimates.append(estimate(env))
-        except UncoveredRegion as exc:
-            uncovered.append(source.error(("targets", exc.target.name, "region"), str(exc)))
+        if env.target.provider in catalogs.CLOUD_PROVIDERS:
+            regions = catalogs.load(env.target.provider).regions
+            if env.target.region not in regions:
+                uncovered.append(source.error(("targets", env.target.name, "region"), str(UncoveredRegion(env.target, regions))))
     if uncovered:
         raise SpecError(uncovered)
-    return tuple(estimates)
 
 
 @dataclass(frozen=True)
