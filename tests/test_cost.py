@@ -372,3 +372,12 @@ def test_an_invalid_spec_exits_1_with_its_diagnostics(capsys: pytest.CaptureFixt
     assert code == 1 and ": error: aws has no 1x tpu-v5e instance type" in out
     code, out, _ = run(capsys, "cost", str(bad), "--format", "json", "--compare", "gcp")
     assert code == 1 and json.loads(out)[0]["path"] == "$.cluster.nodePools.tpu.accelerator.type"
+
+
+@pytest.mark.parametrize("argv", [(), ("--compare", "aws,gcp,azure")])
+def test_the_readme_shows_real_output(argv: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    command = " ".join(("mlops cost examples/north-star/mlops.yaml", *argv))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    assert run(capsys, "cost", "examples/north-star/mlops.yaml", *argv)[1] == shown
