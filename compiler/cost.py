@@ -137,7 +137,8 @@ def _pool_line(env: ir.Environment, pool: ir.NodePool, catalog: catalogs.Catalog
     on_demand = money(price.on_demand)
     spot = None if price.spot is None else money(price.spot)
     hourly, other = (spot, on_demand) if pool.spot else (on_demand, spot)
-    assert hourly is not None  # selection only picks spot-offered types for spot pools
+    if hourly is None:  # selection only picks spot-offered types for spot pools; an IR from elsewhere may not
+        raise CostError(f"node pool {pool.name}: {instance.name} has no spot price in {region}, and the pool asks for spot")
     floor = _floor(env, pool, instance.accelerator_count)
     return PoolLine(
         name=pool.name, instance_type=instance.name, accelerator=pool.instance_accelerator, accelerator_asked=pool.accelerator,

@@ -111,6 +111,21 @@ def test_an_on_demand_pool_uses_the_on_demand_price_and_shows_spot_beside_it() -
     assert pool.other_cost == cost.Range(2 * HOURS * Decimal(str(price.spot)), 6 * HOURS * Decimal(str(price.spot)))
 
 
+def test_an_ir_the_catalog_cannot_price_is_a_cost_error() -> None:
+    from dataclasses import replace
+
+    from compiler.normalize import normalize
+
+    env = normalize(parse(spec(target="{provider: azure, region: eastus}", pools=(GENERAL_POOL,)), "mlops.yaml"), "production")
+    h100 = next(i.name for i in catalogs.load("azure").instances.values()
+                if "eastus" in i.prices and i.prices["eastus"].spot is None)
+    spot_h100 = replace(env, node_pools=(replace(env.node_pools[0], instance_type=h100, spot=True),))
+    with pytest.raises(cost.CostError, match="has no spot price in eastus"):
+        cost.estimate(spot_h100)
+    with pytest.raises(cost.CostError, match="has no azure price"):
+        cost.estimate(replace(env, node_pools=(replace(env.node_pools[0], instance_type="m7i.xlarge"),)))
+
+
 def test_fixed_lines_are_the_catalog_charges_and_totals_add_up() -> None:
     estimate = estimate_of(spec(pools=(GENERAL_POOL, GPU_POOL)))
     charges = catalogs.load("aws").fixed
