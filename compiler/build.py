@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 from . import ir
 from .diagnostics import Diagnostic, SpecError, did_you_mean
 from .emit import LAYERS, emit
-from .load import load
+from .load import Source, load
 from .normalize import environment_names, normalize
 from .validate import check
 from .write import write
@@ -22,21 +22,29 @@ class Build:
     warnings: tuple[Diagnostic, ...]
 
 
-def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
-    """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, OSError if unreadable."""
-    source = load(path)
+class UnknownEnvironment(KeyError):
+    """`--env` names an environment the spec does not have; the message lists or suggests the valid ones."""
+
+
+def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
+    """The IR of `envs` (all when None) and the warnings. Raises SpecError if invalid, UnknownEnvironment."""
     diagnostics = check(source)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
     names = environment_names(source)
     for env in envs or ():
         if env not in names:
-            raise KeyError(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
-    chosen = tuple(normalize(source, env) for env in (envs or names))
+            raise UnknownEnvironment(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+    return tuple(normalize(source, env) for env in (envs or names)), tuple(diagnostics)
+
+
+def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, OSError if unreadable."""
+    chosen, diagnostics = environments(load(path), envs)
     files: dict[str, bytes] = {}
     for environment in chosen:
         files.update({f"{environment.name}/{p}": c for p, c in emit(environment, layers).items()})
-    return Build(chosen, files, tuple(diagnostics))
+    return Build(chosen, files, diagnostics)
 
 
 def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:

@@ -17,6 +17,7 @@ from typing import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("compiler.commands.validate", "check mlops.yaml files against the schema and semantic rules"),
     "compile": ("compiler.commands.compile", "write manifests and Pulumi projects for each environment"),
+    "cost": ("compiler.commands.cost", "monthly cost per environment and node pool, or compared across providers"),
     "schema": ("compiler.commands.schema", "print the mlops.yaml JSON Schema"),
 }
 

@@ -57,6 +57,7 @@ class Catalog:
     prices_taken: str
     hours_per_month: int
     regions: tuple[str, ...]
+    geography: Mapping[str, str]         # region -> <continent>-<area>, e.g. eu-west-1 -> europe-west
     fixed: tuple[FixedCharge, ...]
     instances: Mapping[str, InstanceType]
     equivalents: Mapping[str, str]
@@ -97,6 +98,7 @@ def load(provider: str) -> Catalog:
         prices_taken=str(raw["pricesTaken"]),
         hours_per_month=int(raw.get("hoursPerMonth", 730)),
         regions=tuple(raw["regions"]),
+        geography=dict(raw["geography"]),
         fixed=tuple(FixedCharge(f["name"], f.get("perHour"), f.get("perMonth"), f.get("note", "")) for f in raw.get("fixed", [])),
         instances=instances,
         equivalents=dict(raw.get("equivalents") or {}),
