@@ -17,7 +17,7 @@ from compiler.build import compile_spec
 from tests.k8s_schemas import validate_objects
 from tests.support import EXAMPLES, ROOT
 
-LAYERS: tuple[str, ...] = ("manifests",)
+LAYERS: tuple[str, ...] = ("manifests", "infra", "workloads")
 GOLDEN = ROOT / "tests" / "golden"
 
 

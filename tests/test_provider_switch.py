@@ -51,6 +51,8 @@ def blank_hints(value: Any, hints: Hints) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            if key == "infrastructure":
+                continue  # a Gateway's infrastructure holds only the load balancer hints, absent where there are none
             if key in ("nodeSelector", "tolerations"):
                 out[key] = "<hint>"
             elif key == "annotations" and isinstance(item, dict):
