@@ -186,8 +186,8 @@ def _build(kind: Any, data: Any) -> Any:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_build(args[0], item) for item in data)
-        return tuple(_build(a, item) for a, item in zip(args, data))
-    if dataclasses.is_dataclass(kind):
+        return tuple(_build(a, item) for a, item in zip(args, data, strict=True))
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         return kind(**{f.name: _build(hints[f.name], data[f.name]) for f in dataclasses.fields(kind) if f.name in data})
     if kind is float and isinstance(data, int):

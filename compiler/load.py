@@ -94,7 +94,7 @@ def parse(text: str, name: str) -> Source:
             problem = f"nesting deeper than {MAX_DEPTH} levels"
         elif problem == "but found another document":
             problem = "expected one YAML document, found a second one ('---')"
-        raise SpecError([Diagnostic(name, *where, f"invalid YAML: {_clean(problem)}")]) from None
+        raise SpecError([Diagnostic(name, where[0], where[1], f"invalid YAML: {_clean(problem)}")]) from None
     except yaml.reader.ReaderError as exc:  # control characters and the like
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1

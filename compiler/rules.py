@@ -170,9 +170,10 @@ def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
         variants = {k: v for k, v in _map(rollout.get("variants")).items() if isinstance(v, dict)}
         if not variants:
             yield at.error(where, "strategy ab needs variants (at least two, with weights summing to 100)", key=True)
-        weights = [v.get("weight") for v in variants.values()]
-        if variants and all(_int(w) is not None for w in weights) and sum(weights) != 100:
-            yield at.error((*where, "variants"), f"variant weights sum to {sum(weights)}, not 100")
+        weights = [_int(v.get("weight")) for v in variants.values()]
+        total = sum(w or 0 for w in weights)
+        if variants and None not in weights and total != 100:
+            yield at.error((*where, "variants"), f"variant weights sum to {total}, not 100")
     elif "artifact" not in model and model.get("framework") != "custom":
         yield at.error(("models", name), "missing required field 'artifact'", key=True)
     if strategy == "shadow" and "candidate" not in rollout:
@@ -235,16 +236,17 @@ def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource
     """registry:// needs a registry: every cloud target has its own, an onprem one must name one."""
     if _map(target).get("provider") != "onprem" or _map(target).get("registry"):
         return
+    target_name = _map(target)["_name"]
     for name, model in _models(doc):
-        artifacts = [(("models", name, "artifact"), model.get("artifact"))]
+        artifacts: list[tuple[tuple[str, ...], Any]] = [(("models", name, "artifact"), model.get("artifact"))]
         rollout = _map(model.get("rollout"))
         artifacts += [(("models", name, "rollout", "variants", v, "artifact"), _map(spec).get("artifact"))
                       for v, spec in _map(rollout.get("variants")).items()]
         artifacts.append((("models", name, "rollout", "candidate", "artifact"), _map(rollout.get("candidate")).get("artifact")))
         for path, uri in artifacts:
             if isinstance(uri, str) and uri.startswith("registry://"):
-                yield at.error(path, f"registry:// needs a registry, but onprem target '{target['_name']}' names none: "
-                                     f"set targets.{target['_name']}.registry or use oci://HOST/REPO:TAG")
+                yield at.error(path, f"registry:// needs a registry, but onprem target '{target_name}' names none: "
+                                     f"set targets.{target_name}.registry or use oci://HOST/REPO:TAG")
 
 
 RULES: tuple[Rule, ...] = (node_pools, models, object_names, references)

@@ -123,7 +123,7 @@ def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
         yield at.error(path, f"{_field(path)} must be '{error.validator_value}', got {describe(value)}")
     elif kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = one_of([_TYPE_NAMES.get(t, t) for t in expected])
+        wanted = one_of([_TYPE_NAMES.get(str(t), str(t)) for t in expected])
         if not path:
             yield at.error(path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', got {describe(value)}")
             return

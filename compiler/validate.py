@@ -34,8 +34,9 @@ def check(source: Source) -> list[Diagnostic]:
     found += _environments(envs, targets, base)
     found += rules.check(doc, None, base)
     for env, spec in envs.items():
-        target = targets.get(spec.get("target")) if isinstance(spec.get("target"), str) else None
-        target = dict(target, _name=spec["target"]) if target is not None else None
+        target_name = spec.get("target")
+        target_spec = targets.get(target_name) if isinstance(target_name, str) else None
+        target = dict(target_spec, _name=target_name) if target_spec is not None else None
         at = EnvSource(source, env)
         overrides = spec.get("overrides")
         merged = doc

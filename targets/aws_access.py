@@ -3,6 +3,8 @@ autoscaler. Model pods read exactly their own artifacts (scoped S3 reads, ECR pu
 
 from __future__ import annotations
 
+import functools
+
 import json
 from typing import Any, Sequence
 
@@ -101,9 +103,7 @@ def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, regist
         uris = artifacts.uris(model)
         repos = [registry.repositories[r] for u in uris if (r := artifacts.registry_repo(u)) in registry.repositories]
         statements: pulumi.Output[list[dict[str, Any]]] | None = pulumi.Output.all(*[r.arn for r in repos]).apply(
-            lambda arns, uris=uris: s3_statements(uris) + ([
-                {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
-                {"Effect": "Allow", "Action": ECR_PULL, "Resource": sorted(set(arns))}] if arns else []))
+            functools.partial(_model_statements, uris))
         if not repos and not s3_statements(uris):
             statements = None
         roles[model.name] = PodRole(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}", cluster,
@@ -125,3 +125,10 @@ def autoscaler_values(env: ir.Environment, cluster_name: str) -> dict[str, Any]:
             "image": {"tag": f"v{env.kubernetes_version}.0"},
             "rbac": {"serviceAccount": {"create": True, "name": AUTOSCALER_SA}},
             "extraArgs": {"balance-similar-node-groups": True, "skip-nodes-with-system-pods": False}}
+
+
+def _model_statements(uris: tuple[str, ...], arns: list[str]) -> list[dict[str, Any]]:
+    """What one model may read: its S3 artifacts, and its ECR repositories when it has any."""
+    pulls = [{"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+             {"Effect": "Allow", "Action": ECR_PULL, "Resource": sorted(set(arns))}] if arns else []
+    return s3_statements(uris) + pulls

@@ -7,6 +7,8 @@ the Kubernetes layer selects nodes by `eks.amazonaws.com/nodegroup`. Tags come f
 
 from __future__ import annotations
 
+import functools
+
 import json
 from typing import Any
 
@@ -54,7 +56,7 @@ class Network(pulumi.ComponentResource):
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": name}, opts=child)
         public, private = [], []
         for i in range(AZ_COUNT):
-            zone = zones.names.apply(lambda names, i=i: names[i % len(names)])
+            zone = zones.names.apply(functools.partial(_nth, i))
             public.append(aws.ec2.Subnet(f"{name}-public-{i}", vpc_id=self.vpc.id, cidr_block=PUBLIC_CIDRS[i],
                                          availability_zone=zone, map_public_ip_on_launch=False,
                                          tags={"Name": f"{name}-public-{i}", "kubernetes.io/role/elb": "1"}, opts=child))
@@ -108,9 +110,10 @@ class Cluster(pulumi.ComponentResource):
                                                         attached) for pool in env.node_pools}
         self.pod_identity_agent = aws.eks.Addon(f"{name}-pod-identity-agent", cluster_name=self.cluster.name,
                                                 addon_name="eks-pod-identity-agent", opts=child)
-        self.kubeconfig = pulumi.Output.secret(pulumi.Output.all(
+        config: pulumi.Output[str] = pulumi.Output.all(
             self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority.data,
-        ).apply(lambda parts: kubeconfig(parts[0], parts[1], parts[2], env.target.region or "")))
+        ).apply(lambda parts: kubeconfig(parts[0], parts[1], parts[2], env.target.region or ""))
+        self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(config)
         self.register_outputs({"clusterName": self.cluster.name, "kubeconfig": self.kubeconfig})
 
     def _node_group(self, name: str, env: ir.Environment, pool: ir.NodePool, group: str, role: aws.iam.Role,
@@ -138,3 +141,8 @@ def kubeconfig(cluster: str, endpoint: str, ca: str, region: str) -> str:
         "contexts": [{"name": cluster, "context": {"cluster": cluster, "user": cluster}}],
         "users": [{"name": cluster, "user": user}],
     }, sort_keys=True)
+
+
+def _nth(i: int, names: list[str]) -> str:
+    """The i-th availability zone, wrapping round in regions with fewer zones than subnets."""
+    return names[i % len(names)]

@@ -38,9 +38,12 @@ def of_type(resources: list[Recorded], typ: str) -> list[Recorded]:
     return [r for r in resources if r.type == typ]
 
 
-def one(resources: list[Recorded], typ: str, name: str | None = None) -> Recorded:
-    found = [r for r in of_type(resources, typ) if name is None or r.name == name]
-    assert len(found) == 1, f"{len(found)} resources of type {typ} named {name}: {[r.name for r in of_type(resources, typ)]}"
+def one(resources: list[Recorded], typ: str, name: str | None = None, **where: Any) -> Recorded:
+    """The only resource of type `typ` (named `name`, with inputs equal to `where`, when given)."""
+    found = [r for r in of_type(resources, typ)
+             if (name is None or r.name == name) and all(r.inputs.get(k) == v for k, v in where.items())]
+    assert len(found) == 1, f"{len(found)} resources of type {typ} named {name} with {where}: " \
+                            f"{[r.name for r in of_type(resources, typ)]}"
     return found[0]
 
 

@@ -16,10 +16,11 @@ from compiler import ir
 from compiler.emit.infra import preview
 from compiler.emit.mocks import Preview, Recorded, preview_environment
 from compiler.load import load
-from compiler.normalize import normalize
-from compiler.validate import check, validate
+from compiler.validate import check
 from targets import azure as azure_target
 from targets.azure_access import ACR_PULL, assignment_name, purge_task_yaml
+from . import infra_helpers as helpers
+from .infra_helpers import of_type, one
 
 SPEC = """
 apiVersion: mlops/v1
@@ -62,9 +63,7 @@ TAGS = {"cost-center": "cc-4242", "team.example.com_owner": "risk",
 
 
 def environment(tmp_path: Path, text: str = SPEC, env: str = "prod") -> ir.Environment:
-    path = tmp_path / "mlops.yaml"
-    path.write_text(text, encoding="utf-8")
-    return normalize(validate(load(str(path))), env)
+    return helpers.environment(text, env, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -75,16 +74,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> ir.Environment:
 @pytest.fixture(scope="module")
 def result(env: ir.Environment) -> Preview:
     return preview_environment(env)
-
-
-def of_type(resources: Any, token: str) -> list[Recorded]:
-    return [r for r in resources if r.type == token]
-
-
-def one(resources: Any, token: str, **where: Any) -> Recorded:
-    found = [r for r in of_type(resources, token) if all(r.inputs.get(k) == v for k, v in where.items())]
-    assert len(found) == 1, f"{token} {where}: {[r.name for r in found]}"
-    return found[0]
 
 
 def pools(result: Preview) -> dict[str, Recorded]:

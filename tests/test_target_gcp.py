@@ -15,12 +15,11 @@ import pytest
 from compiler import ir
 from compiler.emit.infra import preview
 from compiler.emit.mocks import Preview, Recorded, preview_environment
-from compiler.load import load
-from compiler.normalize import normalize
-from compiler.validate import validate
 from targets import gcp as gcp_target
 from targets.gcp_access import cleanup_policies
 from targets.hints import short_name
+from . import infra_helpers as helpers
+from .infra_helpers import of_type, one
 
 SPEC = """
 apiVersion: mlops/v1
@@ -63,9 +62,7 @@ models:
 
 
 def environment(tmp_path: Path, text: str = SPEC, env: str = "staging") -> ir.Environment:
-    path = tmp_path / "mlops.yaml"
-    path.write_text(text, encoding="utf-8")
-    return normalize(validate(load(str(path))), env)
+    return helpers.environment(text, env, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -76,16 +73,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> ir.Environment:
 @pytest.fixture(scope="module")
 def result(env: ir.Environment) -> Preview:
     return preview_environment(env)
-
-
-def of_type(resources: Any, token: str) -> list[Recorded]:
-    return [r for r in resources if r.type == token]
-
-
-def one(resources: Any, token: str, **where: Any) -> Recorded:
-    found = [r for r in of_type(resources, token) if all(r.inputs.get(k) == v for k, v in where.items())]
-    assert len(found) == 1, f"{token} {where}: {[r.name for r in found]}"
-    return found[0]
 
 
 def pools(result: Preview) -> dict[str, Recorded]:
@@ -177,7 +164,7 @@ def test_registry(env: ir.Environment, result: Preview) -> None:
 
 def test_cleanup_policies_keep_count() -> None:
     keep = [p for p in cleanup_policies(7) if p.action == "KEEP"]
-    assert len(keep) == 1 and getattr(keep[0].most_recent_versions, "keep_count") == 7
+    assert len(keep) == 1 and keep[0].most_recent_versions.keep_count == 7
 
 
 def test_workload_identity(env: ir.Environment, result: Preview) -> None:

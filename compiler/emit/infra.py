@@ -35,12 +35,13 @@ def preview(env: ir.Environment) -> list[Recorded]:
 def provider_config(env: ir.Environment) -> dict[str, Any]:
     """Config of the provider's default provider (the programs also pass these explicitly)."""
     t = env.target
-    options: dict[str, Any] = {
+    by_provider: dict[str, dict[str, Any]] = {
         "aws": {"aws:region": t.region, "aws:allowedAccountIds": [t.account] if t.account else None},
         "gcp": {"gcp:project": t.project, "gcp:region": t.region},
         "azure": {"azure-native:location": t.region, "azure-native:subscriptionId": t.subscription},
         "onprem": {"kubernetes:context": t.context},
-    }[t.provider]
+    }
+    options = by_provider[t.provider]
     return {k: v for k, v in options.items() if v is not None}
 
 
