@@ -6,7 +6,7 @@ from typing import Callable
 
 from compiler import ir
 
-from . import Hints, PoolHints
+from . import PoolHints
 
 GPU_TOLERATION = (("effect", "NoSchedule"), ("key", "nvidia.com/gpu"), ("operator", "Exists"))
 TPU_TOLERATION = (("effect", "NoSchedule"), ("key", "google.com/tpu"), ("operator", "Exists"))
@@ -15,14 +15,6 @@ TPU_TOLERATION = (("effect", "NoSchedule"), ("key", "google.com/tpu"), ("operato
 def deferred(output: str) -> str:
     """A value known only once the infra stack has run: the workloads stack replaces it with that stack output."""
     return f"$(infra.{output})"
-
-
-def deferred_outputs(hints: Hints) -> tuple[str, ...]:
-    """The infra stack outputs `hints` defer to apply time (sorted, unique)."""
-    import re
-
-    texts = [hints.registry, *(v for _, v in hints.service_account_annotations + hints.pod_labels + hints.gateway_annotations)]
-    return tuple(sorted({name for text in texts for name in re.findall(r"\$\(infra\.([A-Za-z0-9_]+)\)", text)}))
 
 
 def registry(env: ir.Environment, managed: Callable[[], str]) -> str:

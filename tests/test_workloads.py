@@ -13,7 +13,6 @@ from compiler.commands.compile import _deferred
 from compiler.emit import workloads as layer
 from compiler.emit.mocks import Preview, Setup, run
 from targets import Hints, workloads
-from targets.hints import deferred_outputs
 
 from .infra_helpers import north_star, one
 
@@ -94,13 +93,10 @@ def test_substitute_and_names() -> None:
         workloads.substitute(doc, {"one": "1"})
 
 
-def test_deferred_values_are_reported() -> None:
-    env = north_star("production")          # aws without an account: the registry host is known only at apply time
-    assert _deferred(env) == ("registryUrl",)
-    assert deferred_outputs(Hints(registry="r.example.com/x")) == ()
-    assert deferred_outputs(Hints(registry="$(infra.registryUrl)",
-                                  service_account_annotations=(("a", "$(infra.modelsIdentity)"),))) == (
-        "modelsIdentity", "registryUrl")
+def test_deferred_values_are_read_from_the_manifests() -> None:
+    files = {"production/manifests/a.yaml": b"image: $(infra.registryUrl)/m:v1\nid: $(infra.modelsClientId)\n",
+             "production/infra/x.json": b"$(infra.other)", "staging/manifests/b.yaml": b"$(infra.elsewhere)"}
+    assert _deferred(files, "production") == ["modelsClientId", "registryUrl"]
 
 
 def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
@@ -116,14 +112,11 @@ def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
     json.dumps(objs)
 
 
-def test_compile_prints_deferred_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
-    import compiler.emit
+def test_compile_prints_deferred_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from compiler.cli import main
 
     from .infra_helpers import NORTH_STAR
 
-    monkeypatch.setattr(compiler.emit, "LAYERS", ("infra", "workloads"))   # manifests/ comes from another branch
     assert main(["compile", str(NORTH_STAR), "--env", "production", "--out", str(tmp_path / "build")]) == 0
     out = capsys.readouterr().out
     assert "production: aws-prod (aws)" in out

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import re
 from pathlib import Path
+from typing import Mapping
 
-from compiler import ir, report
+from compiler import report
 from compiler.diagnostics import SpecError
+
+_TOKEN = re.compile(rb"\$\(infra\.([A-Za-z0-9_]+)\)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,15 +54,16 @@ def run(args: argparse.Namespace) -> int:
                 accel = f", {pool.accelerator_count}x {pool.instance_accelerator}" if pool.instance_accelerator else ""
                 print(f"  node pool {pool.name}: {pool.instance_type} ({pool.cpu}+ vCPU, {pool.memory}+{accel}, "
                       f"{'spot' if pool.spot else 'on-demand'}, {pool.min}..{pool.max} nodes)")
-        deferred = _deferred(env)
+        deferred = _deferred(build.files, env.name)
         if deferred:
             print(f"  filled at apply time from the infra stack outputs: {', '.join(deferred)}")
     return 0
 
 
-def _deferred(env: ir.Environment) -> tuple[str, ...]:
+def _deferred(files: Mapping[str, bytes], env: str) -> list[str]:
     """Infra stack outputs the manifests refer to as `$(infra.NAME)`: known only once the infra stack has run."""
-    import targets
-    from targets.hints import deferred_outputs
-
-    return deferred_outputs(targets.get(env.target.provider).hints(env))
+    found = set()
+    for path, content in files.items():
+        if path.startswith(f"{env}/manifests/"):
+            found.update(m.decode() for m in _TOKEN.findall(content))
+    return sorted(found)
