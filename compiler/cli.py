@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("compiler.commands.compile", "write manifests and Pulumi projects for each environment"),
     "cost": ("compiler.commands.cost", "monthly cost per environment and node pool, or compared across providers"),
     "schema": ("compiler.commands.schema", "print the mlops.yaml JSON Schema"),
+    "plan": ("compiler.commands.plan", "what applying the spec changes, per environment, against a git revision"),
 }
 
 
