@@ -14,8 +14,10 @@ from typing import Any, Callable
 
 from . import cost_report
 from .changes import ABSENT, FieldChange
-from .infra_diff import ResourceChange, counts as infra_counts
-from .manifest_diff import ObjectChange, counts as object_counts
+from .infra_diff import ResourceChange
+from .infra_diff import counts as infra_counts
+from .manifest_diff import ObjectChange
+from .manifest_diff import counts as object_counts
 from .plan import UNCHANGED, EnvPlan, Plan
 
 MARKER = "<!-- mlops-plan -->"

@@ -97,7 +97,9 @@ class AutomationStacks:
 
 
 def _first_error(exc: Exception) -> str:
-    """Pulumi's own error lines, without the command-line preamble the Automation API adds."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    """Pulumi's own `error:` lines, without the `code: / stdout: / stderr:` frame the Automation API adds."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    lines = [line.split(":", 1)[1].strip() if line.startswith(("stdout:", "stderr:")) else line for line in lines]
     errors = [line for line in lines if line.startswith("error:")]
-    return " ".join(errors[:3]) if errors else (lines[-1] if lines else type(exc).__name__)
+    rest = [line for line in lines if line and not line.startswith("code:")]
+    return " ".join(errors[:3]) if errors else (rest[-1] if rest else type(exc).__name__)

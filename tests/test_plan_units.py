@@ -14,8 +14,7 @@ from compiler.build import compile_spec
 from compiler.changes import ABSENT, FieldChange, diff
 from compiler.manifest_diff import ObjectChange
 from compiler.plan import UNCHANGED, Cost, EnvPlan, Plan
-from tests.support import ROOT, spec, write
-
+from tests.support import spec, write
 
 # --- field paths ---------------------------------------------------------------------------------------------
 
@@ -182,7 +181,7 @@ def huge_plan(objects: int) -> Plan:
     changes = tuple(ObjectChange("change", "v1", "ConfigMap", "ns", f"cm-{i:05}", None,
                                  tuple(FieldChange(f"data.k{j}", long, long + "y") for j in range(3)))
                     for i in range(objects))
-    envs = tuple(EnvPlan(name, "changed", "t (onprem)", (), changes, (), (f"m: no new pods; ConfigMap changes",),
+    envs = tuple(EnvPlan(name, "changed", "t (onprem)", (), changes, (), ("m: no new pods; ConfigMap changes",),
                          Cost(None, "existing cluster: no cloud cost")) for name in ("dev", "prod"))
     return Plan("mlops.yaml", "origin/main", "0" * 40, True, envs)
 
