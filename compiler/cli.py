@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cost": ("compiler.commands.cost", "monthly cost per environment and node pool, or compared across providers"),
     "schema": ("compiler.commands.schema", "print the mlops.yaml JSON Schema"),
     "plan": ("compiler.commands.plan", "what applying the spec changes, per environment, against a git revision"),
+    "apply": ("compiler.commands.apply", "pulumi up one environment's infra and workloads, then follow its rollout"),
 }
 
 
