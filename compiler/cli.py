@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("compiler.commands.schema", "print the mlops.yaml JSON Schema"),
     "plan": ("compiler.commands.plan", "what applying the spec changes, per environment, against a git revision"),
     "apply": ("compiler.commands.apply", "pulumi up one environment's infra and workloads, then follow its rollout"),
+    "init": ("compiler.commands.init", "write a starter mlops.yaml, the plan and apply workflows and a pre-commit hook"),
 }
 
 
