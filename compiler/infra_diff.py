@@ -178,7 +178,7 @@ class Hazard:
         return {"role": self.role, "action": self.action, "type": self.type, "name": self.name, "message": self.message}
 
 
-PROTECTED = " (protected: `pulumi up` stops there until it is unprotected with `pulumi state unprotect`)"
+PROTECTED = " (protected: pulumi up stops at it until someone runs pulumi state unprotect on it)"
 _LOSS = {
     CLUSTER: "with every workload on it",
     REGISTRY: "with the images and model artifacts in it",

@@ -18,13 +18,16 @@ from . import cost, ir, narrate, promotion
 from .build import Build, UnknownEnvironment, compile_source
 from .diagnostics import Diagnostic, SpecError, did_you_mean
 from .gitrev import Revision, spec_at
-from .infra_diff import Hazard, ResourceChange, diff_graphs, hazards
+from .infra_diff import CLUSTER, Hazard, ResourceChange, diff_graphs, hazards
 from .load import load
 from .manifest_diff import ObjectChange, diff_files
 from .promotion import Refusal
 
 LAYERS = ("manifests", "infra")      # workloads/ only wires manifests to the cluster: nothing of its own to diff
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+# On a new cluster nothing runs yet: every workload starts there at full traffic (no canary, no analysis).
+MOVED = ("the cluster changes: every model is deployed anew on the new cluster, each at full traffic from the "
+         "start, and removed from the old one")
 
 
 class BaseInvalid(Exception):
@@ -134,8 +137,10 @@ def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Re
     status = ADDED if old is None else REMOVED if new is None else CHANGED if infra or changes else UNCHANGED
     shown = new or old
     assert shown is not None
-    return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, hazards(infra),
-                   _rollouts(old, new, changes), _cost(old, new), tuple(refusals))
+    flagged = hazards(infra)
+    moved = old is not None and new is not None and any(h.role == CLUSTER for h in flagged)
+    return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, flagged,
+                   (MOVED,) if moved else _rollouts(old, new, changes), _cost(old, new), tuple(refusals))
 
 
 def _rollouts(old: ir.Environment | None, new: ir.Environment | None, changes: Sequence[ObjectChange]) -> tuple[str, ...]:

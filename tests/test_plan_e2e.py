@@ -117,6 +117,8 @@ def test_switching_a_targets_provider_flags_the_cluster_replacement(repo: Repo, 
     [cluster] = [d for d in staging["destructive"] if d["role"] == "cluster"]
     assert "is replaced by fraud-platform-staging-eks-cluster (aws:eks/cluster:Cluster)" in cluster["message"]
     assert "protected" in cluster["message"]
+    assert staging["rollouts"] == ["the cluster changes: every model is deployed anew on the new cluster, each at full "
+                                   "traffic from the start, and removed from the old one"]
     assert env(data, "production")["status"] == "unchanged"
     code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD")
     assert out.index("> [!CAUTION]") < out.index("**Monthly cost**") < out.index("<details>")
