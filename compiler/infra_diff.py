@@ -143,8 +143,26 @@ def diff_graphs(before: Mapping[str, Any] | None, after: Mapping[str, Any] | Non
         change = _own_change(old[key], new[key])
         if change:
             changes[key] = change
+    _kubernetes_follows_cluster(changes, old, new)
     _cascade_providers(changes, old, new)
     return tuple(changes[k] for k in sorted(changes))
+
+
+KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+
+
+def _kubernetes_follows_cluster(changes: dict[Key, ResourceChange], old: dict[Key, Resource],
+                                new: dict[Key, Resource]) -> None:
+    """A Kubernetes provider pointing at a replaced cluster is replaced too. Its kubeconfig is a secret, shown
+    masked on both sides, so the diff cannot see it change: the cluster's change says it."""
+    gone = [c for c in changes.values() if ROLES.get(c.type) == CLUSTER and c.action in (REPLACE, REMOVE)]
+    if not gone:
+        return
+    for key in old.keys() & new.keys():
+        if key[0] == KUBERNETES_PROVIDER and (key not in changes or changes[key].action != REPLACE):
+            current = changes.get(key)
+            changes[key] = ResourceChange(REPLACE, *key, current.fields if current else (),
+                                          (f"its cluster {gone[0].name} is replaced",))
 
 
 def _cascade_providers(changes: dict[Key, ResourceChange], old: dict[Key, Resource], new: dict[Key, Resource]) -> None:
@@ -191,6 +209,10 @@ def hazards(changes: tuple[ResourceChange, ...]) -> tuple[Hazard, ...]:
     """Clusters, registries and resource groups replaced or removed; node pools replaced or removed."""
     added = [c for c in changes if c.role == CLUSTER and c.action == ADD]
     out: list[Hazard] = []
+    if not any(c.role == CLUSTER and c.action in (REPLACE, REMOVE) for c in changes):
+        out += [Hazard(CLUSTER, REPLACE, c.type, c.name, f"the Kubernetes provider {c.name} points at another cluster "
+                       f"({'; '.join(c.reasons)}): add-ons and workloads are created there and deleted from the old one")
+                for c in changes if c.type == KUBERNETES_PROVIDER and c.action == REPLACE]
     for c in changes:
         if c.role is None or c.action in (ADD, UPDATE):
             continue

@@ -214,3 +214,21 @@ def test_json_is_sorted_and_plain() -> None:
                                                                               "after": "x" * 100 + "y"}
     assert data["changed"] and data["environments"][0]["cost"] == {"note": "existing cluster: no cloud cost"}
     assert UNCHANGED == "unchanged"
+
+
+def test_the_kubernetes_provider_follows_its_cluster_and_a_new_context_is_a_cluster_change() -> None:
+    k8s = infra_diff.KUBERNETES_PROVIDER
+    release = "kubernetes:helm.sh/v3:Release"
+    before = graph(res(EKS, "c", {"name": "a"}), res(k8s, "k", {"kubeconfig": "[secret]"}),
+                   res(release, "keda", {"version": "1"}, provider="k"))
+    after = graph(res(EKS, "c", {"name": "b"}), res(k8s, "k", {"kubeconfig": "[secret]"}),
+                  res(release, "keda", {"version": "1"}, provider="k"))
+    changes = {c.name: c for c in infra_diff.diff_graphs(before, after)}
+    assert changes["k"].reasons == ("its cluster c is replaced",)
+    assert changes["keda"].reasons == ("its provider k is replaced",)
+    assert [h.name for h in infra_diff.hazards(tuple(changes.values()))] == ["c"]
+    onprem = infra_diff.diff_graphs(graph(res(k8s, "k", {"context": "kind-a"}), res(release, "keda", {}, provider="k")),
+                                    graph(res(k8s, "k", {"context": "kind-b"}), res(release, "keda", {}, provider="k")))
+    [hazard] = infra_diff.hazards(onprem)
+    assert hazard.message == ("the Kubernetes provider k points at another cluster (context cannot change in place): "
+                              "add-ons and workloads are created there and deleted from the old one")
