@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from compiler.cli import main
 
 GIT = ["git", "-c", "user.name=mlops tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false",
        "-c", "init.defaultBranch=main"]
+# Fixed dates: the same content gives the same commit ids, so outputs that show one can be compared verbatim.
+ENV = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
 
 
 class Repo:
@@ -22,7 +25,7 @@ class Repo:
         self.commit(spec)
 
     def git(self, *args: str) -> str:
-        done = subprocess.run([*GIT, "-C", str(self.root), *args], capture_output=True, text=True, check=True)
+        done = subprocess.run([*GIT, "-C", str(self.root), *args], capture_output=True, text=True, check=True, env=ENV)
         return done.stdout.strip()
 
     def write(self, text: str) -> None:
