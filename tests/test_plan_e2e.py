@@ -173,3 +173,25 @@ def test_live_says_plainly_that_it_was_skipped(repo: Repo, capsys: pytest.Captur
     monkeypatch.setattr("shutil.which", lambda name: None)
     code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--live", "--format", "text")
     assert code == 0 and "note: live preview skipped: the pulumi CLI is not installed" in out
+
+
+def test_a_huge_diff_is_trimmed_to_one_github_comment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def spec(version: str) -> str:
+        doc = {"apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "big"},
+               "targets": {"local": {"provider": "onprem", "context": "kind"}},
+               "environments": {"dev": {"target": "local"}},
+               "models": {f"m{i:02}": {"framework": "sklearn", "artifact": f"s3://models/m{i:02}/{version}",
+                                       "env": {f"SETTING_{j}": f"{version}-" + "x" * 150 for j in range(12)}}
+                          for i in range(30)}}
+        return json.dumps(doc)          # JSON is YAML
+
+    repo = Repo(tmp_path, spec("v1"))
+    repo.write(spec("v2"))
+    code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--detailed-exitcode")
+    assert code == 2 and 60_000 < len(out) <= 65_536
+    summary = out.split("<details>", 1)[0]
+    assert summary.count("- **dev**: m") == 30 and "| dev | local (onprem) | no change | 30 changed |" in summary
+    assert out.count("<details>") == out.count("</details>") == 1
+    assert "- … (trimmed)" in out and out.rstrip().endswith("for all of it._")
+    code, full, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "json")
+    assert len(json.loads(full)["environments"][0]["objects"]["changes"]) == 30
