@@ -9,6 +9,7 @@ the hidden line the plan workflow looks for to update its one comment instead of
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -75,8 +76,19 @@ def status_phrase(e: EnvPlan) -> str:
     return f"infrastructure {infra_phrase(e)}; Kubernetes objects {objects_phrase(e)}"
 
 
+def pair(before: Any, after: Any) -> tuple[str, str]:
+    """Both values shown, long strings from a little before where they first differ, so the change stays in view."""
+    if isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > VALUE_WIDTH:
+        same = len(os.path.commonprefix([before, after]))
+        if same > VALUE_WIDTH // 2:
+            start = same - VALUE_WIDTH // 4
+            return value("…" + before[start:]), value("…" + after[start:])
+    return value(before), value(after)
+
+
 def _field_line(f: FieldChange, style: Callable[[str], str]) -> str:
-    return f"{style(f.path)}: {style(value(f.before))} → {style(value(f.after))}"
+    old, new = pair(f.before, f.after)
+    return f"{style(f.path)}: {style(old)} → {style(new)}"
 
 
 def resource_lines(c: ResourceChange, style: Callable[[str], str]) -> list[str]:

@@ -232,3 +232,11 @@ def test_the_kubernetes_provider_follows_its_cluster_and_a_new_context_is_a_clus
     [hazard] = infra_diff.hazards(onprem)
     assert hazard.message == ("the Kubernetes provider k points at another cluster (context cannot change in place): "
                               "add-ons and workloads are created there and deleted from the old one")
+
+
+def test_long_values_are_shown_where_they_differ() -> None:
+    head = "registry.example.com/" + "a" * 150
+    old, new = plan_report.pair(head + ":v12", head + ":v13")
+    assert old.endswith(":v12") and new.endswith(":v13") and old.startswith("…") and len(old) <= plan_report.VALUE_WIDTH
+    assert plan_report.pair("x" * 200, "y" * 200) == ("x" * 119 + "…", "y" * 119 + "…")
+    assert plan_report.pair(1, 2) == ("1", "2")
