@@ -240,3 +240,9 @@ def test_long_values_are_shown_where_they_differ() -> None:
     assert old.endswith(":v12") and new.endswith(":v13") and old.startswith("…") and len(old) <= plan_report.VALUE_WIDTH
     assert plan_report.pair("x" * 200, "y" * 200) == ("x" * 119 + "…", "y" * 119 + "…")
     assert plan_report.pair(1, 2) == ("1", "2")
+
+
+def test_the_plan_command_offers_every_reporter() -> None:
+    from compiler.commands import plan as command
+
+    assert set(command.FORMATS) == set(plan_report.REPORTERS)
