@@ -26,6 +26,7 @@ class Revision:
     commit: str           # the full commit id it resolved to
     path: str             # the spec's path inside the repository
     source: Source | None  # None: the spec does not exist at that revision
+    text: str | None = None  # the spec's text there
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -63,4 +64,5 @@ def spec_at(path: str, ref: str) -> Revision:
     if blob.returncode != 0:
         raise GitError(f"cannot read {inside} at {ref}: {blob.stderr.decode('utf-8', 'replace').strip()}")
     name = f"{ref}:{inside}"
-    return Revision(ref, commit, inside, parse(decode(blob.stdout, name), name))
+    text = decode(blob.stdout, name)
+    return Revision(ref, commit, inside, parse(text, name), text)

@@ -19,7 +19,7 @@ from .build import Build, UnknownEnvironment, compile_source
 from .diagnostics import Diagnostic, SpecError, did_you_mean
 from .gitrev import Revision, spec_at
 from .infra_diff import CLUSTER, Hazard, ResourceChange, diff_graphs, hazards
-from .load import load
+from .load import parse, read_text
 from .manifest_diff import ObjectChange, diff_files
 from .promotion import Refusal
 
@@ -116,8 +116,10 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     """Raises SpecError (the working tree's spec), OSError, GitError, BaseInvalid, UnknownEnvironment."""
     os.stat(path)                                 # an unreadable FILE is told as such, before git is asked
     revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
-    head = compile_source(load(path), None, LAYERS)
-    base_build = compile_base(revision)
+    text = read_text(path)
+    head = compile_source(parse(text, path), None, LAYERS)
+    # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
+    base_build = head if revision.text == text else compile_base(revision)
     before, after = Side.of(base_build), Side.of(head)
     names = [e.name for e in head.environments] + [n for n in before.environments if n not in after.environments]
     for env in envs or ():
