@@ -40,7 +40,12 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
 
 def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
     """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, OSError if unreadable."""
-    chosen, diagnostics = environments(load(path), envs)
+    return compile_source(load(path), envs, layers)
+
+
+def compile_source(source: Source, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile a loaded spec (a file, or a git revision of one) in memory. Raises SpecError, UnknownEnvironment."""
+    chosen, diagnostics = environments(source, envs)
     files: dict[str, bytes] = {}
     for environment in chosen:
         files.update({f"{environment.name}/{p}": c for p, c in emit(environment, layers).items()})

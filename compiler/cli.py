@@ -1,7 +1,8 @@
 """The `mlops` command: parses arguments, runs one command module, maps outcomes to exit codes.
 
 Exit codes: 0 success, 1 the spec is invalid (or the command's own failure), 2 usage error or
-unreadable file, 3 internal error. Only this module calls sys.exit. Command modules are imported
+unreadable file, 3 internal error; `plan --detailed-exitcode` uses 2 for "changes" (and 1 for every error),
+`apply` 4 for a rollout paused for a person. Only this module calls sys.exit. Command modules are imported
 on demand, so `mlops validate` never pays for (or imports) the cloud SDKs that `compile` needs.
 """
 
@@ -19,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("compiler.commands.compile", "write manifests and Pulumi projects for each environment"),
     "cost": ("compiler.commands.cost", "monthly cost per environment and node pool, or compared across providers"),
     "schema": ("compiler.commands.schema", "print the mlops.yaml JSON Schema"),
+    "plan": ("compiler.commands.plan", "what applying the spec changes, per environment, against a git revision"),
+    "apply": ("compiler.commands.apply", "pulumi up one environment's infra and workloads, then follow its rollout"),
+    "init": ("compiler.commands.init", "write a starter mlops.yaml, the plan and apply workflows and a pre-commit hook"),
 }
 
 

@@ -64,14 +64,20 @@ def read_text(path: str) -> str:
     if size > MAX_BYTES:
         raise SpecError([Diagnostic(path, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (16 MiB)")])
     with open(path, "rb") as handle:
-        raw = handle.read(MAX_BYTES + 1)
+        return decode(handle.read(MAX_BYTES + 1), path)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Bytes of a spec (from a file or a git revision) as text; SpecError if oversized or not UTF-8."""
+    if len(raw) > MAX_BYTES:
+        raise SpecError([Diagnostic(name, 1, 1, f"file is {len(raw):,} bytes or more; the limit is {MAX_BYTES:,} (16 MiB)")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = raw[exc.start]
-        raise SpecError([Diagnostic(path, line, col, f"not UTF-8 text: byte 0x{byte:02x} at offset {exc.start}")]) from None
+        raise SpecError([Diagnostic(name, line, col, f"not UTF-8 text: byte 0x{byte:02x} at offset {exc.start}")]) from None
 
 
 def load(path: str) -> Source:
