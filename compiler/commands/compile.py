@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _deferred(files: Mapping[str, bytes], env: str) -> list[str]:
     """Infra stack outputs the manifests refer to as `$(infra.NAME)`: known only once the infra stack has run."""
-    found = set()
+    found: set[str] = set()
     for path, content in files.items():
         if path.startswith(f"{env}/manifests/"):
             found.update(m.decode() for m in _TOKEN.findall(content))
