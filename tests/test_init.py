@@ -105,3 +105,13 @@ def test_the_platform_name_is_always_a_valid_short_label(tmp_path: Path, folder:
 
     (tmp_path / folder).mkdir()
     assert platform_name(tmp_path / folder) == name
+
+
+def test_init_creates_a_missing_folder_and_refuses_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from compiler.cli import main
+
+    assert main(["init", str(tmp_path / "new" / "repo")]) == 0
+    assert (tmp_path / "new" / "repo" / "mlops.yaml").is_file()
+    (tmp_path / "file").write_text("x")
+    assert main(["init", str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err.endswith("exists and is not a folder\n")

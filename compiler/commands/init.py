@@ -32,9 +32,10 @@ def run(args: argparse.Namespace) -> int:
     from compiler.scaffold import ExistingFiles, init
 
     folder = Path(args.dir)
-    if not folder.is_dir():
-        print(f"mlops: {args.dir} is not a folder", file=sys.stderr)
+    if folder.exists() and not folder.is_dir():
+        print(f"mlops: {args.dir} exists and is not a folder", file=sys.stderr)
         return 2
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         written = init(folder, args.package or _package(), args.force)
     except ExistingFiles as exc:
