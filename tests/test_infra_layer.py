@@ -12,6 +12,7 @@ import yaml
 from compiler import ir
 from compiler.build import compile_spec
 from compiler.emit import infra
+from compiler.emit.yamlout import dump
 from targets import addons
 
 from .infra_helpers import NORTH_STAR, environment, north_star
@@ -67,7 +68,7 @@ def test_provider_config(provider: str, expected: dict[str, object]) -> None:
 
 def test_ir_round_trip_inline(tmp_path: Path) -> None:
     env = environment(SPEC, "dev", tmp_path)
-    config = yaml.safe_load(infra.dump_yaml(infra.stack_config(env)))["config"]
+    config = yaml.safe_load(dump(infra.stack_config(env)))["config"]
     assert config["kubernetes:context"] == "kind-tiny"
     assert ir.from_dict(ir.Environment, config["mlops:environment"]) == env
     assert ir.from_dict(ir.Environment, json.loads(json.dumps(config["mlops:environment"]))) == env

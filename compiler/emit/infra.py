@@ -4,15 +4,14 @@ that program registers when run under Pulumi mocks (credential-free, reviewable,
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-import yaml
 
 from compiler import ir
 from targets import Hints
 
+from .jsonout import dumps
 from .mocks import Preview, Recorded, preview_environment
+from .yamlout import dump
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
 from targets.program import main
@@ -49,12 +48,8 @@ def stack_config(env: ir.Environment) -> dict[str, Any]:
     return {"config": {**provider_config(env), "mlops:environment": ir.to_dict(env)}}
 
 
-def dump_yaml(data: Any) -> bytes:
-    return yaml.safe_dump(data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=120).encode()
-
-
 def dump_json(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (dumps(data, ensure_ascii=False) + "\n").encode()
 
 
 def resources_json(env: ir.Environment, result: Preview) -> bytes:
@@ -72,8 +67,8 @@ def emit(env: ir.Environment, hints: Hints) -> dict[str, bytes]:
     project = {"name": f"{env.platform}-infra", "runtime": "python",
                "description": f"Cloud infrastructure of {env.platform} ({env.name}), written by mlops compile"}
     return {
-        "Pulumi.yaml": dump_yaml(project),
-        f"Pulumi.{env.name}.yaml": dump_yaml(stack_config(env)),
+        "Pulumi.yaml": dump(project),
+        f"Pulumi.{env.name}.yaml": dump(stack_config(env)),
         "__main__.py": MAIN.encode(),
         "resources.json": resources_json(env, preview_environment(env)),
     }

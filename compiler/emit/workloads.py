@@ -6,7 +6,7 @@ from __future__ import annotations
 from compiler import ir
 from targets import Hints
 
-from .infra import dump_yaml
+from .yamlout import dump
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
 from targets.workloads import main
@@ -26,7 +26,7 @@ def emit(env: ir.Environment, hints: Hints) -> dict[str, bytes]:
                "description": f"Kubernetes workloads of {env.platform} ({env.name}), written by mlops compile"}
     config = {"config": {"mlops:infraStack": infra_stack(env), "mlops:manifests": "../manifests"}}
     return {
-        "Pulumi.yaml": dump_yaml(project),
-        f"Pulumi.{env.name}.yaml": dump_yaml(config),
+        "Pulumi.yaml": dump(project),
+        f"Pulumi.{env.name}.yaml": dump(config),
         "__main__.py": MAIN.encode(),
     }

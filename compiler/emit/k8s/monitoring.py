@@ -7,9 +7,8 @@ one misbehaves. With no traffic an error ratio is NaN and never fires.
 
 from __future__ import annotations
 
-import json
-
 from compiler import ir
+from compiler.emit import jsonout
 
 from . import addons, names, plan, routing
 from .meta import INSTANCE, Obj, Scope, new, number, source
@@ -125,7 +124,7 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
                           source=source("models", model.name, "monitoring"),
                           labels=dict([addons.GRAFANA_DASHBOARD_LABEL]),
                           annotations={addons.GRAFANA_FOLDER_ANNOTATION: scope.env.platform})
-    text = json.dumps(board, indent=2, sort_keys=True) + "\n"
+    text = jsonout.dumps(board) + "\n"
     return new("v1", "ConfigMap", meta, data={f"{model.name}.json": text})
 
 
