@@ -13,12 +13,14 @@ resources get concrete inputs and two runs give the same bytes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import hashlib
 import importlib
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import pulumi
 from google.protobuf import json_format
@@ -253,6 +255,28 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
     return Preview(tuple(resources), stack_outputs)
 
 
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """The Pulumi runtime leaves reference cycles (tasks, futures, tracebacks): collect them while it runs, even
+    where the command turned the cyclic collector off. What existed before is frozen, so it is not rescanned, and
+    young objects are collected every 100,000 allocations, not 700: with the default thresholds collecting took 40%
+    of a 1,000-model compile, and never collecting costs a third more memory."""
+    if gc.isenabled():
+        yield
+        return
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.disable()
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def run(program: Callable[[], None], setup: Setup) -> Preview:
     """Run `program` under mocks on a fresh thread (fresh Pulumi runtime state); re-raise what it raised."""
     box: dict[str, Any] = {}
@@ -264,8 +288,9 @@ def run(program: Callable[[], None], setup: Setup) -> Preview:
             box["error"] = exc
 
     thread = threading.Thread(target=target, name=f"mlops-preview-{setup.stack}")
-    thread.start()
-    thread.join()
+    with _collecting():
+        thread.start()
+        thread.join()
     if "error" in box:
         raise box["error"]
     return box["preview"]  # type: ignore[no-any-return]
