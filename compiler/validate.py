@@ -46,9 +46,25 @@ def check(source: Source) -> list[Diagnostic]:
             # Patch without the misspelt names: they are reported once, not again as half-defined entries.
             patched = {**doc, "environments": {**envs, env: {**spec, "overrides": _without(overrides, unknown)}}}
             merged = environment_document(patched, env)
-            found += schema_errors(merged, at)
+            found += schema_errors(_touched(doc, merged), at)
         found += rules.check(merged, target, at)
     return sorted(set(found))
+
+
+def _touched(doc: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
+    """The merged document keeping only the models an override touched. The merge patch shares the untouched
+    models' objects with the base document, which was checked already: their errors would only repeat.
+    One is kept when none was touched, so that `models` is still what the schema sees as non-empty."""
+    models, base = merged.get("models"), doc.get("models")
+    if not isinstance(models, dict) or not isinstance(base, dict):
+        return merged
+    touched = {name: model for name, model in models.items() if base.get(name) is not model}
+    if len(touched) == len(models):
+        return merged
+    if not touched:
+        first = next(iter(models))
+        touched = {first: models[first]}
+    return {**merged, "models": touched}
 
 
 def _map(value: Any) -> dict[str, Any]:

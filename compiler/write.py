@@ -15,10 +15,7 @@ def write(out: Path, environments: Iterable[str], files: Mapping[str, bytes]) ->
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".mlops-staging-", dir=out))
     try:
-        for relative, content in sorted(files.items()):
-            path = staging / "new" / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        _write_tree(staging / "new", files)
         (staging / "old").mkdir()
         for env in sorted(environments):
             fresh = staging / "new" / env
@@ -29,3 +26,22 @@ def write(out: Path, environments: Iterable[str], files: Mapping[str, bytes]) ->
             os.replace(fresh, current)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_tree(root: Path, files: Mapping[str, bytes]) -> None:
+    """Every file under `root`. Tens of thousands of small files: plain os calls, each folder made once."""
+    made: set[str] = set()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    base = str(root)
+    for relative, content in sorted(files.items()):
+        folder, _, _ = relative.rpartition("/")
+        if folder not in made:
+            os.makedirs(os.path.join(base, folder), exist_ok=True)
+            made.add(folder)
+        fd = os.open(os.path.join(base, relative), flags, 0o666)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
