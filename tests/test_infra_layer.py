@@ -139,3 +139,18 @@ def test_a_failed_run_leaves_nothing_behind(tmp_path: Path) -> None:
         run(broken, Setup("p", "s"))
     env = environment(SPEC, "dev", tmp_path)
     assert infra.preview(env) == infra.preview(env)
+
+
+def test_a_run_under_a_disabled_collector_collects_its_cycles_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    """`mlops` turns the cyclic collector off for batch commands; the Pulumi run turns it on for itself."""
+    import gc
+
+    env = environment(SPEC, "dev", tmp_path)
+    expected = infra.preview(env)
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        assert infra.preview(env) == expected
+        assert not gc.isenabled() and gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()

@@ -99,19 +99,23 @@ class _Mocks(pmocks.Mocks):
 
 
 class _Recorder(pmocks.MockMonitor):
-    """The mock monitor, keeping each registration request."""
+    """The mock monitor, recording each registration as it arrives (not the request: at thousands of resources
+    the protobuf messages would outweigh the rest of the run)."""
 
     def __init__(self, mocks: pmocks.Mocks) -> None:
         super().__init__(mocks)
-        self.requests: list[Any] = []
+        self.recorded: list[Recorded] = []
+        self.components: list[tuple[str, str]] = []     # (name, type) of each component resource
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         if request.type != "pulumi:pulumi:Stack":
-            self.requests.append(request)
+            self.recorded.append(_record(request))
+            if not request.custom:
+                self.components.append((request.name, request.type))
         return super().RegisterResource(request)
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name): StackReference, `get` lookups
-        self.requests.append(request)
+        self.recorded.append(_record(request))
         return super().ReadResource(request)
 
 
@@ -250,8 +254,8 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
         stack_outputs = {k: loop.run_until_complete(_plain(v)) for k, v in sorted(exported.items())}
     finally:
         _drain(loop)
-    resources = sorted((_record(r) for r in monitor.requests), key=lambda r: (r.type, r.name, r.parent or ""))
-    _check_parents([(r.name, r.type) for r in monitor.requests if hasattr(r, "custom") and not r.custom])
+    resources = sorted(monitor.recorded, key=lambda r: (r.type, r.name, r.parent or ""))
+    _check_parents(monitor.components)
     return Preview(tuple(resources), stack_outputs)
 
 
