@@ -52,8 +52,8 @@ class _Fallback(Exception):
     """A shape the fast path does not write; the document is handed to PyYAML whole."""
 
 
-# Distinct scalar -> its rendering: a line, or a literal block's header and lines. Bounded by the number of
-# distinct values in one compile. Strings, the bulk, are keyed by themselves; other scalars by type (1 and True
+# Distinct scalar -> its rendering: a line, or a literal block's header and lines. These grow with the distinct
+# values one process writes (a compile; both sides of a plan): megabytes at thousands of models. Strings, the bulk, are keyed by themselves; other scalars by type (1 and True
 # are equal) and, for floats, by repr (0.0 and -0.0 are equal).
 _STRINGS: dict[str, str | tuple[str, list[str]]] = {}
 _OTHERS: dict[tuple[type, Any], str | tuple[str, list[str]]] = {}
