@@ -9,12 +9,13 @@ on demand, so `mlops validate` never pays for (or imports) the cloud SDKs that `
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
 import sys
 import traceback
-from typing import Sequence
+from typing import Iterator, Sequence
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("compiler.commands.validate", "check mlops.yaml files against the schema and semantic rules"),
@@ -38,8 +39,33 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+# The commands build large acyclic trees (source maps, the IR, tens of thousands of manifest dicts) that the
+# cyclic collector would only rescan, again and again: a tenth of a 5,000-model compile. They run with it off;
+# Pulumi's runtime, the one part that leaves garbage cycles, collects while it runs (compiler.emit.mocks).
+# `apply` runs as long as a rollout takes, through client libraries that do make cycles: it keeps the collector.
+_KEEPS_COLLECTOR = frozenset({"apply"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in _KEEPS_COLLECTOR:
+        return _run(args)
+    with _collector_off():
+        return _run(args)
+
+
+@contextlib.contextmanager
+def _collector_off() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(importlib.import_module(args.module).run(args))
     except KeyboardInterrupt:
@@ -68,10 +94,4 @@ class _Version(argparse.Action):
 
 
 def entry() -> None:
-    # The commands build large acyclic trees (source maps, the IR, tens of thousands of manifest dicts) that the
-    # cyclic collector would only rescan, again and again: a tenth of a 5,000-model compile. Pulumi's runtime is
-    # the one part that leaves garbage cycles, and compiler.emit.mocks collects while it runs. `apply` runs for
-    # as long as a rollout takes, through client libraries that do make cycles: it keeps the collector.
-    if sys.argv[1:2] != ["apply"]:
-        gc.disable()
     sys.exit(main())

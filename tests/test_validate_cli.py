@@ -135,3 +135,18 @@ def test_every_schema_property_is_described() -> None:
 
     walk(schema, "#")
     assert undocumented == []
+
+
+@pytest.mark.parametrize(("command", "collecting"), [("validate", False), ("apply", True)])
+def test_batch_commands_run_without_the_cyclic_collector_and_give_it_back(
+        command: str, collecting: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import importlib
+
+    seen: list[bool] = []
+    module = importlib.import_module(f"compiler.commands.{command}")
+    monkeypatch.setattr(module, "run", lambda args: seen.append(gc.isenabled()) or 0)
+    argv = [command, str(NORTH_STAR)] if command == "validate" else [command, "--env", "staging", str(NORTH_STAR)]
+    assert gc.isenabled()
+    assert main(argv) == 0
+    assert seen == [collecting] and gc.isenabled()
