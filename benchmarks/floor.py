@@ -10,7 +10,6 @@ since every `mlops` run pays its own startup. Usage:
 
     python benchmarks/floor.py build/                  # every build/<env>/manifests/*.yaml
     python benchmarks/floor.py build/staging/manifests  # one folder
-    python benchmarks/floor.py --count 5000             # N copies of a representative Deployment
 """
 
 from __future__ import annotations
@@ -27,35 +26,6 @@ import yaml
 
 LOADER = getattr(yaml, "CSafeLoader", None)
 DUMPER = getattr(yaml, "CSafeDumper", None)
-
-SAMPLE = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  labels: {app.kubernetes.io/name: model, app.kubernetes.io/part-of: bench, mlops.dev/source: mlops.yaml}
-  name: model
-  namespace: bench-production
-spec:
-  selector:
-    matchLabels: {app.kubernetes.io/name: model}
-  template:
-    metadata:
-      labels: {app.kubernetes.io/name: model}
-    spec:
-      containers:
-      - args: [--model-repository=/mnt/models]
-        image: nvcr.io/nvidia/tritonserver:25.01-py3
-        name: server
-        ports: [{containerPort: 8080, name: http}]
-        resources:
-          limits: {cpu: "2", memory: 4Gi}
-          requests: {cpu: "1", memory: 2Gi}
-        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, runAsNonRoot: true}
-        volumeMounts: [{mountPath: /mnt/models, name: models, readOnly: true}]
-      serviceAccountName: model
-      volumes: [{emptyDir: {}, name: models}]
-"""
-
 
 @dataclass(frozen=True)
 class Floor:
@@ -99,16 +69,11 @@ def measure_texts(texts: list[str]) -> Floor:
     return Floor(end - start, len(texts), loaded - start, end - loaded)
 
 
-def measure(root: Path | None = None, count: int | None = None, repeat: int = 1) -> Floor:
-    """The median over `repeat` passes, on the manifests under `root`, or on `count` sample objects."""
-    if root is not None:
-        texts = [f.read_text(encoding="utf-8") for f in manifest_files(root)]
-        if not texts:
-            raise SystemExit(f"floor: no manifests under {root}")
-    elif count is not None:
-        texts = [SAMPLE] * count
-    else:
-        raise ValueError("give a folder or a count")
+def measure(root: Path, repeat: int = 1) -> Floor:
+    """The median over `repeat` passes, on the manifests under `root`."""
+    texts = [f.read_text(encoding="utf-8") for f in manifest_files(root)]
+    if not texts:
+        raise SystemExit(f"floor: no manifests under {root}")
     runs = [measure_texts(texts) for _ in range(max(1, repeat))]
     return Floor(statistics.median(r.seconds for r in runs), len(texts),
                  statistics.median(r.load_seconds for r in runs), statistics.median(r.dump_seconds for r in runs))
@@ -117,13 +82,11 @@ def measure(root: Path | None = None, count: int | None = None, repeat: int = 1)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="PyYAML (libyaml) load+dump floor for emitted manifests; "
                                                  "in-process, interpreter startup excluded (favours the floor)")
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("folder", nargs="?", type=Path, help="build dir, env dir or manifests dir")
-    where.add_argument("--count", type=int, help="measure N copies of a representative Deployment instead")
+    parser.add_argument("folder", type=Path, help="build dir, env dir or manifests dir")
     parser.add_argument("--repeat", type=int, default=5, help="passes; the median is reported (default 5)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
-    floor = measure(args.folder, args.count, args.repeat)
+    floor = measure(args.folder, args.repeat)
     if args.json:
         print(json.dumps({"seconds": floor.seconds, "objects": floor.objects, "per_object": floor.per_object,
                           "load_seconds": floor.load_seconds, "dump_seconds": floor.dump_seconds}))
