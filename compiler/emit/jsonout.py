@@ -14,15 +14,16 @@ from typing import Any, Callable
 
 
 class _Fallback(Exception):
-    pass
+    """A value `json.dumps` would treat its own way (non-str keys, other types): it gets the whole tree."""
+
+
+_SPECIAL_FLOATS = {float("inf"): "Infinity", -float("inf"): "-Infinity"}
 
 
 def _float(value: float) -> str:
     if value != value:
         return "NaN"
-    if value in (float("inf"), -float("inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
+    return _SPECIAL_FLOATS.get(value) or float.__repr__(value)
 
 
 def _write(out: list[str], value: Any, newline: str, quote: Callable[[str], str]) -> None:

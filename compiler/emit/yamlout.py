@@ -53,8 +53,9 @@ class _Fallback(Exception):
 
 
 # Distinct scalar -> its rendering: a line, or a literal block's header and lines. These grow with the distinct
-# values one process writes (a compile; both sides of a plan): megabytes at thousands of models. Strings, the bulk, are keyed by themselves; other scalars by type (1 and True
-# are equal) and, for floats, by repr (0.0 and -0.0 are equal).
+# values one process writes (a compile; both sides of a plan): megabytes at thousands of models. Strings, the
+# bulk, are keyed by themselves; other scalars by type (1 and True are equal) and, for floats, by repr (0.0 and
+# -0.0 are equal).
 _STRINGS: dict[str, str | tuple[str, list[str]]] = {}
 _OTHERS: dict[tuple[type, Any], str | tuple[str, list[str]]] = {}
 _KEYS: dict[str, str] = {}
@@ -73,10 +74,13 @@ _RESERVED = frozenset(w for word in ("yes", "no", "true", "false", "on", "off", 
 def _render(value: Any) -> str | tuple[str, list[str]]:
     """How PyYAML writes `value` as a block-context node: one line, or a literal block's header and its
     lines (indented by 2 under a root sequence item, re-indented by the caller to where they belong)."""
-    if type(value) is str and _PLAIN.fullmatch(value) and value not in _RESERVED:
-        return value
+    if type(value) is str:
+        if _PLAIN.fullmatch(value) and value not in _RESERVED:
+            return value
+        if any(b in value for b in _BREAKS):
+            raise _Fallback
     text = reference_dump([value]).decode("utf-8")
-    if text.endswith("\n...\n") or (isinstance(value, str) and any(b in value for b in _BREAKS)):
+    if text.endswith("\n...\n"):  # an open-ended scalar (a kept trailing newline) ends the document too
         raise _Fallback
     first, _, rest = text[2:].partition("\n")
     if not rest:

@@ -8,8 +8,8 @@ one misbehaves. With no traffic an error ratio is NaN and never fires.
 from __future__ import annotations
 
 from compiler import ir
-from compiler.emit import jsonout
 
+from .. import jsonout
 from . import addons, names, plan, routing
 from .meta import INSTANCE, Obj, Scope, new, number, source
 from .runtimes import GATEWAY_QUERIES, Queries, query
