@@ -1,3 +1,3 @@
-from compiler.cli import entry
+from mlops.cli import entry
 
 entry()

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from compiler import ir
+    from mlops import ir
 
 REGISTRY: dict[str, str] = {
-    "aws": "targets.aws",
-    "gcp": "targets.gcp",
-    "azure": "targets.azure",
-    "onprem": "targets.onprem",
+    "aws": "mlops.targets.aws",
+    "gcp": "mlops.targets.gcp",
+    "azure": "mlops.targets.azure",
+    "onprem": "mlops.targets.onprem",
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from mlops.cli import main
 
 GIT = ["git", "-c", "user.name=mlops tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false",
        "-c", "init.defaultBranch=main"]

@@ -7,10 +7,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from compiler import ir
-from compiler.emit.mocks import Recorded
-from compiler.load import load
-from compiler.normalize import normalize
+from mlops import ir
+from mlops.emit.preview import Recorded
+from mlops.spec.load import load
+from mlops.spec.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
@@ -18,8 +18,8 @@ NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
 
 def environment(spec: str, env: str, tmp_path: Path) -> ir.Environment:
     """The IR of `env` in an inline spec (validated first, as `mlops compile` does)."""
-    from compiler.diagnostics import SpecError
-    from compiler.validate import check
+    from mlops.diagnostics import SpecError
+    from mlops.spec.validate import check
 
     path = tmp_path / "mlops.yaml"
     path.write_text(textwrap.dedent(spec), encoding="utf-8")

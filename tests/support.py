@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from compiler.build import compile_spec
+from mlops.pipeline import compile_spec
 
 Obj = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pulumi.automation import OpType
 
-from compiler import apply as applying
-from compiler import live, watch
-from compiler.stacks import AutomationStacks, backend_missing
+from mlops.gitops import apply as applying
+from mlops.gitops import live, watch
+from mlops.gitops.stacks import AutomationStacks, backend_missing
 from tests.fakes import (
     FakeAppsV1Api,
     FakeAutomation,
@@ -37,8 +37,8 @@ class Harness:
         self.auto = FakeAutomation()
         self.script = Script(answers)
         self.connected: list[dict[str, Any]] = []
-        monkeypatch.setattr("compiler.stacks.AutomationStacks", lambda: AutomationStacks(self.auto))
-        monkeypatch.setattr("compiler.watch.connect", self.connect)
+        monkeypatch.setattr("mlops.gitops.stacks.AutomationStacks", lambda: AutomationStacks(self.auto))
+        monkeypatch.setattr("mlops.gitops.watch.connect", self.connect)
         monkeypatch.setattr("shutil.which", lambda name: f"/usr/local/bin/{name}")
         monkeypatch.setenv("PULUMI_BACKEND_URL", "file:///tmp/state")
 

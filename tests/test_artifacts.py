@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.emit.k8s import artifacts, runtimes
-from compiler.emit.k8s.drift import live_uri
+from mlops.emit.k8s import artifacts, runtimes
+from mlops.emit.k8s.drift import live_uri
 
 SECURITY = {"runAsNonRoot": True}
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import specgen
-from compiler.load import parse
-from compiler.validate import check
+from mlops.spec.load import parse
+from mlops.spec.validate import check
 
 
 @pytest.mark.parametrize("n", [1, 10, 37])

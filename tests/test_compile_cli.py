@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from mlops.cli import main
 from tests.support import ROOT
 
 

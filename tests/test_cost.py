@@ -9,14 +9,14 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from targets import catalog as catalogs
+from mlops.targets.base import catalog as catalogs
 
 ROOT = Path(__file__).parent.parent
 
 
 @pytest.mark.parametrize("provider", catalogs.CLOUD_PROVIDERS)
 def test_catalogs_match_their_schema_and_place_every_region(provider: str) -> None:
-    raw = yaml.safe_load((ROOT / "targets" / "catalog" / f"{provider}.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((ROOT / "targets" / provider / "catalog.yaml").read_text(encoding="utf-8"))
     schema = json.loads((ROOT / "schemas" / "catalog.schema.json").read_text(encoding="utf-8"))
     assert [e.message for e in Draft202012Validator(schema).iter_errors(raw)] == []
     catalog = catalogs.load(provider)
@@ -28,9 +28,9 @@ def test_catalogs_match_their_schema_and_place_every_region(provider: str) -> No
 
 from decimal import Decimal  # noqa: E402
 
-from compiler import compare, cost, cost_report  # noqa: E402
-from compiler.cli import main  # noqa: E402
-from compiler.load import load, parse  # noqa: E402
+from mlops.cost import compare, estimate as cost, report as cost_report  # noqa: E402
+from mlops.cli import main  # noqa: E402
+from mlops.spec.load import load, parse  # noqa: E402
 
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
 HOURS = Decimal(730)
@@ -114,7 +114,7 @@ def test_an_on_demand_pool_uses_the_on_demand_price_and_shows_spot_beside_it() -
 def test_an_ir_the_catalog_cannot_price_is_a_cost_error() -> None:
     from dataclasses import replace
 
-    from compiler.normalize import normalize
+    from mlops.spec.normalize import normalize
 
     env = normalize(parse(spec(target="{provider: azure, region: eastus}", pools=(GENERAL_POOL,)), "mlops.yaml"), "production")
     h100 = next(i.name for i in catalogs.load("azure").instances.values()
@@ -318,7 +318,7 @@ def test_markdown_comparison_renders_one_table(capsys: pytest.CaptureFixture[str
 
 
 def test_every_format_has_a_reporter() -> None:
-    from compiler.commands import cost as command
+    from mlops.cli.commands import cost as command
 
     assert tuple(sorted(cost_report.ESTIMATES)) == tuple(sorted(cost_report.COMPARISONS)) == command.FORMATS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from compiler.emit.k8s import drift_program
+from mlops.emit.k8s import drift_program
 
 
 def test_same_distribution_has_no_drift() -> None:

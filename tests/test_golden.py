@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.build import compile_spec
+from mlops.pipeline import compile_spec
 from tests.k8s_schemas import validate_objects
 from tests.support import EXAMPLES, ROOT
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler import ir
-from compiler.build import compile_spec
-from compiler.emit import infra
-from compiler.emit.yamlout import dump
-from targets import addons
+from mlops import ir
+from mlops.pipeline import compile_spec
+from mlops.emit import infra
+from mlops.emit.yamlout import dump
+from mlops.targets.base import addons
 
 from .infra_helpers import NORTH_STAR, environment, north_star
 
@@ -41,7 +41,7 @@ def test_project_files(files: dict[str, bytes]) -> None:
     project = yaml.safe_load(files["Pulumi.yaml"])
     assert project["name"] == "fraud-platform-infra" and project["runtime"] == "python"
     main = files["__main__.py"].decode()
-    assert "from targets.program import main" in main and len(main.splitlines()) <= 5
+    assert "from mlops.runtime.infra import main" in main and len(main.splitlines()) <= 5
 
 
 def test_stack_config_holds_the_ir_and_provider_config(files: dict[str, bytes]) -> None:
@@ -128,7 +128,7 @@ def test_kube_prometheus_stack_values() -> None:
 def test_a_failed_run_leaves_nothing_behind(tmp_path: Path) -> None:
     import pulumi
 
-    from compiler.emit.mocks import Setup, run
+    from mlops.emit.preview import Setup, run
 
     def broken() -> None:
         out = pulumi.Output.from_input("x").apply(lambda _: {}["missing"])

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from compiler.plan_report import MARKER
-from compiler.scaffold import HOOK
+from mlops.gitops.plan.report import MARKER
+from mlops.init.scaffold import HOOK
 from tests.gitrepo import run
 from tests.support import ROOT
 
@@ -101,14 +101,14 @@ def test_this_projects_ci_workflow_is_valid_too() -> None:
                                               ("9-lives", "lives"), ("über-team", "ber-team"),
                                               ("a" * 30 + "-b", "a" * 24), ("x--" + "y" * 21 + "-z", "x-" + "y" * 21)])
 def test_the_platform_name_is_always_a_valid_short_label(tmp_path: Path, folder: str, name: str) -> None:
-    from compiler.scaffold import platform_name
+    from mlops.init.scaffold import platform_name
 
     (tmp_path / folder).mkdir()
     assert platform_name(tmp_path / folder) == name
 
 
 def test_init_creates_a_missing_folder_and_refuses_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from compiler.cli import main
+    from mlops.cli import main
 
     assert main(["init", str(tmp_path / "new" / "repo")]) == 0
     assert (tmp_path / "new" / "repo" / "mlops.yaml").is_file()

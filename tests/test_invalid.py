@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from mlops.cli import main
 
 CASES = Path(__file__).parent / "cases" / "invalid"
 
@@ -56,7 +56,7 @@ def test_binary_junk_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_bad_inputs_never_print_a_traceback() -> None:
     """The real entry point, in a fresh process, on every case: exit 1 and no traceback on stderr."""
     files = [str(CASES / case / "mlops.yaml") for case in sorted(p.name for p in CASES.iterdir())]
-    result = subprocess.run([sys.executable, "-m", "compiler", "validate", *files], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "mlops", "validate", *files], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout.count(": error: ") == sum(

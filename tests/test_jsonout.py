@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.emit.jsonout import dumps
+from mlops.emit.jsonout import dumps
 
 _scalar = st.one_of(st.text(max_size=8), st.sampled_from(["é", "日本", "\x07", "\u2028", '"', "\\", "</"]),
                     st.integers(), st.booleans(), st.none(), st.floats(),

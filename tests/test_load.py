@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.diagnostics import SpecError
-from compiler.load import parse
+from mlops.diagnostics import SpecError
+from mlops.spec.load import parse
 
 
 def test_every_key_and_value_keeps_its_line_and_column() -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from compiler import ir
-from compiler.diagnostics import SpecError
-from compiler.load import load, parse
-from compiler.normalize import DEFAULTS, normalize
+from mlops import ir
+from mlops.diagnostics import SpecError
+from mlops.spec.load import load, parse
+from mlops.spec.normalize import DEFAULTS, normalize
 
 ROOT = Path(__file__).parent.parent
 NORTH_STAR = load(str(ROOT / "examples" / "north-star" / "mlops.yaml"))

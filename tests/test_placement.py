@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from compiler.emit.k8s import runtimes
+from mlops.emit.k8s import runtimes
 from tests.support import manifests, spec
 from tests.test_rollouts import errors
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from compiler import infra_diff, narrate, plan_report, promotion
-from compiler.build import compile_spec
-from compiler.changes import ABSENT, FieldChange, diff
-from compiler.manifest_diff import ObjectChange
-from compiler.plan import UNCHANGED, Cost, EnvPlan, Plan
+from mlops.gitops.plan import infra_diff, narrate, report as plan_report
+from mlops.gitops import promotion
+from mlops.pipeline import compile_spec
+from mlops.gitops.plan.changes import ABSENT, FieldChange, diff
+from mlops.gitops.plan.manifest_diff import ObjectChange
+from mlops.gitops.plan import UNCHANGED, Cost, EnvPlan, Plan
 from tests.support import spec, write
 
 # --- field paths ---------------------------------------------------------------------------------------------
@@ -243,6 +244,6 @@ def test_long_values_are_shown_where_they_differ() -> None:
 
 
 def test_the_plan_command_offers_every_reporter() -> None:
-    from compiler.commands import plan as command
+    from mlops.cli.commands import plan as command
 
     assert set(command.FORMATS) == set(plan_report.REPORTERS)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-import targets
-from compiler.build import compile_spec
-from compiler.emit import LAYERS
-from targets import Hints
+from mlops import targets
+from mlops.pipeline import compile_spec
+from mlops.emit import LAYERS
+from mlops.targets import Hints
 
 from .infra_helpers import NORTH_STAR
 
@@ -29,7 +29,7 @@ AZURE_TARGET = "  azure-prod:\n    provider: azure\n    region: westeurope\n"
 
 
 def layers() -> tuple[str, ...]:
-    return tuple(layer for layer in LAYERS if importlib.util.find_spec(f"compiler.emit.{layer}") is not None)
+    return tuple(layer for layer in LAYERS if importlib.util.find_spec(f"mlops.emit.{layer}") is not None)
 
 
 def spec_for(provider: str, tmp_path: Path) -> Path:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from compiler.build import compile_spec
-from compiler.diagnostics import SpecError
+from mlops.pipeline import compile_spec
+from mlops.diagnostics import SpecError
 from tests.support import manifests, spec, write
 
 SKLEARN = {"framework": "sklearn", "artifact": "s3://models/fraud/v3/"}

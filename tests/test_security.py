@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from compiler.build import compile_spec
+from mlops.pipeline import compile_spec
 from tests.support import EXAMPLES, Obj, pod_specs
 
 REQUIRED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",

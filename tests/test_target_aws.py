@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import compile_spec
-from compiler.diagnostics import SpecError
-from compiler.emit.infra import preview
-from compiler.emit.mocks import Recorded, preview_environment
-from targets import addons
-from targets.aws import TARGET as AWS
-from targets.aws_access import ECR_PULL
+from mlops.pipeline import compile_spec
+from mlops.diagnostics import SpecError
+from mlops.emit.infra import preview
+from mlops.emit.preview import Recorded, preview_environment
+from mlops.targets.base import addons
+from mlops.targets.aws import TARGET as AWS
+from mlops.targets.aws.access import ECR_PULL
 
 from .infra_helpers import environment, north_star, of_type, one, policy
 
@@ -257,9 +257,9 @@ def test_unfulfillable_accelerator_is_a_located_error(tmp_path: Path) -> None:
 
 def test_program_runs_the_same_from_stack_config(prod: tuple) -> None:
     """What `pulumi up` would run (`targets.program.main`, IR from the stack config) registers the same graph."""
-    from compiler import ir
-    from compiler.emit.mocks import Setup, run
-    from targets.program import main
+    from mlops import ir
+    from mlops.emit.preview import Setup, run
+    from mlops.runtime.infra import main
 
     env, graph = prod
     config = {"mlops:environment": json.dumps(ir.to_dict(env))}

@@ -12,13 +12,13 @@ from typing import Any
 import pulumi_azure_native as azure
 import pytest
 
-from compiler import ir
-from compiler.emit.infra import preview
-from compiler.emit.mocks import Preview, Recorded, preview_environment
-from compiler.load import load
-from compiler.validate import check
-from targets import azure as azure_target
-from targets.azure_access import ACR_PULL, assignment_name, purge_task_yaml
+from mlops import ir
+from mlops.emit.infra import preview
+from mlops.emit.preview import Preview, Recorded, preview_environment
+from mlops.spec.load import load
+from mlops.spec.validate import check
+from mlops.targets import azure as azure_target
+from mlops.targets.azure.access import ACR_PULL, assignment_name, purge_task_yaml
 from . import infra_helpers as helpers
 from .infra_helpers import of_type, one
 

@@ -12,12 +12,12 @@ from typing import Any
 import pulumi_gcp as gcp
 import pytest
 
-from compiler import ir
-from compiler.emit.infra import preview
-from compiler.emit.mocks import Preview, Recorded, preview_environment
-from targets import gcp as gcp_target
-from targets.gcp_access import cleanup_policies
-from targets.hints import short_name
+from mlops import ir
+from mlops.emit.infra import preview
+from mlops.emit.preview import Preview, Recorded, preview_environment
+from mlops.targets import gcp as gcp_target
+from mlops.targets.gcp.access import cleanup_policies
+from mlops.targets.base.hints import short_name
 from . import infra_helpers as helpers
 from .infra_helpers import of_type, one
 

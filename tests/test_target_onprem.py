@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from compiler.emit.infra import preview
-from compiler.emit.mocks import preview_environment
-from targets import addons
+from mlops.emit.infra import preview
+from mlops.emit.preview import preview_environment
+from mlops.targets.base import addons
 
 from .infra_helpers import NORTH_STAR, environment, north_star, of_type, one
 
@@ -65,8 +65,8 @@ def test_exports_registry_and_context(tmp_path: Path) -> None:
 
 
 def test_quickstart_compiles_without_registry() -> None:
-    from compiler.load import load
-    from compiler.normalize import normalize
+    from mlops.spec.load import load
+    from mlops.spec.normalize import normalize
 
     env = normalize(load(str(QUICKSTART)), "dev")
     outputs = preview_environment(env).outputs

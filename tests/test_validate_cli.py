@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from compiler.cli import main
+from mlops.cli import main
 
 ROOT = Path(__file__).parent.parent
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
@@ -74,8 +74,8 @@ def test_github_actions_annotations(capsys: pytest.CaptureFixture[str], monkeypa
 
 
 def test_github_annotation_escapes_its_separators() -> None:
-    from compiler.diagnostics import Diagnostic
-    from compiler.report import github
+    from mlops.diagnostics import Diagnostic
+    from mlops.diagnostics.reporters import github
 
     line = github([Diagnostic("a,b:c.yaml", 1, 2, "50% done\nnext", "$")])
     assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::50%25 done%0Anext [at $]\n"
@@ -144,7 +144,7 @@ def test_batch_commands_run_without_the_cyclic_collector_and_give_it_back(
     import importlib
 
     seen: list[bool] = []
-    module = importlib.import_module(f"compiler.commands.{command}")
+    module = importlib.import_module(f"mlops.cli.commands.{command}")
     monkeypatch.setattr(module, "run", lambda args: seen.append(gc.isenabled()) or 0)
     argv = [command, str(NORTH_STAR)] if command == "validate" else [command, "--env", "staging", str(NORTH_STAR)]
     assert gc.isenabled()

@@ -9,10 +9,11 @@ from typing import Any, Mapping
 import pytest
 import yaml
 
-from compiler.commands.compile import _deferred
-from compiler.emit import workloads as layer
-from compiler.emit.mocks import Preview, Setup, run
-from targets import Hints, workloads
+from mlops.cli.commands.compile import _deferred
+from mlops.emit import workloads as layer
+from mlops.emit.preview import Preview, Setup, run
+from mlops.targets import Hints
+from mlops.runtime import workloads
 
 from .infra_helpers import north_star, one
 
@@ -52,7 +53,7 @@ def test_project_files() -> None:
     assert yaml.safe_load(files["Pulumi.yaml"])["name"] == "fraud-platform-workloads"
     assert yaml.safe_load(files["Pulumi.production.yaml"]) == {"config": {
         "mlops:infraStack": "fraud-platform-infra/production", "mlops:manifests": "../manifests"}}
-    assert "from targets.workloads import main" in files["__main__.py"].decode()
+    assert "from mlops.runtime.workloads import main" in files["__main__.py"].decode()
 
 
 def test_applies_listed_manifests_with_infra_values(tmp_path: Path) -> None:
@@ -113,7 +114,7 @@ def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
 
 
 def test_compile_prints_deferred_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from compiler.cli import main
+    from mlops.cli import main
 
     from .infra_helpers import NORTH_STAR
 

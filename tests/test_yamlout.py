@@ -9,9 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler import ir
-from compiler.emit import manifests
-from compiler.emit.yamlout import dump, reference_dump
+from mlops import ir
+from mlops.emit import manifests
+from mlops.emit.yamlout import dump, reference_dump
 
 
 def test_sorted_block_style_and_no_folding() -> None:

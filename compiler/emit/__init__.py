@@ -9,18 +9,18 @@ from __future__ import annotations
 import importlib
 from typing import Mapping
 
-from compiler import ir
+from mlops import ir
 
 LAYERS = ("manifests", "infra", "workloads")
 
 
 def emit(env: ir.Environment, layers: tuple[str, ...] = LAYERS) -> dict[str, bytes]:
-    import targets
+    from mlops import targets
 
     hints = targets.get(env.target.provider).hints(env)
     files: dict[str, bytes] = {}
     for layer in layers:
-        module = importlib.import_module(f"compiler.emit.{layer}")
+        module = importlib.import_module(f"mlops.emit.{layer}")
         produced: Mapping[str, bytes] = module.emit(env, hints)
         files.update({f"{layer}/{path}": content for path, content in produced.items()})
     return files

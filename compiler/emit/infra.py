@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler import ir
-from targets import Hints
+from mlops import ir
+from mlops.targets import Hints
 
-from .jsonout import dumps
-from .mocks import Preview, Recorded, preview_environment
-from .yamlout import dump
+from mlops.emit.jsonout import dumps
+from mlops.emit.preview import Preview, Recorded, preview_environment
+from mlops.emit.yamlout import dump
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
-from targets.program import main
+from mlops.runtime.infra import main
 
 main()
 '''

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler import ir
-from targets import Hints
+from mlops import ir
+from mlops.targets import Hints
 
-from .k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
-from .k8s.meta import Obj, Scope
-from .k8s.serving import metrics_service, model_runtime
-from .yamlout import dump
+from mlops.emit.k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
+from mlops.emit.k8s.meta import Obj, Scope
+from mlops.emit.k8s.serving import metrics_service, model_runtime
+from mlops.emit.yamlout import dump
 
 KUSTOMIZATION = "kustomization.yaml"
 

@@ -3,13 +3,13 @@ the cluster the infra stack exports, read through a StackReference."""
 
 from __future__ import annotations
 
-from compiler import ir
-from targets import Hints
+from mlops import ir
+from mlops.targets import Hints
 
-from .yamlout import dump
+from mlops.emit.yamlout import dump
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
-from targets.workloads import main
+from mlops.runtime.workloads import main
 
 main()
 '''

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .meta import Obj
-from .runtimes import MODEL_DIR, STORAGE_INITIALIZER_IMAGE
+from mlops.emit.k8s.meta import Obj
+from mlops.emit.k8s.runtimes import MODEL_DIR, STORAGE_INITIALIZER_IMAGE
 
 HTTPS_PORT = 443
 INIT_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from compiler import ir
-from compiler.diagnostics import json_path
-from targets import Hints
+from mlops import ir
+from mlops.diagnostics import json_path
+from mlops.targets import Hints
 
 Obj = dict[str, Any]
 

@@ -7,13 +7,15 @@ one misbehaves. With no traffic an error ratio is NaN and never fires.
 
 from __future__ import annotations
 
-from compiler import ir
+from mlops import ir
 
-from .. import jsonout
-from . import addons, names, plan, routing
-from .meta import INSTANCE, Obj, Scope, new, number, source
-from .runtimes import GATEWAY_QUERIES, Queries, query
-from .serving import metric_selector, model_runtime
+from mlops.emit import jsonout
+from mlops.emit.k8s import routing
+from mlops.targets.base import addons
+from mlops.ir import names, serving as plan
+from mlops.emit.k8s.meta import INSTANCE, Obj, Scope, new, number, source
+from mlops.emit.k8s.runtimes import GATEWAY_QUERIES, Queries, query
+from mlops.emit.k8s.serving import metric_selector, model_runtime
 
 SCRAPE_EVERY = "15s"
 ALERT_WINDOW = "5m"

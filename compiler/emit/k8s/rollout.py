@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
-from compiler import ir
+from mlops import ir
 
-from . import addons, names, plan
-from .meta import Obj, Scope, duration, new, number, selector, source
-from .plan import Instance
-from .runtimes import query
-from .serving import metric_selector, model_runtime, pod_template, service
+from mlops.targets.base import addons
+from mlops.ir import names, serving as plan
+from mlops.emit.k8s.meta import Obj, Scope, duration, new, number, selector, source
+from mlops.ir.serving import Instance
+from mlops.emit.k8s.runtimes import query
+from mlops.emit.k8s.serving import metric_selector, model_runtime, pod_template, service
 
 ROLLOUTS_API = "argoproj.io/v1alpha1"
 MEASURE_EVERY = 60                          # seconds between analysis measurements

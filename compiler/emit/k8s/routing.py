@@ -14,11 +14,12 @@ is the strategy's traffic:
 
 from __future__ import annotations
 
-from compiler import ir
+from mlops import ir
 
-from . import addons, names, plan
-from .meta import Obj, Scope, new, source
-from .serving import SERVICE_PORT
+from mlops.targets.base import addons
+from mlops.ir import names, serving as plan
+from mlops.emit.k8s.meta import Obj, Scope, new, source
+from mlops.emit.k8s.serving import SERVICE_PORT
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 PREVIEW_HEADER = "x-mlops-preview"

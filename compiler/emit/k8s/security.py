@@ -8,11 +8,12 @@ projected token) does not need one.
 
 from __future__ import annotations
 
-from compiler import ir
+from mlops import ir
 
-from . import addons, names
-from .meta import Obj, Scope, new, selector, source
-from .runtimes import RUN_AS
+from mlops.targets.base import addons
+from mlops.ir import names
+from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
+from mlops.emit.k8s.runtimes import RUN_AS
 
 LINK_LOCAL = "169.254.0.0/16"    # every cloud serves instance metadata and pod identity tokens here
 

@@ -3,14 +3,15 @@ placement on the model's node pool."""
 
 from __future__ import annotations
 
-from compiler import ir
-from targets import PoolHints
+from mlops import ir
+from mlops.targets import PoolHints
 
-from . import artifacts, names
-from .meta import SERVER, Obj, Scope, new, selector, source
-from .plan import Instance
-from .runtimes import MODEL_DIR, TPU_FRAMEWORKS, Runtime, runtime
-from .security import container_security, init_security, pod_security
+from mlops.emit.k8s import artifacts
+from mlops.ir import names
+from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
+from mlops.ir.serving import Instance
+from mlops.emit.k8s.runtimes import MODEL_DIR, TPU_FRAMEWORKS, Runtime, runtime
+from mlops.emit.k8s.security import container_security, init_security, pod_security
 
 SERVICE_PORT = 8080
 ACCELERATOR_TAINTS = ("nvidia.com/gpu", "google.com/tpu")

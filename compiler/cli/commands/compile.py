@@ -1,0 +1,69 @@
+"""`mlops compile FILE [--env ENV] [--out DIR]`: write DIR/<env>/{manifests,infra,workloads}/."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import re
+from pathlib import Path
+from typing import Mapping
+
+from mlops.diagnostics import reporters as report
+from mlops.diagnostics import SpecError
+
+_TOKEN = re.compile(rb"\$\(infra\.([A-Za-z0-9_]+)\)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the mlops.yaml to compile")
+    parser.add_argument("--env", action="append", metavar="ENV", help="environment to compile (repeatable; default: all)")
+    parser.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
+    parser.add_argument("--manifests-only", action="store_true",
+                        help="write only manifests/ (skips the Pulumi projects and the mocks preview)")
+    parser.add_argument("--format", choices=sorted(report.REPORTERS), default="text", help="format of diagnostics")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlops.pipeline import compile_to
+    from mlops.emit import LAYERS
+
+    layers = ("manifests",) if args.manifests_only else LAYERS
+    try:
+        build = compile_to(args.file, Path(args.out), args.env, layers)
+    except SpecError as exc:
+        sys.stdout.write(report.REPORTERS[args.format](exc.diagnostics))
+        if os.environ.get("GITHUB_ACTIONS") == "true" and args.format == "text":
+            sys.stdout.write(report.github(exc.diagnostics))
+        print(f"nothing written: {sum(d.severity == 'error' for d in exc.diagnostics)} error(s)", file=sys.stderr)
+        return 1
+    except KeyError as exc:
+        print(f"mlops: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.filename != args.file:
+            raise
+        print(f"mlops: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(report.REPORTERS[args.format](build.warnings) if build.warnings else "")
+    for env in build.environments:
+        count = sum(1 for p in build.files if p.startswith(f"{env.name}/"))
+        print(f"{env.name}: {env.target.name} ({env.target.provider}), {count} files -> {Path(args.out) / env.name}")
+        for pool in env.node_pools:
+            if pool.instance_type:
+                accel = f", {pool.accelerator_count}x {pool.instance_accelerator}" if pool.instance_accelerator else ""
+                print(f"  node pool {pool.name}: {pool.instance_type} ({pool.cpu}+ vCPU, {pool.memory}+{accel}, "
+                      f"{'spot' if pool.spot else 'on-demand'}, {pool.min}..{pool.max} nodes)")
+        deferred = _deferred(build.files, env.name)
+        if deferred:
+            print(f"  filled at apply time from the infra stack outputs: {', '.join(deferred)}")
+    return 0
+
+
+def _deferred(files: Mapping[str, bytes], env: str) -> list[str]:
+    """Infra stack outputs the manifests refer to as `$(infra.NAME)`: known only once the infra stack has run."""
+    found: set[str] = set()
+    for path, content in files.items():
+        if path.startswith(f"{env}/manifests/"):
+            found.update(m.decode() for m in _TOKEN.findall(content))
+    return sorted(found)

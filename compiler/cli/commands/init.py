@@ -1,0 +1,52 @@
+"""`mlops init [DIR]`: a starter mlops.yaml (kept if there is one), the plan and apply GitHub workflows for its
+environments, and a pre-commit hook running `mlops validate`. Existing files are refused unless --force."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mlops.diagnostics import reporters as report
+from mlops.diagnostics import SpecError
+
+
+def _package() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"mlops=={version('mlops')}"
+    except PackageNotFoundError:
+        return "mlops"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", nargs="?", default=".", metavar="DIR", help="the repository's folder (default: .)")
+    parser.add_argument("--force", action="store_true", help="overwrite workflow and pre-commit files that exist")
+    parser.add_argument("--package", metavar="SPEC",
+                        help="what the workflows pip-install (default: this mlops version, e.g. mlops==0.1.0; "
+                             "or git+https://... of your fork)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mlops.init.scaffold import ExistingFiles, init
+
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        print(f"mlops: {args.dir} exists and is not a folder", file=sys.stderr)
+        return 2
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        written = init(folder, args.package or _package(), args.force)
+    except ExistingFiles as exc:
+        print(f"mlops: nothing written: {', '.join(exc.paths)} exist{'s' if len(exc.paths) == 1 else ''} "
+              f"(--force overwrites them)", file=sys.stderr)
+        return 1
+    except SpecError as exc:
+        sys.stdout.write(report.text(exc.diagnostics))
+        print("mlops: nothing written: the existing mlops.yaml is invalid; the workflows follow its environments",
+              file=sys.stderr)
+        return 1
+    for item in written:
+        print(f"{item.action}: {item.path}")
+    return 0

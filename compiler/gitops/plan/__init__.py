@@ -1,0 +1,176 @@
+"""`mlops plan`: compile the spec at a base git revision and in the working tree, in memory, and say per
+environment what applying the difference will do.
+
+Both sides are compiled by the installed compiler, so the plan shows what the spec's change does (not what a
+compiler upgrade does). The base side is read from git's object database (compiler/gitrev.py): the working tree
+is never touched. A spec missing at the base means everything is added; a spec invalid at the base is an error
+(`BaseInvalid`) naming the revision, since nothing sensible can be compared with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from mlops.cost import estimate as cost
+from mlops import ir
+from mlops.gitops.plan import narrate
+from mlops.gitops import promotion
+from mlops.pipeline import Build, UnknownEnvironment, compile_source
+from mlops.diagnostics import Diagnostic, SpecError, did_you_mean
+from mlops.gitops.gitrev import Revision, spec_at
+from mlops.gitops.plan.infra_diff import CLUSTER, Hazard, ResourceChange, diff_graphs, hazards
+from mlops.spec.load import parse, read_text
+from mlops.gitops.plan.manifest_diff import ObjectChange, diff_files
+from mlops.gitops.promotion import Refusal
+
+LAYERS = ("manifests", "infra")      # workloads/ only wires manifests to the cluster: nothing of its own to diff
+ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+# On a new cluster nothing runs yet: every workload starts there at full traffic (no canary, no analysis).
+MOVED = ("the cluster changes: every model is deployed anew on the new cluster, each at full traffic from the "
+         "start, and removed from the old one")
+
+
+class BaseInvalid(Exception):
+    """The spec exists at the base revision but does not compile there."""
+
+    def __init__(self, ref: str, diagnostics: Sequence[Diagnostic]):
+        self.ref, self.diagnostics = ref, tuple(diagnostics)
+        super().__init__(f"the spec at {ref} is invalid")
+
+
+@dataclass(frozen=True)
+class Cost:
+    delta: cost.Delta | None          # None: nothing to price on either side (existing clusters)
+    note: str | None = None           # why there is no delta
+
+
+@dataclass(frozen=True)
+class EnvPlan:
+    name: str
+    status: str                       # added | removed | changed | unchanged
+    target: str                       # `aws-prod (aws)`, the working tree's (the base's when removed)
+    infra: tuple[ResourceChange, ...]
+    objects: tuple[ObjectChange, ...]
+    hazards: tuple[Hazard, ...]
+    rollouts: tuple[str, ...]         # what happens at apply time, one sentence per model
+    cost: Cost
+    refusals: tuple[Refusal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    file: str
+    base: str                         # the revision as given
+    commit: str                       # what it resolved to
+    base_exists: bool                 # False: the spec is new at the base revision: everything is added
+    environments: tuple[EnvPlan, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+    notes: tuple[str, ...] = field(default=())   # e.g. the live preview's outcome, added by the command
+
+    @property
+    def changed(self) -> bool:
+        return any(e.status != UNCHANGED for e in self.environments)
+
+    @property
+    def refusals(self) -> tuple[Refusal, ...]:
+        return tuple(r for e in self.environments for r in e.refusals)
+
+    @property
+    def hazards(self) -> tuple[tuple[str, Hazard], ...]:
+        return tuple((e.name, h) for e in self.environments for h in e.hazards)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One compiled side: the IR and the files of each environment."""
+
+    environments: Mapping[str, ir.Environment]
+    files: Mapping[str, bytes]
+
+    @staticmethod
+    def of(build: Build | None) -> Side:
+        if build is None:
+            return Side({}, {})
+        return Side({e.name: e for e in build.environments}, build.files)
+
+    def manifests(self, env: str) -> dict[str, bytes]:
+        prefix = f"{env}/manifests/"
+        return {p[len(prefix):]: c for p, c in self.files.items() if p.startswith(prefix)}
+
+    def graph(self, env: str) -> dict[str, Any] | None:
+        raw = self.files.get(f"{env}/infra/resources.json")
+        return json.loads(raw) if raw else None
+
+
+def compile_base(revision: Revision) -> Build | None:
+    """The spec compiled as it was at `revision` (None: it did not exist there). Raises BaseInvalid."""
+    if revision.source is None:
+        return None
+    try:
+        return compile_source(revision.source, None, LAYERS)
+    except SpecError as exc:
+        raise BaseInvalid(revision.ref, exc.diagnostics) from None
+
+
+def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
+    """Raises SpecError (the working tree's spec), OSError, GitError, BaseInvalid, UnknownEnvironment."""
+    os.stat(path)                                 # an unreadable FILE is told as such, before git is asked
+    revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
+    text = read_text(path)
+    head = compile_source(parse(text, path), None, LAYERS)
+    # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
+    base_build = head if revision.text == text else compile_base(revision)
+    before, after = Side.of(base_build), Side.of(head)
+    names = [e.name for e in head.environments] + [n for n in before.environments if n not in after.environments]
+    for env in envs or ():
+        if env not in names:
+            raise UnknownEnvironment(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+    chosen = [n for n in names if not envs or n in envs]
+    refusals = promotion.check([after.environments[n] for n in chosen if n in after.environments],
+                               before.environments, ref)
+    plans = tuple(environment_plan(n, before, after, [r for r in refusals if r.environment == n]) for n in chosen)
+    return Plan(path, ref, revision.commit, base_build is not None, plans, head.warnings)
+
+
+def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Refusal]) -> EnvPlan:
+    old, new = before.environments.get(name), after.environments.get(name)
+    infra = diff_graphs(before.graph(name), after.graph(name))
+    changes = diff_files(before.manifests(name), after.manifests(name))
+    status = ADDED if old is None else REMOVED if new is None else CHANGED if infra or changes else UNCHANGED
+    shown = new or old
+    assert shown is not None
+    flagged = hazards(infra)
+    moved = old is not None and new is not None and any(h.role == CLUSTER for h in flagged)
+    return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, flagged,
+                   (MOVED,) if moved else _rollouts(old, new, changes), _cost(old, new), tuple(refusals))
+
+
+def _rollouts(old: ir.Environment | None, new: ir.Environment | None, changes: Sequence[ObjectChange]) -> tuple[str, ...]:
+    if new is None:
+        return ("the environment is removed: its workloads and, for a cloud target, its infrastructure are deleted",)
+    before = {m.name: m for m in old.models} if old else {}
+    after = {m.name: m for m in new.models}
+    out = []
+    for name in [*after, *(n for n in before if n not in after)]:
+        mine = [c for c in changes if c.model == name]
+        said = narrate.sentence(before.get(name), after.get(name), mine, new.namespace)
+        if said:
+            out.append(said)
+    return tuple(out)
+
+
+def _estimate(env: ir.Environment | None) -> cost.Estimate | None:
+    return cost.estimate(env) if env is not None else None
+
+
+def _cost(old: ir.Environment | None, new: ir.Environment | None) -> Cost:
+    try:
+        before, after = _estimate(old), _estimate(new)
+    except cost.CostError as exc:
+        return Cost(None, f"not priced: {exc}")
+    if all(e is None or e.existing_cluster for e in (before, after)):
+        return Cost(None, "existing cluster: no cloud cost")
+    return Cost(cost.delta(before, after))

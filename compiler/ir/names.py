@@ -1,0 +1,67 @@
+"""Names of the Kubernetes objects made for a model: one place, used by the emitters and by the rule that
+rejects two models whose objects would share a name."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from mlops.targets.base.hints import short_name
+
+DNS_LABEL = 63          # Service names and label values
+CRONJOB = 52            # a CronJob's Jobs append 11 characters to its name
+
+
+def fit(name: str, limit: int = DNS_LABEL) -> str:
+    """`name`, or a truncation of it made unique by a hash when longer than `limit`."""
+    return short_name(name, limit)
+
+
+def variant(model: str, name: str) -> str:
+    return fit(f"{model}-{name}")
+
+
+def candidate(model: str) -> str:
+    return fit(f"{model}-candidate")
+
+
+def canary_service(model: str) -> str:
+    return fit(f"{model}-canary")
+
+
+def preview_service(model: str) -> str:
+    return fit(f"{model}-preview")
+
+
+def metrics_service(model: str) -> str:
+    return fit(f"{model}-metrics")
+
+
+def dashboard(model: str) -> str:
+    return fit(f"{model}-dashboard")
+
+
+def drift(model: str) -> str:
+    return fit(f"{model}-drift", CRONJOB)
+
+
+def ingress_policy(model: str) -> str:
+    return fit(f"{model}-ingress")
+
+
+def workloads(model: str, strategy: str, variants: Iterable[str]) -> tuple[str, ...]:
+    """Deployments / Rollouts, each with the Service of the same name."""
+    if strategy == "ab":
+        return tuple(variant(model, v) for v in variants)
+    if strategy == "shadow":
+        return (model, candidate(model))
+    return (model,)
+
+
+def claimed(model: str, strategy: str, variants: Iterable[str]) -> set[tuple[str, str]]:
+    """(kind, name) of every object of the model that a second model could collide with."""
+    services = set(workloads(model, strategy, variants)) | {metrics_service(model)}
+    services |= {canary_service(model)} if strategy == "canary" else set()
+    services |= {preview_service(model)} if strategy == "blue-green" else set()
+    out = {("Service", s) for s in services} | {("Workload", w) for w in workloads(model, strategy, variants)}
+    out |= {("ConfigMap", dashboard(model)), ("ConfigMap", drift(model)), ("CronJob", drift(model))}
+    return out | {("NetworkPolicy", ingress_policy(model)), ("NetworkPolicy", drift(model))}

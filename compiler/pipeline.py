@@ -1,0 +1,59 @@
+"""The pipeline, stage by stage: load -> validate -> normalize -> emit -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from mlops import ir
+from mlops.diagnostics import Diagnostic, SpecError, did_you_mean
+from mlops.emit import LAYERS, emit
+from mlops.spec.load import Source, load
+from mlops.spec.normalize import environment_names, normalize
+from mlops.spec.validate import check
+from mlops.write import write
+
+
+@dataclass(frozen=True)
+class Build:
+    environments: tuple[ir.Environment, ...]
+    files: Mapping[str, bytes]            # path relative to the output folder -> content
+    warnings: tuple[Diagnostic, ...]
+
+
+class UnknownEnvironment(KeyError):
+    """`--env` names an environment the spec does not have; the message lists or suggests the valid ones."""
+
+
+def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
+    """The IR of `envs` (all when None) and the warnings. Raises SpecError if invalid, UnknownEnvironment."""
+    diagnostics = check(source)
+    if any(d.severity == "error" for d in diagnostics):
+        raise SpecError(diagnostics)
+    names = environment_names(source)
+    for env in envs or ():
+        if env not in names:
+            raise UnknownEnvironment(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+    return tuple(normalize(source, env) for env in (envs or names)), tuple(diagnostics)
+
+
+def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, OSError if unreadable."""
+    return compile_source(load(path), envs, layers)
+
+
+def compile_source(source: Source, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile a loaded spec (a file, or a git revision of one) in memory. Raises SpecError, UnknownEnvironment."""
+    chosen, diagnostics = environments(source, envs)
+    files: dict[str, bytes] = {}
+    for environment in chosen:
+        files.update({f"{environment.name}/{p}": c for p, c in emit(environment, layers).items()})
+    return Build(chosen, files, diagnostics)
+
+
+def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled."""
+    build = compile_spec(path, envs, layers)
+    write(out, [e.name for e in build.environments], build.files)
+    return build

@@ -1,0 +1,134 @@
+"""AWS registry and identities: ECR repositories, and EKS Pod Identity roles for model pods and the cluster
+autoscaler. Model pods read exactly their own artifacts (scoped S3 reads, ECR pulls) and hold no key."""
+
+from __future__ import annotations
+
+import functools
+
+import json
+from typing import Any, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from mlops import ir
+
+from mlops.targets.base import artifacts
+from mlops.targets.base.hints import short_name
+
+POD_IDENTITY_TRUST = "pods.eks.amazonaws.com"
+ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+AUTOSCALER_SA = "cluster-autoscaler"
+AUTOSCALER_ACTIONS = sorted([
+    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags",
+    "autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup",
+    "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
+])
+
+
+def lifecycle_policy(keep_last: int) -> str:
+    return json.dumps({"rules": [{
+        "rulePriority": 1, "description": f"keep the last {keep_last} images",
+        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last},
+        "action": {"type": "expire"}}]}, sort_keys=True)
+
+
+def pod_trust(cluster: str, namespace: str, service_account: str) -> str:
+    """Trust for EKS Pod Identity, narrowed by its session tags to one ServiceAccount of one cluster."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": POD_IDENTITY_TRUST}, "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {"StringEquals": {"aws:RequestTag/eks-cluster-name": cluster,
+                                       "aws:RequestTag/kubernetes-namespace": namespace,
+                                       "aws:RequestTag/kubernetes-service-account": service_account}}}]}, sort_keys=True)
+
+
+def s3_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
+    """Read-only access to exactly these objects (or prefixes): GetObject on them, ListBucket under them."""
+    out: list[dict[str, Any]] = []
+    for bucket, key in sorted({loc for u in uris if (loc := artifacts.bucket_object(u, "s3"))}):
+        objects = [f"arn:aws:s3:::{bucket}/{key}", f"arn:aws:s3:::{bucket}/{key}/*"] if key else [f"arn:aws:s3:::{bucket}/*"]
+        out.append({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": objects})
+        listing: dict[str, Any] = {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{bucket}"}
+        if key:
+            listing["Condition"] = {"StringLike": {"s3:prefix": [key, f"{key}/*"]}}
+        out.append(listing)
+    return out
+
+
+class Registry(pulumi.ComponentResource):
+    """One ECR repository per `registry://` name, `<stack>/<name>`: immutable tags, scan on push, keep-last."""
+
+    def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:aws:Registry", name, None, opts)
+        self.repositories: dict[str, aws.ecr.Repository] = {}
+        for repo in artifacts.registry_repos(env):
+            self.repositories[repo] = aws.ecr.Repository(
+                f"{name}-repo-{repo}", name=f"{env.stack}/{repo}",
+                image_tag_mutability="IMMUTABLE" if env.registry.immutable_tags else "MUTABLE",
+                image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
+                    scan_on_push=env.registry.scan_on_push),
+                opts=pulumi.ResourceOptions(parent=self, protect=True))
+            aws.ecr.LifecyclePolicy(f"{name}-lifecycle-{repo}", repository=self.repositories[repo].name,
+                                    policy=lifecycle_policy(env.registry.keep_last), opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"repositories": {r: repo.repository_url for r, repo in self.repositories.items()}})
+
+
+class PodRole(pulumi.ComponentResource):
+    """An IAM role a ServiceAccount of the cluster assumes through EKS Pod Identity, with its policy."""
+
+    def __init__(self, name: str, role_name: str, cluster: aws.eks.Cluster, namespace: str, service_account: str,
+                 statements: pulumi.Input[list[dict[str, Any]]] | None, agent: pulumi.Resource,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:aws:PodRole", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.role = aws.iam.Role(f"{name}-role", name=short_name(role_name, 64), opts=child, assume_role_policy=cluster.name.apply(
+            lambda c: pod_trust(c, namespace, service_account)))
+        if statements is not None:    # IAM refuses a policy without statements: no access, no policy
+            aws.iam.RolePolicy(f"{name}-access", role=self.role.id, name="access", opts=child,
+                               policy=pulumi.Output.from_input(statements).apply(
+                                   lambda s: json.dumps({"Version": "2012-10-17", "Statement": s}, sort_keys=True)))
+        self.association = aws.eks.PodIdentityAssociation(
+            f"{name}-association", cluster_name=cluster.name, namespace=namespace, service_account=service_account, role_arn=self.role.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[agent]))
+        self.register_outputs({"roleArn": self.role.arn})
+
+
+def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, registry: Registry, agent: pulumi.Resource,
+                parent: pulumi.Resource) -> dict[str, PodRole]:
+    """A role per model, bound to the ServiceAccount named after the model in the environment's namespace."""
+    roles = {}
+    for model in env.models:
+        uris = artifacts.uris(model)
+        repos = [registry.repositories[r] for u in uris if (r := artifacts.registry_repo(u)) in registry.repositories]
+        statements: pulumi.Output[list[dict[str, Any]]] | None = pulumi.Output.all(*[r.arn for r in repos]).apply(
+            functools.partial(_model_statements, uris))
+        if not repos and not s3_statements(uris):
+            statements = None
+        roles[model.name] = PodRole(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}", cluster,
+                                    env.namespace, model.name, statements, agent, opts=pulumi.ResourceOptions(parent=parent))
+    return roles
+
+
+def autoscaler_role(name: str, env: ir.Environment, cluster: aws.eks.Cluster, agent: pulumi.Resource,
+                    parent: pulumi.Resource) -> PodRole:
+    statements = [{"Effect": "Allow", "Action": AUTOSCALER_ACTIONS, "Resource": "*"}]
+    return PodRole(f"{name}-autoscaler", f"{env.stack}-autoscaler", cluster, "kube-system", AUTOSCALER_SA, statements,
+                   agent, opts=pulumi.ResourceOptions(parent=parent))
+
+
+def autoscaler_values(env: ir.Environment, cluster_name: str) -> dict[str, Any]:
+    """cluster-autoscaler chart values: auto-discovers the node groups' ASGs (EKS tags them) and reads their labels
+    and taints from the EKS API to scale from zero. Its image minor version follows the cluster's."""
+    return {"autoDiscovery": {"clusterName": cluster_name}, "awsRegion": env.target.region,
+            "image": {"tag": f"v{env.kubernetes_version}.0"},
+            "rbac": {"serviceAccount": {"create": True, "name": AUTOSCALER_SA}},
+            "extraArgs": {"balance-similar-node-groups": True, "skip-nodes-with-system-pods": False}}
+
+
+def _model_statements(uris: tuple[str, ...], arns: list[str]) -> list[dict[str, Any]]:
+    """What one model may read: its S3 artifacts, and its ECR repositories when it has any."""
+    pulls = [{"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+             {"Effect": "Allow", "Action": ECR_PULL, "Resource": sorted(set(arns))}] if arns else []
+    return s3_statements(uris) + pulls

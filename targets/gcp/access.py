@@ -1,0 +1,126 @@
+"""GCP registry and identities: the Artifact Registry repository with its policies, the nodes' least-privilege
+service account, and the models' service account that pods act as through GKE Workload Identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from mlops import ir
+
+from mlops.targets.base import artifacts
+from mlops.targets.base.hints import short_name
+from mlops.targets.base.tags import gcp_labels
+
+WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
+NODE_ROLE = "roles/container.defaultNodeServiceAccount"   # logging, monitoring, metadata: what nodes need
+REGISTRY_READER = "roles/artifactregistry.reader"
+OBJECT_READER = "roles/storage.objectViewer"
+
+
+def buckets(env: ir.Environment) -> list[str]:
+    """The gs:// buckets the models read (artifacts, variants, candidates, drift baselines)."""
+    found = (artifacts.bucket_object(uri, "gs") for model in env.models for uri in artifacts.uris(model))
+    return sorted({bucket for bucket, _ in filter(None, found)})
+
+
+def cleanup_policies(keep_last: int) -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
+    """Keep the newest `keep_last` versions of each image: a delete-everything policy that a keep policy
+    overrides (when both match a version, Artifact Registry keeps it)."""
+    return [
+        gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+            id="delete-beyond-keep-last", action="DELETE",
+            condition=gcp.artifactregistry.RepositoryCleanupPolicyConditionArgs(tag_state="ANY")),
+        gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+            id=f"keep-last-{keep_last}", action="KEEP",
+            most_recent_versions=gcp.artifactregistry.RepositoryCleanupPolicyMostRecentVersionsArgs(keep_count=keep_last)),
+    ]
+
+
+class Registry(pulumi.ComponentResource):
+    """A Docker repository named `env.stack`: immutable tags, keep-last cleanup, vulnerability scanning.
+
+    Scanning on push is Artifact Analysis: the repository inherits it from the project once the Container
+    Scanning API is on, so that API is enabled here (and left on when the stack goes: other stacks may rely on it).
+    """
+
+    def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:gcp:Registry", name, None, opts)
+        depends: list[pulumi.Resource] = []
+        if env.registry.scan_on_push:
+            depends.append(gcp.projects.Service(
+                f"{name}-scanning", project=env.target.project, service="containerscanning.googleapis.com",
+                disable_on_destroy=False, opts=pulumi.ResourceOptions(parent=self)))
+        self.repository = gcp.artifactregistry.Repository(
+            f"{name}-repository", project=env.target.project, location=env.target.region, repository_id=env.stack,
+            format="DOCKER", description=f"Images and model artifacts of {env.platform} ({env.name})",
+            labels=gcp_labels(env),
+            docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=env.registry.immutable_tags),
+            cleanup_policies=cleanup_policies(env.registry.keep_last),
+            cleanup_policy_dry_run=False,
+            vulnerability_scanning_config=gcp.artifactregistry.RepositoryVulnerabilityScanningConfigArgs(
+                enablement_config="INHERITED" if env.registry.scan_on_push else "DISABLED"),
+            opts=pulumi.ResourceOptions(parent=self, protect=True, depends_on=depends))
+        # The same string as the target's registry hint, but known only once the repository exists.
+        self.url = pulumi.Output.all(self.repository.location, self.repository.project,
+                                     self.repository.repository_id).apply(
+            lambda parts: f"{parts[0]}-docker.pkg.dev/{parts[1]}/{parts[2]}")
+        self.register_outputs({"url": self.url})
+
+
+def reader(name: str, repository: gcp.artifactregistry.Repository, member: pulumi.Input[str],
+           parent: pulumi.Resource) -> gcp.artifactregistry.RepositoryIamMember:
+    return gcp.artifactregistry.RepositoryIamMember(
+        name, project=repository.project, location=repository.location, repository=repository.repository_id,
+        role=REGISTRY_READER, member=member, opts=pulumi.ResourceOptions(parent=parent))
+
+
+class NodeIdentity(pulumi.ComponentResource):
+    """The nodes' own service account, instead of the broad Compute Engine default one."""
+
+    def __init__(self, name: str, env: ir.Environment, repository: gcp.artifactregistry.Repository | None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:gcp:NodeIdentity", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.account = gcp.serviceaccount.Account(
+            f"{name}-account", project=env.target.project, account_id=short_name(f"{env.stack}-nodes", 30),
+            display_name=f"GKE nodes of {env.stack}", opts=child)
+        gcp.projects.IAMMember(f"{name}-node-role", project=env.target.project, role=NODE_ROLE,
+                               member=self.account.member, opts=child)
+        if repository is not None:
+            reader(f"{name}-registry-reader", repository, self.account.member, self)
+        self.register_outputs({"email": self.account.email})
+
+
+@dataclass(frozen=True)
+class WorkloadIdentityArgs:
+    env: ir.Environment
+    account_id: str                                        # the part of Gcp.models_service_account before '@'
+    cluster: gcp.container.Cluster                         # creates the workload pool the bindings name
+    repository: gcp.artifactregistry.Repository | None
+
+
+class WorkloadIdentity(pulumi.ComponentResource):
+    """The models' service account: each model's Kubernetes ServiceAccount may act as it, and it may read
+    the gs:// buckets the models name and the registry."""
+
+    def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:gcp:WorkloadIdentity", name, None, opts)
+        env, child = args.env, pulumi.ResourceOptions(parent=self)
+        self.account = gcp.serviceaccount.Account(
+            f"{name}-account", project=env.target.project, account_id=args.account_id,
+            display_name=f"Model pods of {env.stack}", opts=child)
+        pool = f"{env.target.project}.svc.id.goog"
+        # The workload pool exists only once a Workload Identity cluster does: bind after the cluster.
+        self.bindings = {model.name: gcp.serviceaccount.IAMMember(
+            f"{name}-{model.name}", service_account_id=self.account.name, role=WORKLOAD_IDENTITY_USER,
+            member=f"serviceAccount:{pool}[{env.namespace}/{model.name}]",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cluster])) for model in env.models}
+        self.bucket_readers = {bucket: gcp.storage.BucketIAMMember(
+            f"{name}-read-{bucket}", bucket=bucket, role=OBJECT_READER, member=self.account.member, opts=child)
+            for bucket in buckets(env)}
+        if args.repository is not None:
+            reader(f"{name}-registry-reader", args.repository, self.account.member, self)
+        self.register_outputs({"email": self.account.email})

@@ -1,0 +1,46 @@
+"""The whole GCP environment as one component: network, cluster and node pools, registry, identities, add-ons."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+
+from mlops import ir
+
+from mlops.targets.base import addons, helm
+from mlops.targets.gcp import kubeconfig
+from mlops.targets.gcp.access import NodeIdentity, Registry, WorkloadIdentity, WorkloadIdentityArgs
+from mlops.targets.gcp.cluster import Cluster, ClusterArgs, Network
+
+
+class Platform(pulumi.ComponentResource):
+    """Everything one environment needs on GCP. Resources go to `env.target.project` / `region` through an
+    explicit provider, so the ambient gcloud configuration can never redirect them."""
+
+    registry: Registry | None
+
+    def __init__(self, name: str, env: ir.Environment, models_account_id: str,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:gcp:Platform", name, None, opts)
+        provider = gcp.Provider(f"{name}-gcp", project=env.target.project, region=env.target.region,
+                                opts=pulumi.ResourceOptions(parent=self))
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        self.network = Network(f"{name}-network", env, opts=child)
+        self.registry = None if env.registry.external else Registry(f"{name}-registry", env, opts=child)
+        repository = self.registry.repository if self.registry else None
+        self.nodes = NodeIdentity(f"{name}-nodes", env, repository, opts=child)
+        self.cluster = Cluster(f"{name}-gke", ClusterArgs(env, self.network, self.nodes.account.email), opts=child)
+        self.identity = WorkloadIdentity(
+            f"{name}-models", WorkloadIdentityArgs(env, models_account_id, self.cluster.cluster, repository), opts=child)
+        cluster = self.cluster.cluster
+        config: pulumi.Output[str] = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
+            lambda parts: kubeconfig(parts[0], parts[1], parts[2]["cluster_ca_certificate"]))
+        self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(config)
+        self.k8s = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
+                                opts=pulumi.ResourceOptions(parent=self))
+        # GKE installs the NVIDIA driver (gpu_driver_installation_config) and runs the device plugin itself.
+        self.addons = helm.install(env, self.k8s, self, nvidia_device_plugin=False,
+                                     depends_on=list(self.cluster.node_pools.values()))
+        self.addons_versions = {n: addons.CHARTS[n].version for n in self.addons.releases}
+        self.register_outputs({"clusterName": cluster.name})

@@ -1,0 +1,46 @@
+"""onprem: an existing cluster reached through a kubeconfig context. No cloud resources; add-ons only."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from mlops import ir
+
+from mlops.targets import Hints
+from mlops.targets.base import addons, helm
+from mlops.targets.base import hints as common
+
+POOL_LABEL = "mlops.dev/pool"
+
+
+class OnPrem:
+    provider = "onprem"
+
+    def hints(self, env: ir.Environment) -> Hints:
+        # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
+        return Hints(
+            registry=env.target.registry or common.deferred("registryUrl"),
+            pools=common.pools(env, lambda pool: {POOL_LABEL: pool.name}),
+        )
+
+    def program(self, env: ir.Environment) -> None:
+        cluster = OnPremCluster(env.stack, env)
+        pulumi.export("registryUrl", env.target.registry)
+        pulumi.export("kubeContext", env.target.context)
+        pulumi.export("clusterName", env.target.context)
+        pulumi.export("addons", {name: addons.CHARTS[name].version for name in sorted(cluster.addons.releases)})
+
+
+class OnPremCluster(pulumi.ComponentResource):
+    """An existing cluster, reached through a kubeconfig context: only the add-ons are created."""
+
+    def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("mlops:onprem:Cluster", name, None, opts)
+        self.provider = k8s.Provider(f"{name}-k8s", context=env.target.context, enable_server_side_apply=True,
+                                     opts=pulumi.ResourceOptions(parent=self))
+        self.addons = helm.install(env, self.provider, self, nvidia_device_plugin=True)
+        self.register_outputs({"context": env.target.context})
+
+
+TARGET = OnPrem()
