@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from mlops import ir
-from mlops.diagnostics import Diagnostic, SpecError, did_you_mean
+from mlops.diagnostics import Diagnostic, did_you_mean
+from mlops.errors import SpecError, UsageError
 from mlops.emit import LAYERS, emit
 from mlops.spec.load import Source, load
 from mlops.spec.normalize import environment_names, normalize
@@ -22,7 +23,7 @@ class Build:
     warnings: tuple[Diagnostic, ...]
 
 
-class UnknownEnvironment(KeyError):
+class UnknownEnvironment(UsageError):
     """`--env` names an environment the spec does not have; the message lists or suggests the valid ones."""
 
 
@@ -39,7 +40,7 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
 
 
 def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
-    """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, OSError if unreadable."""
+    """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, Unreadable if unreadable."""
     return compile_source(load(path), envs, layers)
 
 
@@ -55,5 +56,5 @@ def compile_source(source: Source, envs: Sequence[str] | None = None, layers: tu
 def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
     """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled."""
     build = compile_spec(path, envs, layers)
-    write(out, [e.name for e in build.environments], build.files)
+    write(out, [e.name for e in build.environments], build.files, protected=[Path(path).parent])
     return build

@@ -18,7 +18,7 @@ NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
 
 def environment(spec: str, env: str, tmp_path: Path) -> ir.Environment:
     """The IR of `env` in an inline spec (validated first, as `mlops compile` does)."""
-    from mlops.diagnostics import SpecError
+    from mlops.errors import SpecError
     from mlops.spec.validate import check
 
     path = tmp_path / "mlops.yaml"

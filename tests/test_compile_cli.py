@@ -22,7 +22,7 @@ def test_compile_manifests_only(tmp_path: Path, capsys: pytest.CaptureFixture[st
     first, second = _tree(tmp_path / "a"), _tree(tmp_path / "b")
     assert first == second
     assert {p.split("/")[0] for p in first} == envs
-    assert all(p.split("/")[1] == "manifests" for p in first)
+    assert all(p.split("/")[1] in ("manifests", ".mlops-build") for p in first)
     assert all(f"{env}/manifests/kustomization.yaml" in first for env in envs)
     assert "files ->" in capsys.readouterr().out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlops.diagnostics import SpecError
+from mlops.errors import SpecError
 from mlops.spec.load import parse
 
 

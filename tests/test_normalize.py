@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mlops import ir
-from mlops.diagnostics import SpecError
+from mlops.errors import SpecError
 from mlops.spec.load import load, parse
 from mlops.spec.normalize import DEFAULTS, normalize
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlops.pipeline import compile_spec
-from mlops.diagnostics import SpecError
+from mlops.errors import SpecError
 from mlops.emit.infra import preview
 from mlops.emit.preview import Recorded, preview_environment
 from mlops.targets.base import addons

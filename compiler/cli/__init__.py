@@ -1,9 +1,10 @@
 """The `mlops` command: parses arguments, runs one command module, maps outcomes to exit codes.
 
-Exit codes: 0 success, 1 the spec is invalid (or the command's own failure), 2 usage error or
-unreadable file, 3 internal error; `plan --detailed-exitcode` uses 2 for "changes" (and 1 for every error),
-`apply` 4 for a rollout paused for a person. Only this module calls sys.exit. Command modules are imported
-on demand, so `mlops validate` never pays for (or imports) the cloud SDKs that `compile` needs.
+Exit codes (`mlops.errors`): 0 success, 1 the spec is invalid (or the command's own failure), 2 usage error or
+unreadable file, 3 internal error, 4 `apply`'s rollout paused for a person; `plan --detailed-exitcode` uses 2 for
+"changes" (and 1 for every error). Commands raise `MlopsError`s; this module alone prints them and picks the exit
+code, and alone calls sys.exit. Command modules are imported on demand, so `mlops validate` never pays for (or
+imports) the cloud SDKs that `compile` needs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import importlib
 import os
 import sys
 import traceback
+from types import ModuleType
 from typing import Iterator, Sequence
+
+from mlops.diagnostics import reporters
+from mlops.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE, MlopsError, SpecError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("mlops.cli.commands.validate", "check mlops.yaml files against the schema and semantic rules"),
@@ -66,8 +71,11 @@ def _collector_off() -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    module = importlib.import_module(args.module)
     try:
-        return int(importlib.import_module(args.module).run(args))
+        return int(module.run(args))
+    except MlopsError as exc:
+        return _report(module, args, exc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -78,7 +86,29 @@ def _run(args: argparse.Namespace) -> int:
             traceback.print_exc()
         print(f"mlops: internal error: {type(exc).__name__}: {exc} (set MLOPS_DEBUG=1 for details; please report it)",
               file=sys.stderr)
-        return 3
+        return EXIT_INTERNAL
+
+
+def _report(module: ModuleType, args: argparse.Namespace, exc: MlopsError) -> int:
+    """Print `exc` the one way errors are printed, and say its exit code.
+
+    An invalid spec's diagnostics go to stdout in the command's format (json when it prints JSON, else text, plus
+    GitHub annotations under Actions), then the command's `SPEC_ERROR` sentence to stderr; every other error
+    prints its diagnostics (if any) and its lines to stderr."""
+    if isinstance(exc, SpecError):
+        fmt = "json" if getattr(args, "format", "text") == "json" else "text"
+        sys.stdout.write(reporters.REPORTERS[fmt](exc.diagnostics))
+        if os.environ.get("GITHUB_ACTIONS") == "true" and fmt == "text":
+            sys.stdout.write(reporters.github(exc.diagnostics))
+        summary = getattr(module, "SPEC_ERROR", "{file} is invalid: {errors} error(s)")
+        print(f"mlops: {summary.format(file=getattr(args, 'file', ''), errors=exc.errors)}", file=sys.stderr)
+    else:
+        sys.stderr.write(reporters.text(exc.diagnostics))
+        for line in exc.lines():
+            print(f"mlops: {line}", file=sys.stderr)
+    if exc.exit_code == EXIT_USAGE and getattr(args, "detailed_exitcode", False):
+        return EXIT_FAILURE    # with --detailed-exitcode, 2 means "changes" only
+    return exc.exit_code
 
 
 class _Version(argparse.Action):

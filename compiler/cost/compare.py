@@ -17,7 +17,8 @@ from mlops.targets.base import catalog as catalogs
 from mlops.cost import estimate as cost
 from mlops import ir
 from mlops.pipeline import environments
-from mlops.diagnostics import Diagnostic, SpecError
+from mlops.diagnostics import Diagnostic
+from mlops.errors import SpecError
 from mlops.spec.load import Source
 from mlops.spec.normalize import normalize
 from mlops.spec.overlay import environment_document

@@ -17,7 +17,8 @@ from mlops.targets.base import catalog as catalogs
 
 from mlops import ir
 from mlops.pipeline import environments
-from mlops.diagnostics import Diagnostic, SpecError, did_you_mean
+from mlops.diagnostics import Diagnostic, did_you_mean
+from mlops.errors import Failure, SpecError
 from mlops.spec.load import Source
 
 REGISTRY_LINE = "registry-storage"   # the fixed line a target with its own registry does not pay
@@ -93,7 +94,7 @@ class Estimate:
         return out
 
 
-class CostError(Exception):
+class CostError(Failure):
     """An environment cannot be priced."""
 
 
@@ -132,13 +133,13 @@ def _pool_line(env: ir.Environment, pool: ir.NodePool, catalog: catalogs.Catalog
     instance = catalog.instances.get(pool.instance_type or "")
     price = instance.prices.get(region) if instance else None
     if instance is None or price is None:
-        raise CostError(f"node pool {pool.name}: instance type {pool.instance_type} has no {catalog.provider} price in {region}")
+        raise CostError(f"cannot price {env.name}: node pool {pool.name}: instance type {pool.instance_type} has no {catalog.provider} price in {region}")
     hours = Decimal(catalog.hours_per_month)
     on_demand = money(price.on_demand)
     spot = None if price.spot is None else money(price.spot)
     hourly, other = (spot, on_demand) if pool.spot else (on_demand, spot)
     if hourly is None:  # selection only picks spot-offered types for spot pools; an IR from elsewhere may not
-        raise CostError(f"node pool {pool.name}: {instance.name} has no spot price in {region}, and the pool asks for spot")
+        raise CostError(f"cannot price {env.name}: node pool {pool.name}: {instance.name} has no spot price in {region}, and the pool asks for spot")
     floor = _floor(env, pool, instance.accelerator_count)
     return PoolLine(
         name=pool.name, instance_type=instance.name, accelerator=pool.instance_accelerator, accelerator_asked=pool.accelerator,

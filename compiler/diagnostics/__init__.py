@@ -1,12 +1,15 @@
-"""Diagnostics: what went wrong, where, and the one exception type library code raises."""
+"""Diagnostics: what went wrong and where (`Diagnostic`), the words messages are made of (`words`), and the
+reporters that print them (`reporters`)."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Literal
+
+from mlops.diagnostics.words import article, did_you_mean, one_of, shown
 
 Path = tuple[str | int, ...]
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -18,7 +21,7 @@ class Diagnostic:
     col: int
     message: str
     path: str = "$"
-    severity: str = "error"
+    severity: Severity = "error"
 
     def text(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [at {self.path}]"
@@ -34,14 +37,6 @@ class Diagnostic:
         }
 
 
-class SpecError(Exception):
-    """The spec cannot be used; carries every diagnostic found, sorted and de-duplicated."""
-
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics: list[Diagnostic] = sorted(set(diagnostics))
-        super().__init__("\n".join(d.text() for d in self.diagnostics))
-
-
 def json_path(path: Path) -> str:
     """`("models", "fraud-scorer", "rollout", "steps", 0)` -> `$.models.fraud-scorer.rollout.steps[0]`."""
     out = "$"
@@ -55,33 +50,4 @@ def json_path(path: Path) -> str:
     return out
 
 
-def shown(text: str, limit: int = 60) -> str:
-    """User text made safe to print: control and other non-printable characters escaped, long text cut."""
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-
-def article(noun: str) -> str:
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the closest choice, or an empty string."""
-    options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in options}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def one_of(choices: Sequence[str]) -> str:
-    """`a, b or c` for messages."""
-    items = [str(c) for c in choices]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
+__all__ = ["Diagnostic", "Path", "Severity", "article", "did_you_mean", "json_path", "one_of", "shown"]

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 from mlops import ir
 from mlops.gitops import promotion
 from mlops.pipeline import Build, compile_source, environments
-from mlops.diagnostics import SpecError
+from mlops.errors import Failure, SpecError, UsageError
 from mlops.gitops.gitrev import spec_at
 from mlops.spec.load import load
 from mlops.gitops.plan.manifest_diff import objects
@@ -30,11 +30,11 @@ from mlops.gitops.watch import Cluster, Outcome, Workload, watch
 from mlops.write import write
 
 
-class BaseRequired(Exception):
+class BaseRequired(UsageError):
     """The environment is promoted from another, and no base revision says what that one ran."""
 
 
-class Declined(Exception):
+class Declined(Failure):
     """The person asked to confirm said no."""
 
 
@@ -66,7 +66,8 @@ def gate(path: str, env: ir.Environment, base: str | None) -> str:
         try:
             before = {e.name: e for e in environments(revision.source)[0]}
         except SpecError as exc:
-            raise BaseInvalid(base, exc.diagnostics) from None
+            raise BaseInvalid(base, exc.diagnostics, "nothing applied: the spec at {ref} is invalid, so the promotion gate "
+                              "cannot tell what ran there") from None
     refusals = promotion.check([env], before, base)
     if refusals:
         raise promotion.PromotionRefused(refusals)
@@ -80,7 +81,7 @@ def workloads(build: Build, env: str) -> list[Workload]:
 
 
 def apply(path: str, env_name: str, out: Path, base: str | None, deps: Deps) -> Outcome:
-    """Raises SpecError, OSError, UnknownEnvironment, BaseRequired, PromotionRefused, BaseInvalid, GitError,
+    """Raises MlopsErrors: SpecError, Unreadable, UnknownEnvironment, BaseRequired, PromotionRefused, BaseInvalid, GitError,
     PulumiUnavailable, Declined, StackFailed; returns how the rollout ended."""
     build = compile_source(load(path), [env_name])
     [env] = build.environments

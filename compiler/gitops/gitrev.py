@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops.spec.load import Source, decode, parse
+from mlops.errors import Failure
 
 TIMEOUT = 60   # seconds; reading one blob is instant, this only bounds a wedged git
 
 
-class GitError(Exception):
+class GitError(Failure):
     """git is missing, the file is outside a repository, or the revision does not exist."""
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from mlops import ir
+from mlops.errors import Failure
 from mlops.ir import serving as instances
 
 
@@ -32,12 +33,15 @@ class Refusal:
                 "from": self.source, "message": self.message}
 
 
-class PromotionRefused(Exception):
+class PromotionRefused(Failure):
     """Raised by `mlops apply`; `mlops plan` reports refusals with the rest of the plan."""
 
     def __init__(self, refusals: Sequence[Refusal]):
         self.refusals = tuple(refusals)
         super().__init__("\n".join(r.message for r in self.refusals))
+
+    def lines(self) -> list[str]:
+        return [f"refused: {r.message}" for r in self.refusals] + ["nothing applied"]
 
 
 def served(model: ir.Model | None) -> set[str]:

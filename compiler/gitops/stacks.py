@@ -16,17 +16,18 @@ import shutil
 import sys
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
+from mlops.errors import Failure
 
 INSTALL = "install it from https://www.pulumi.com/docs/install/ (e.g. curl -fsSL https://get.pulumi.com | sh)"
 
 Output = Callable[[str], None]
 
 
-class PulumiUnavailable(Exception):
+class PulumiUnavailable(Failure):
     """The Pulumi CLI (or a backend to keep state in) is not there."""
 
 
-class StackFailed(Exception):
+class StackFailed(Failure):
     """`pulumi up` or `pulumi preview` failed; the message is Pulumi's."""
 
 

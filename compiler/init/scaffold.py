@@ -18,6 +18,7 @@ import yaml
 from mlops.pipeline import environments
 from mlops.spec.load import load, parse
 from mlops.init.workflows import APPLY_HEADER, PLAN_HEADER, apply_workflow, plan_workflow
+from mlops.errors import Failure
 
 SPEC = "mlops.yaml"
 PLAN = ".github/workflows/mlops-plan.yml"
@@ -37,12 +38,13 @@ SPEC_HEADER = """# yaml-language-server: $schema=mlops.schema.json
 PRE_COMMIT_HEADER = "# Written by `mlops init`: `mlops validate` on every commit that touches mlops.yaml.\n"
 
 
-class ExistingFiles(Exception):
+class ExistingFiles(Failure):
     """Files init would overwrite; nothing was written."""
 
     def __init__(self, paths: list[str]):
         self.paths = paths
-        super().__init__(", ".join(paths))
+        super().__init__(f"nothing written: {', '.join(paths)} exist{'s' if len(paths) == 1 else ''} "
+                         f"(--force overwrites them)")
 
 
 @dataclass(frozen=True)

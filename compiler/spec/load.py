@@ -12,7 +12,8 @@ from typing import Any, Iterator
 
 import yaml
 
-from mlops.diagnostics import Diagnostic, Path, SpecError, json_path
+from mlops.diagnostics import Diagnostic, Path, json_path
+from mlops.errors import SpecError, UsageError
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -58,13 +59,24 @@ class Source:
         return Diagnostic(self.name, line, col, message, json_path(path))
 
 
+class Unreadable(UsageError):
+    """The spec file cannot be read (missing, a folder, no permission)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"cannot read {path}: {reason}")
+
+
 def read_text(path: str) -> str:
-    """The file as text; OSError for unreadable files, SpecError for oversized or non-UTF-8 ones."""
-    size = os.stat(path).st_size
-    if size > MAX_BYTES:
-        raise SpecError([Diagnostic(path, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (16 MiB)")])
-    with open(path, "rb") as handle:
-        return decode(handle.read(MAX_BYTES + 1), path)
+    """The file as text; Unreadable if it cannot be read, SpecError if oversized or not UTF-8."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            raise SpecError([Diagnostic(path, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (16 MiB)")])
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise Unreadable(path, exc.strerror or str(exc)) from None
+    return decode(raw, path)
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -81,7 +93,7 @@ def decode(raw: bytes, name: str) -> str:
 
 
 def load(path: str) -> Source:
-    """Load one spec file. Raises OSError if it cannot be read, SpecError if it is not usable YAML."""
+    """Load one spec file. Raises Unreadable if it cannot be read, SpecError if it is not usable YAML."""
     return parse(read_text(path), path)
 
 

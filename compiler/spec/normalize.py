@@ -12,7 +12,8 @@ from typing import Any
 from mlops.targets.base import catalog as catalogs
 
 from mlops import ir
-from mlops.diagnostics import SpecError, json_path
+from mlops.diagnostics import json_path
+from mlops.errors import SpecError
 from mlops.spec.load import Source
 from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec.quantity import cpu_text, memory_gib, seconds

@@ -7,7 +7,8 @@ import copy
 from typing import Any, Iterator
 
 from mlops.spec import rules, secrets
-from mlops.diagnostics import Diagnostic, SpecError, did_you_mean, one_of, shown
+from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
+from mlops.errors import SpecError
 from mlops.spec.load import Source
 from mlops.spec.overlay import PATCHABLE, EnvSource, environment_document
 from mlops.spec.schema import schema_errors

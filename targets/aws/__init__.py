@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlops import ir
 
 from mlops.targets import Hints
+from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
 
 
@@ -18,7 +19,7 @@ class Aws:
     def registry(self, env: ir.Environment) -> str:
         if env.target.account:
             return f"{env.target.account}.dkr.ecr.{env.target.region}.amazonaws.com/{env.stack}"
-        return common.deferred("registryUrl")
+        return deferred.token("registryUrl")
 
     def hints(self, env: ir.Environment) -> Hints:
         return Hints(

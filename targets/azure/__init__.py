@@ -12,6 +12,7 @@ import pulumi
 from mlops import ir
 
 from mlops.targets import Hints
+from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
 
 SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scalesetpriority"),
@@ -37,7 +38,7 @@ class Azure:
             pools=common.pools(env, lambda pool: {"kubernetes.azure.com/agentpool": pool.name},
                                lambda pool: (SPOT_TOLERATION,) if pool.spot else ()),
             # The identity's client id is a GUID Azure assigns at creation: filled in by the workloads stack.
-            service_account_annotations=(("azure.workload.identity/client-id", common.deferred("modelsClientId")),),
+            service_account_annotations=(("azure.workload.identity/client-id", deferred.token("modelsClientId")),),
             pod_labels=(("azure.workload.identity/use", "true"),),
         )
 

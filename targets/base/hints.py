@@ -12,11 +12,6 @@ GPU_TOLERATION = (("effect", "NoSchedule"), ("key", "nvidia.com/gpu"), ("operato
 TPU_TOLERATION = (("effect", "NoSchedule"), ("key", "google.com/tpu"), ("operator", "Exists"))
 
 
-def deferred(output: str) -> str:
-    """A value known only once the infra stack has run: the workloads stack replaces it with that stack output."""
-    return f"$(infra.{output})"
-
-
 def registry(env: ir.Environment, managed: Callable[[], str]) -> str:
     """Where registry:// artifacts live: the target's own registry, or the managed one the infra stack creates."""
     return env.target.registry or managed()

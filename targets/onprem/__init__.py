@@ -9,6 +9,7 @@ from mlops import ir
 
 from mlops.targets import Hints
 from mlops.targets.base import addons, helm
+from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
 
 POOL_LABEL = "mlops.dev/pool"
@@ -20,7 +21,7 @@ class OnPrem:
     def hints(self, env: ir.Environment) -> Hints:
         # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
         return Hints(
-            registry=env.target.registry or common.deferred("registryUrl"),
+            registry=env.target.registry or deferred.token("registryUrl"),
             pools=common.pools(env, lambda pool: {POOL_LABEL: pool.name}),
         )
 

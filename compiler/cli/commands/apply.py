@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 from mlops import ir
-from mlops.diagnostics import reporters as report
-from mlops.diagnostics import SpecError
+from mlops.errors import Failure, Paused, UsageError
 
-PAUSED_EXIT = 4
+SPEC_ERROR = "nothing applied: {errors} error(s)"
 
 
 def timeout(text: str) -> float:
@@ -46,47 +45,18 @@ def _confirm(args: argparse.Namespace, env: ir.Environment) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops.gitops.apply import BaseRequired, Declined, Deps, apply
-    from mlops.pipeline import UnknownEnvironment
-    from mlops.gitops.gitrev import GitError
-    from mlops.gitops.plan import BaseInvalid
-    from mlops.gitops.promotion import PromotionRefused
-    from mlops.gitops.stacks import AutomationStacks, PulumiUnavailable, StackFailed
+    from mlops.gitops.apply import Deps, apply
+    from mlops.gitops.stacks import AutomationStacks
     from mlops.gitops.watch import HEALTHY, PAUSED, connect
 
     if not args.yes and not sys.stdin.isatty():
-        print("mlops: refusing to apply without --yes: nobody can confirm here (not interactive)", file=sys.stderr)
-        return 2
+        raise UsageError("refusing to apply without --yes: nobody can confirm here (not interactive)")
     deps = Deps(AutomationStacks(), connect, lambda env: _confirm(args, env), lambda line: print(line, flush=True),
                 timeout=args.timeout)
-    try:
-        outcome = apply(args.file, args.env, Path(args.out), args.base, deps)
-    except SpecError as exc:
-        sys.stdout.write(report.text(exc.diagnostics))
-        print(f"mlops: nothing applied: {sum(d.severity == 'error' for d in exc.diagnostics)} error(s)", file=sys.stderr)
-        return 1
-    except BaseInvalid as exc:
-        sys.stderr.write(report.text(exc.diagnostics))
-        print(f"mlops: nothing applied: {exc}, so the promotion gate cannot tell what ran there", file=sys.stderr)
-        return 1
-    except PromotionRefused as exc:
-        for refusal in exc.refusals:
-            print(f"mlops: refused: {refusal.message}", file=sys.stderr)
-        print("mlops: nothing applied", file=sys.stderr)
-        return 1
-    except (GitError, PulumiUnavailable, StackFailed) as exc:
-        print(f"mlops: {exc}", file=sys.stderr)
-        return 1
-    except Declined as exc:
-        print(f"mlops: {exc}", file=sys.stderr)
-        return 1
-    except (UnknownEnvironment, BaseRequired) as exc:
-        print(f"mlops: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        if exc.filename != args.file:
-            raise
-        print(f"mlops: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+    outcome = apply(args.file, args.env, Path(args.out), args.base, deps)
     print(f"{args.env}: {outcome.state}: {outcome.detail}")
-    return 0 if outcome.state == HEALTHY else PAUSED_EXIT if outcome.state == PAUSED else 1
+    if outcome.state == PAUSED:
+        raise Paused(f"{args.env} waits for a person: promote or abort it with `kubectl argo rollouts`")
+    if outcome.state != HEALTHY:
+        raise Failure(f"{args.env}: the rollout did not become healthy")
+    return 0

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import re
 from pathlib import Path
 from typing import Mapping
 
 from mlops.diagnostics import reporters as report
-from mlops.diagnostics import SpecError
+from mlops.targets.base import deferred
 
-_TOKEN = re.compile(rb"\$\(infra\.([A-Za-z0-9_]+)\)")
+SPEC_ERROR = "nothing written: {errors} error(s)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,22 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from mlops.emit import LAYERS
 
     layers = ("manifests",) if args.manifests_only else LAYERS
-    try:
-        build = compile_to(args.file, Path(args.out), args.env, layers)
-    except SpecError as exc:
-        sys.stdout.write(report.REPORTERS[args.format](exc.diagnostics))
-        if os.environ.get("GITHUB_ACTIONS") == "true" and args.format == "text":
-            sys.stdout.write(report.github(exc.diagnostics))
-        print(f"nothing written: {sum(d.severity == 'error' for d in exc.diagnostics)} error(s)", file=sys.stderr)
-        return 1
-    except KeyError as exc:
-        print(f"mlops: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        if exc.filename != args.file:
-            raise
-        print(f"mlops: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+    build = compile_to(args.file, Path(args.out), args.env, layers)
     sys.stdout.write(report.REPORTERS[args.format](build.warnings) if build.warnings else "")
     for env in build.environments:
         count = sum(1 for p in build.files if p.startswith(f"{env.name}/"))
@@ -65,5 +49,5 @@ def _deferred(files: Mapping[str, bytes], env: str) -> list[str]:
     found: set[str] = set()
     for path, content in files.items():
         if path.startswith(f"{env}/manifests/"):
-            found.update(m.decode() for m in _TOKEN.findall(content))
+            found.update(deferred.names_in(content.decode("utf-8")))
     return sorted(found)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mlops.diagnostics import reporters as report
-from mlops.diagnostics import SpecError
 from mlops.targets.base.catalog import CLOUD_PROVIDERS
 
+SPEC_ERROR = "cannot price {file}: {errors} error(s)"
 FORMATS = ("json", "markdown", "table")   # the keys of cost_report.ESTIMATES and COMPARISONS, imported only to run
 
 
@@ -31,29 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mlops.cost import compare, estimate as cost, report as cost_report
-    from mlops.pipeline import UnknownEnvironment
     from mlops.spec.load import load
 
-    try:
-        source = load(args.file)
-        if args.compare:
-            text = cost_report.COMPARISONS[args.format](compare.compare(source, args.compare, args.env))
-        else:
-            text = cost_report.ESTIMATES[args.format](cost.estimate_spec(source, args.env))
-    except SpecError as exc:
-        sys.stdout.write(report.REPORTERS["json" if args.format == "json" else "text"](exc.diagnostics))
-        print(f"cannot price {args.file}: {sum(d.severity == 'error' for d in exc.diagnostics)} error(s)", file=sys.stderr)
-        return 1
-    except cost.CostError as exc:
-        print(f"mlops: cannot price {args.file}: {exc}", file=sys.stderr)
-        return 1
-    except UnknownEnvironment as exc:
-        print(f"mlops: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        if exc.filename != args.file:
-            raise
-        print(f"mlops: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+    source = load(args.file)
+    if args.compare:
+        text = cost_report.COMPARISONS[args.format](compare.compare(source, args.compare, args.env))
+    else:
+        text = cost_report.ESTIMATES[args.format](cost.estimate_spec(source, args.env))
     sys.stdout.write(text)
     return 0

@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from mlops.diagnostics import reporters as report
-from mlops.diagnostics import SpecError
+from mlops.errors import UsageError
+
+SPEC_ERROR = "nothing written: the existing mlops.yaml is invalid ({errors} error(s)); the workflows follow its environments"
 
 
 def _package() -> str:
@@ -29,24 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops.init.scaffold import ExistingFiles, init
+    from mlops.init.scaffold import init
 
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
-        print(f"mlops: {args.dir} exists and is not a folder", file=sys.stderr)
-        return 2
+        raise UsageError(f"{args.dir} exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        written = init(folder, args.package or _package(), args.force)
-    except ExistingFiles as exc:
-        print(f"mlops: nothing written: {', '.join(exc.paths)} exist{'s' if len(exc.paths) == 1 else ''} "
-              f"(--force overwrites them)", file=sys.stderr)
-        return 1
-    except SpecError as exc:
-        sys.stdout.write(report.text(exc.diagnostics))
-        print("mlops: nothing written: the existing mlops.yaml is invalid; the workflows follow its environments",
-              file=sys.stderr)
-        return 1
+    written = init(folder, args.package or _package(), args.force)
     for item in written:
         print(f"{item.action}: {item.path}")
     return 0

@@ -12,9 +12,10 @@ import argparse
 import dataclasses
 import sys
 
-from mlops.diagnostics import reporters as report
-from mlops.diagnostics import SpecError
+from mlops.errors import Failure
 
+
+SPEC_ERROR = "cannot plan {file}: {errors} error(s)"
 FORMATS = ("markdown", "json", "text")   # the keys of plan_report.REPORTERS, imported only to run
 
 
@@ -33,41 +34,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mlops.gitops import live
     from mlops.gitops.plan import report as plan_report
-    from mlops.pipeline import UnknownEnvironment
-    from mlops.gitops.gitrev import GitError
-    from mlops.gitops.plan import REMOVED, BaseInvalid, plan
+    from mlops.gitops.plan import REMOVED, plan
 
-    usage = 1 if args.detailed_exitcode else 2
-    try:
-        result = plan(args.file, args.base, args.env)
-    except SpecError as exc:
-        sys.stdout.write(report.REPORTERS["json" if args.format == "json" else "text"](exc.diagnostics))
-        print(f"mlops: cannot plan {args.file}: {sum(d.severity == 'error' for d in exc.diagnostics)} error(s)",
-              file=sys.stderr)
-        return 1
-    except BaseInvalid as exc:
-        sys.stderr.write(report.text(exc.diagnostics))
-        print(f"mlops: {exc}: nothing to compare with (fix it there, or plan against another --base)", file=sys.stderr)
-        return 1
-    except GitError as exc:
-        print(f"mlops: {exc}", file=sys.stderr)
-        return 1
-    except UnknownEnvironment as exc:
-        print(f"mlops: {exc.args[0]}", file=sys.stderr)
-        return usage
-    except OSError as exc:
-        if exc.filename != args.file:
-            raise
-        print(f"mlops: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
-        return usage
+    result = plan(args.file, args.base, args.env)
     failed = False
     if args.live:
         outcome = live.preview(args.file, [e.name for e in result.environments if e.status != REMOVED])
         result, failed = dataclasses.replace(result, notes=result.notes + outcome.notes), outcome.failed
     sys.stdout.write(plan_report.REPORTERS[args.format](result))
     if result.refusals:
-        print(f"mlops: the promotion gate refuses {len(result.refusals)} artifact(s); see the plan", file=sys.stderr)
-        return 1
+        raise Failure(f"the promotion gate refuses {len(result.refusals)} artifact(s); see the plan")
     if failed:
-        return 1
+        raise Failure("`pulumi preview` failed; see the plan")
     return 2 if args.detailed_exitcode and result.changed else 0

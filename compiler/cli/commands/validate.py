@@ -7,8 +7,9 @@ import os
 import sys
 
 from mlops.diagnostics import reporters as report
-from mlops.diagnostics import Diagnostic, SpecError
-from mlops.spec.load import load
+from mlops.diagnostics import Diagnostic
+from mlops.errors import SpecError
+from mlops.spec.load import Unreadable, load
 from mlops.spec.validate import check
 
 
@@ -26,10 +27,8 @@ def run(args: argparse.Namespace) -> int:
             diagnostics = check(load(name))
         except SpecError as exc:
             diagnostics = exc.diagnostics
-        except OSError as exc:
-            if exc.filename not in (name, None):
-                raise
-            print(f"mlops: cannot read {name}: {exc.strerror or exc}", file=sys.stderr)
+        except Unreadable as exc:
+            print(f"mlops: {exc}", file=sys.stderr)
             unreadable = True
             continue
         found += diagnostics

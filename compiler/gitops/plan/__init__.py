@@ -19,7 +19,8 @@ from mlops import ir
 from mlops.gitops.plan import narrate
 from mlops.gitops import promotion
 from mlops.pipeline import Build, UnknownEnvironment, compile_source
-from mlops.diagnostics import Diagnostic, SpecError, did_you_mean
+from mlops.diagnostics import Diagnostic, did_you_mean
+from mlops.errors import Failure, SpecError
 from mlops.gitops.gitrev import Revision, spec_at
 from mlops.gitops.plan.infra_diff import CLUSTER, Hazard, ResourceChange, diff_graphs, hazards
 from mlops.spec.load import parse, read_text
@@ -33,12 +34,14 @@ MOVED = ("the cluster changes: every model is deployed anew on the new cluster, 
          "start, and removed from the old one")
 
 
-class BaseInvalid(Exception):
-    """The spec exists at the base revision but does not compile there."""
+class BaseInvalid(Failure):
+    """The spec exists at the base revision but does not compile there; `consequence` names `{ref}`."""
 
-    def __init__(self, ref: str, diagnostics: Sequence[Diagnostic]):
+    def __init__(self, ref: str, diagnostics: Sequence[Diagnostic],
+                 consequence: str = "the spec at {ref} is invalid: nothing to compare with (fix it there, or plan "
+                                    "against another --base)"):
         self.ref, self.diagnostics = ref, tuple(diagnostics)
-        super().__init__(f"the spec at {ref} is invalid")
+        super().__init__(consequence.format(ref=ref))
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,8 @@ def compile_base(revision: Revision) -> Build | None:
 
 
 def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
-    """Raises SpecError (the working tree's spec), OSError, GitError, BaseInvalid, UnknownEnvironment."""
-    os.stat(path)                                 # an unreadable FILE is told as such, before git is asked
+    """Raises SpecError (the working tree's spec), Unreadable, GitError, BaseInvalid, UnknownEnvironment."""
+    read_text(path)                               # an unreadable FILE is told as such, before git is asked
     revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
     text = read_text(path)
     head = compile_source(parse(text, path), None, LAYERS)

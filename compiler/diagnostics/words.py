@@ -1,0 +1,38 @@
+"""The words messages are made of: user text made safe to print, "did you mean", lists, articles."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Sequence
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """User text made safe to print: control and other non-printable characters escaped, long text cut."""
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def article(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest choice, or an empty string."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in options}
+        if word.lower() in lowered:
+            close = [lowered[word.lower()]]
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def one_of(choices: Sequence[str]) -> str:
+    """`a, b or c` for messages."""
+    items = [str(c) for c in choices]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
