@@ -13,6 +13,7 @@ from mlops.cli.commands.compile import _deferred
 from mlops.emit import workloads as layer
 from mlops.emit.preview import Preview, Setup, run
 from mlops.targets import Hints
+from mlops.targets.base import deferred
 from mlops.runtime import workloads
 
 from .infra_helpers import north_star, one
@@ -88,10 +89,10 @@ def test_missing_infra_output_is_an_error(tmp_path: Path) -> None:
 
 def test_substitute_and_names() -> None:
     doc = {"a": ["x $(infra.one) y $(infra.two)", 3, None], "b": {"c": "$(infra.one)"}}
-    assert workloads.deferred_names(doc) == {"one", "two"}
-    assert workloads.substitute(doc, {"one": "1", "two": "2"}) == {"a": ["x 1 y 2", 3, None], "b": {"c": "1"}}
+    assert deferred.names_in(doc) == {"one", "two"}
+    assert deferred.substitute(doc, {"one": "1", "two": "2"}) == {"a": ["x 1 y 2", 3, None], "b": {"c": "1"}}
     with pytest.raises(ValueError, match="no 'two'"):
-        workloads.substitute(doc, {"one": "1"})
+        deferred.substitute(doc, {"one": "1"})
 
 
 def test_deferred_values_are_read_from_the_manifests() -> None:

@@ -16,6 +16,15 @@ import yaml
 
 from mlops.targets.base.deferred import names_in, substitute
 
+def manifest_objects(folder: Path) -> list[dict[str, Any]]:
+    """The objects `folder/kustomization.yaml` lists, in its order."""
+    kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text(encoding="utf-8")) or {}
+    objects: list[dict[str, Any]] = []
+    for name in kustomization.get("resources", []):
+        objects.extend(doc for doc in yaml.safe_load_all((folder / name).read_text(encoding="utf-8")) if doc)
+    return objects
+
+
 def infra_stack_name(configured: str) -> str:
     """`org/project/stack` as configured, or `project/stack` in this stack's own organization."""
     return configured if configured.count("/") == 2 else f"{pulumi.get_organization() or 'organization'}/{configured}"
