@@ -1,17 +1,24 @@
-"""Targets: one module per provider, each implementing `Target`, listed in `REGISTRY`.
+"""Targets: one package per provider, each implementing `Target`, listed in `REGISTRY`.
 
-Adding a provider is one module, one line in `REGISTRY` and one golden folder. Modules are imported
-only when asked for, so reading the catalog (as `mlops validate` does) never imports a cloud SDK.
+Everything the compiler knows of a provider sits behind this Protocol: the Kubernetes hints, the infra stack's
+provider config, the Pulumi program, the mocks its preview needs, how its resources are diffed, its CI
+credentials, the target fields it owns. Adding a provider is one package, one line in `REGISTRY` and one golden
+folder. A provider package's `__init__` imports no cloud SDK (`mlops validate` and `compile --manifests-only`
+import it); only `program` does, when it runs.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
 if TYPE_CHECKING:
     from mlops import ir
+    from mlops.targets.base.mocks import Mocks
+    from mlops.targets.base.resources import ResourceRules
 
 REGISTRY: dict[str, str] = {
     "aws": "mlops.targets.aws",
@@ -35,25 +42,59 @@ class Hints:
     """The little a target tells the cloud-agnostic Kubernetes layer."""
 
     registry: str                                 # host/prefix for registry:// artifacts (may be deferred)
-    pools: dict[str, PoolHints] = field(default_factory=dict)
+    pools: Mapping[str, PoolHints] = field(default_factory=lambda: MappingProxyType({}))
     service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity
     pod_labels: tuple[tuple[str, str], ...] = ()
     gateway_annotations: tuple[tuple[str, str], ...] = ()           # load balancer of the shared Gateway
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pools", MappingProxyType(dict(self.pools)))
+
 
 class Target(Protocol):
-    """What a provider module offers. `program` runs inside a Pulumi engine (real, or mocks at compile time)."""
+    """What a provider package offers (its module-level `TARGET`)."""
 
     provider: str
+    fields: frozenset[str]          # the target fields (besides `provider`) the schema lets it carry
+    managed_registry: bool          # creates a registry for registry:// artifacts when the target names none
+    resources: ResourceRules        # how `mlops plan` diffs its resource types
 
-    def hints(self, env: ir.Environment) -> Hints: ...
+    def hints(self, env: ir.Environment) -> Hints:
+        """What the Kubernetes layer needs of the target (pure: no SDK, no cloud)."""
 
-    def program(self, env: ir.Environment) -> None: ...
+    def stack_config(self, env: ir.Environment) -> dict[str, Any]:
+        """Config of the infra project's default provider (the programs also pass these explicitly)."""
+
+    def program(self, env: ir.Environment) -> None:
+        """The infra stack's Pulumi program; runs inside a Pulumi engine (real, or mocks at compile time)."""
+
+    def mocks(self) -> Mocks:
+        """Outputs and invoke results that make the program run under mocks."""
+
+    def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
+        """A GitHub Actions step giving a job access to the target (OIDC where the cloud offers it)."""
+
+    def comparison_target(self, region: str) -> dict[str, Any]:
+        """A target spec on this provider in `region`, to price a spec there (`mlops cost --compare`)."""
 
 
 def get(provider: str) -> Target:
-    """The provider module for `provider`; ValueError naming the valid ones otherwise."""
+    """The target of `provider`; UnknownProvider naming the valid ones otherwise."""
     if provider not in REGISTRY:
-        raise ValueError(f"unknown provider '{provider}': expected one of {', '.join(sorted(REGISTRY))}")
-    module = importlib.import_module(REGISTRY[provider])
-    return module.TARGET  # type: ignore[no-any-return]
+        raise UnknownProvider(provider)
+    return _load(provider)
+
+
+@functools.cache
+def _load(provider: str) -> Target:
+    return importlib.import_module(REGISTRY[provider]).TARGET  # type: ignore[no-any-return]
+
+
+def owners(field_name: str) -> tuple[str, ...]:
+    """The providers whose targets may carry `field_name`, in registry order."""
+    return tuple(p for p in REGISTRY if field_name in get(p).fields)
+
+
+class UnknownProvider(ValueError):
+    def __init__(self, provider: str):
+        super().__init__(f"unknown provider '{provider}': expected one of {', '.join(sorted(REGISTRY))}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.pipeline import compile_spec
 from mlops.emit import infra
 from mlops.emit.yamlout import dump
@@ -57,13 +57,13 @@ def test_stack_config_holds_the_ir_and_provider_config(files: dict[str, bytes]) 
     ("azure", {"azure-native:location": "r1", "azure-native:subscriptionId": "s1"}),
     ("onprem", {"kubernetes:context": "c1"}),
 ])
-def test_provider_config(provider: str, expected: dict[str, object]) -> None:
+def test_each_target_configures_its_default_provider(provider: str, expected: dict[str, object]) -> None:
     import dataclasses
 
     env = north_star("production")
     target = ir.Target(name="t", provider=provider, region="r1", project="p1", account="111122223333",
                        subscription="s1", context="c1")
-    assert infra.provider_config(dataclasses.replace(env, target=target)) == expected
+    assert targets.get(provider).stack_config(dataclasses.replace(env, target=target)) == expected
 
 
 def test_ir_round_trip_inline(tmp_path: Path) -> None:

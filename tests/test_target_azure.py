@@ -222,7 +222,7 @@ def test_outputs(env: ir.Environment, result: Preview) -> None:
     assert outputs["kubeconfig"] == "[secret]"
     assert outputs["registryUrl"] == azure_target.TARGET.hints(env).registry
     assert outputs["clusterName"] == "fraud-prod"
-    expected_client = azure_target.MOCK_OUTPUTS["azure-native:managedidentity:UserAssignedIdentity"](
+    expected_client = azure_target.TARGET.mocks().outputs["azure-native:managedidentity:UserAssignedIdentity"](
         identity.name, identity.inputs, {})["clientId"]
     assert outputs["modelsClientId"] == expected_client
     assert outputs["artifactStorageAccounts"] == ["fraudmodels"]

@@ -16,8 +16,9 @@ from mlops import ir
 from mlops.emit.infra import preview
 from mlops.emit.preview import Preview, Recorded, preview_environment
 from mlops.targets import gcp as gcp_target
+from mlops.targets.gcp import program as gcp_program
 from mlops.targets.gcp.access import cleanup_policies
-from mlops.targets.base.hints import short_name
+from mlops.ir.names import short_name
 from . import infra_helpers as helpers
 from .infra_helpers import of_type, one
 
@@ -251,7 +252,7 @@ def test_addons_without_device_plugin(result: Preview) -> None:
 
 
 def test_kubeconfig_uses_the_auth_plugin() -> None:
-    config = json.loads(gcp_target.kubeconfig("c1", "203.0.113.20", base64.b64encode(b"ca").decode()))
+    config = json.loads(gcp_program.kubeconfig("c1", "203.0.113.20", base64.b64encode(b"ca").decode()))
     assert config["clusters"][0]["cluster"]["server"] == "https://203.0.113.20"
     user = config["users"][0]["user"]
     assert user["exec"]["command"] == "gke-gcloud-auth-plugin" and set(user) == {"exec"}

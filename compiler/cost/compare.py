@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from mlops.targets.base import catalog as catalogs
 
 from mlops.cost import estimate as cost
-from mlops import ir
+from mlops import ir, targets
 from mlops.pipeline import environments
 from mlops.diagnostics import Diagnostic
 from mlops.errors import SpecError
@@ -24,7 +24,6 @@ from mlops.spec.normalize import normalize
 from mlops.spec.overlay import environment_document
 from mlops.spec.validate import check
 
-PLACEHOLDER_PROJECT = "mlops-cost-compare"   # gcp needs a project id; the comparison never deploys
 
 
 @dataclass(frozen=True)
@@ -129,16 +128,13 @@ def _swap(source: Source, env: str, provider: str, region: str) -> Source:
     """The spec with only `env`, its target replaced by `provider` in `region` (named after the provider).
 
     Other environments go (they are compared on their own), and so does `promotion`, which names them.
-    A target of the same provider is kept whole; another provider's gets only its region (and a placeholder
-    gcp project). An existing registry the target names is kept: it is not the provider's to replace.
+    A target of the same provider is kept whole; another provider's is the one that provider's target offers for
+    comparisons (its region, and placeholders where it needs more). An existing registry the target names is kept: it is not the provider's to replace.
     """
     doc = source.data
     original = doc["targets"][doc["environments"][env]["target"]]
-    target: dict[str, Any] = {"provider": provider, "region": region}
-    if original["provider"] == provider:
-        target = dict(original, region=region)
-    elif provider == "gcp":
-        target["project"] = PLACEHOLDER_PROJECT
+    target = dict(original, region=region) if original["provider"] == provider else \
+        targets.get(provider).comparison_target(region)
     if "registry" in original:
         target["registry"] = original["registry"]
     spec = {k: v for k, v in doc["environments"][env].items() if k != "promotion"}

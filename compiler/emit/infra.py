@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.targets import Hints
 
 from mlops.emit.jsonout import dumps
@@ -23,7 +23,7 @@ NOTE = ("The resources the infra program registers, run under Pulumi mocks at co
         "sets them; values only the cloud knows (ids, ARNs, endpoints, the account 123456789012) are placeholders; "
         "secrets are shown as [secret].")
 
-__all__ = ["Recorded", "emit", "preview", "provider_config", "stack_config"]
+__all__ = ["Recorded", "emit", "preview", "stack_config"]
 
 
 def preview(env: ir.Environment) -> list[Recorded]:
@@ -31,21 +31,9 @@ def preview(env: ir.Environment) -> list[Recorded]:
     return list(preview_environment(env).resources)
 
 
-def provider_config(env: ir.Environment) -> dict[str, Any]:
-    """Config of the provider's default provider (the programs also pass these explicitly)."""
-    t = env.target
-    by_provider: dict[str, dict[str, Any]] = {
-        "aws": {"aws:region": t.region, "aws:allowedAccountIds": [t.account] if t.account else None},
-        "gcp": {"gcp:project": t.project, "gcp:region": t.region},
-        "azure": {"azure-native:location": t.region, "azure-native:subscriptionId": t.subscription},
-        "onprem": {"kubernetes:context": t.context},
-    }
-    options = by_provider[t.provider]
-    return {k: v for k, v in options.items() if v is not None}
-
-
 def stack_config(env: ir.Environment) -> dict[str, Any]:
-    return {"config": {**provider_config(env), "mlops:environment": ir.to_dict(env)}}
+    provider = {k: v for k, v in targets.get(env.target.provider).stack_config(env).items() if v is not None}
+    return {"config": {**provider, "mlops:environment": ir.to_dict(env)}}
 
 
 def dump_json(data: Any) -> bytes:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
-import importlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -26,7 +24,8 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pmocks
 
-from mlops import ir
+from mlops import ir, targets
+from mlops.targets.base.mocks import CallFn, Mocks, OutputsFn, digest
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
@@ -36,12 +35,6 @@ _REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17": "asset", "0def7320c3a5731c473e5ecbe6d01bc7": "archive"}
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-MOCK_ACCOUNT = "123456789012"
-
-# (logical name, inputs, inputs of the explicit provider or {}) -> extra state
-OutputsFn = Callable[[str, Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
-# (invoke args, inputs of the explicit provider or {}) -> result
-CallFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -70,10 +63,6 @@ class Recorded:
 class Preview:
     resources: tuple[Recorded, ...]
     outputs: dict[str, Any] = field(default_factory=dict)   # stack outputs, secrets masked
-
-
-def digest(*parts: str, length: int = 8) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
 class _Mocks(pmocks.Mocks):
@@ -194,22 +183,11 @@ async def _plain(value: Any) -> Any:
     return resolved
 
 
-def _hooks(provider: str | None) -> tuple[dict[str, OutputsFn], dict[str, CallFn]]:
-    """Mock outputs and invoke results: the shared ones, plus what the target module adds (MOCK_OUTPUTS, MOCK_CALLS)."""
-    from mlops.targets import REGISTRY
-
-    from mlops.targets.aws import mocks as mock_outputs
-
-    module = importlib.import_module(REGISTRY[provider]) if provider else None
-    return ({**mock_outputs.OUTPUTS, **getattr(module, "MOCK_OUTPUTS", {})},
-            {**mock_outputs.CALLS, **getattr(module, "MOCK_CALLS", {})})
-
-
 @dataclass(frozen=True)
 class Setup:
     project: str
     stack: str
-    provider: str | None = None                                     # whose MOCK_OUTPUTS / MOCK_CALLS to add
+    provider: str | None = None                                     # whose target's mocks to use
     config: Mapping[str, str] = field(default_factory=dict)         # stack config, "ns:key" -> text (JSON for objects)
     outputs: Mapping[str, OutputsFn] = field(default_factory=dict)  # more mock outputs (tests, StackReference)
     organization: str = "organization"                              # the Pulumi default for self-managed backends
@@ -239,8 +217,8 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        outputs, calls = _hooks(setup.provider)
-        mocks = _Mocks({**outputs, **setup.outputs}, calls)
+        given = targets.get(setup.provider).mocks() if setup.provider else Mocks()
+        mocks = _Mocks({**given.outputs, **setup.outputs}, given.calls)
         monitor = _Recorder(mocks)
         pmocks.set_mocks(mocks, project=setup.project, stack=setup.stack, preview=False, monitor=monitor,
                          organization=setup.organization)
@@ -301,7 +279,5 @@ def run(program: Callable[[], None], setup: Setup) -> Preview:
 
 
 def preview_environment(env: ir.Environment) -> Preview:
-    from mlops import targets
-
     target = targets.get(env.target.provider)
     return run(lambda: target.program(env), Setup(f"{env.platform}-infra", env.name, env.target.provider))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.gitops.plan.report import MARKER
 
 CHECKOUT = {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}   # the base revision must be in the clone
@@ -86,23 +86,7 @@ def promotion_order(envs: Sequence[ir.Environment]) -> list[ir.Environment]:
 
 def credentials(env: ir.Environment) -> dict[str, Any]:
     """The step giving the job access to the target, through OIDC (no long-lived keys), from repository variables."""
-    t = env.target
-    if t.provider == "aws":
-        return {"name": "AWS credentials (OIDC role in the repository variable AWS_ROLE_ARN)",
-                "uses": "aws-actions/configure-aws-credentials@v4",
-                "with": {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": t.region or "${{ vars.AWS_REGION }}"}}
-    if t.provider == "gcp":
-        return {"name": "Google Cloud credentials (workload identity federation, from repository variables)",
-                "uses": "google-github-actions/auth@v2",
-                "with": {"workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
-                         "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}"}}
-    if t.provider == "azure":
-        return {"name": "Azure credentials (federated credential, from repository variables)", "uses": "azure/login@v2",
-                "with": {"client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
-                         "subscription-id": t.subscription or "${{ vars.AZURE_SUBSCRIPTION_ID }}"}}
-    return {"name": "Kubeconfig of the existing cluster (repository secret KUBECONFIG)",
-            "run": 'mkdir -p ~/.kube && printf "%s" "$KUBECONFIG_DATA" > ~/.kube/config',
-            "env": {"KUBECONFIG_DATA": "${{ secrets.KUBECONFIG }}"}}
+    return targets.get(env.target.provider).ci_credentials(env)
 
 
 def _job_id(env: str) -> str:

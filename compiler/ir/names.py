@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from mlops.targets.base.hints import short_name
+import hashlib
 
 DNS_LABEL = 63          # Service names and label values
 CRONJOB = 52            # a CronJob's Jobs append 11 characters to its name
+
+
+def short_name(name: str, limit: int) -> str:
+    """`name` if it fits in `limit` characters, else a truncation made unique by a hash of the whole."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[: limit - 7].rstrip('-')}-{digest}"
 
 
 def fit(name: str, limit: int = DNS_LABEL) -> str:

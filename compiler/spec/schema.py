@@ -12,7 +12,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from mlops.diagnostics import Diagnostic, Path, article, did_you_mean, one_of, shown
+from mlops import targets
 from mlops.spec.overlay import EnvSource
+from mlops.targets.base import catalog
 
 
 _TYPE_NAMES = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
@@ -176,8 +178,8 @@ def _not_applicable(path: Path) -> str:
     parent_path = path[:-1]
     if name == "image":
         return "'image' applies only to framework 'custom'; the other frameworks use their built-in runtime"
-    owner = {"region": "cloud", "context": "onprem", "storageClass": "onprem", "project": "gcp",
-             "account": "aws", "subscription": "azure"}.get(name)
-    if owner and parent_path[:1] == ("targets",):
+    owners = targets.owners(name) if parent_path[:1] == ("targets",) else ()
+    if owners:
+        owner = "cloud" if set(owners) == set(catalog.CLOUD_PROVIDERS) else one_of(list(owners))
         return f"'{name}' applies only to {owner} targets"
     return f"'{name}' is not allowed here"

@@ -1,16 +1,45 @@
-"""AWS: EKS with managed node groups, ECR, EKS Pod Identity."""
+"""AWS: EKS with managed node groups, ECR, EKS Pod Identity. This module is SDK-free; `program` loads pulumi-aws."""
 
 from __future__ import annotations
 
-from mlops import ir
+from typing import Any
 
+from mlops import ir
 from mlops.targets import Hints
 from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
+from mlops.targets.base.mocks import Mocks
+from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
+
+RESOURCES = ResourceRules(
+    replace_on={
+        # EKS: the version is upgraded in place; name, role and network identity are fixed at creation.
+        "aws:eks/cluster:Cluster": ("name", "roleArn", "accessConfig.bootstrapClusterCreatorAdminPermissions",
+                                    "kubernetesNetworkConfig", "encryptionConfig"),
+        # Managed node groups: sizes, labels, taints change in place; what the instances are does not.
+        "aws:eks/nodeGroup:NodeGroup": ("amiType", "capacityType", "clusterName", "diskSize", "instanceTypes",
+                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess"),
+        "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
+        "aws:ec2/vpc:Vpc": ("cidrBlock",),
+        "aws:ec2/subnet:Subnet": ("availabilityZone", "cidrBlock", "vpcId"),
+        "aws:iam/role:Role": ("name", "path"),
+        "aws:iam/rolePolicy:RolePolicy": ("name", "role"),
+        "aws:eks/addon:Addon": ("addonName", "clusterName"),
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("clusterName", "namespace", "serviceAccount"),
+        # Pointing at another account or region replaces every resource the provider manages.
+        "pulumi:providers:aws": ("region",),
+    },
+    roles={"aws:eks/cluster:Cluster": CLUSTER, "aws:ecr/repository:Repository": REGISTRY,
+           "aws:eks/nodeGroup:NodeGroup": NODE_POOL},
+)
 
 
 class Aws:
     provider = "aws"
+    fields = frozenset({"region", "account", "registry"})
+    managed_registry = True
+    resources = RESOURCES
 
     @staticmethod
     def nodegroup(env: ir.Environment, pool: ir.NodePool) -> str:
@@ -30,10 +59,28 @@ class Aws:
                                  ("service.beta.kubernetes.io/aws-load-balancer-type", "nlb")),
         )
 
-    def program(self, env: ir.Environment) -> None:
-        from mlops.targets.aws import program as aws_platform   # pulumi-aws only when a program runs, not for hints
+    def stack_config(self, env: ir.Environment) -> dict[str, Any]:
+        t = env.target
+        return {"aws:region": t.region, **({"aws:allowedAccountIds": [t.account]} if t.account else {})}
 
-        aws_platform.run(env, self.nodegroup)
+    def program(self, env: ir.Environment) -> None:
+        from mlops.targets.aws import program   # pulumi-aws only when a program runs, not for hints
+
+        program.run(env, self.nodegroup)
+
+    def mocks(self) -> Mocks:
+        from mlops.targets.aws import mocks
+
+        return Mocks(mocks.OUTPUTS, mocks.CALLS)
+
+    def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
+        return {"name": "AWS credentials (OIDC role in the repository variable AWS_ROLE_ARN)",
+                "uses": "aws-actions/configure-aws-credentials@v4",
+                "with": {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
+                         "aws-region": env.target.region or "${{ vars.AWS_REGION }}"}}
+
+    def comparison_target(self, region: str) -> dict[str, Any]:
+        return {"provider": self.provider, "region": region}
 
 
 TARGET = Aws()

@@ -14,7 +14,7 @@ import pulumi_aws as aws
 from mlops import ir
 
 from mlops.targets.base import artifacts
-from mlops.targets.base.hints import short_name
+from mlops.ir.names import short_name
 
 POD_IDENTITY_TRUST = "pods.eks.amazonaws.com"
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]

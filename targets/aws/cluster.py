@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from mlops import ir
 
-from mlops.targets.base.hints import short_name
+from mlops.ir.names import short_name
 
 AZ_COUNT = 3
 VPC_CIDR = "10.0.0.0/16"

@@ -1,14 +1,12 @@
-"""Plausible, deterministic outputs for the mocks preview: what a real `pulumi up` would report, derived from
-the logical name and the inputs. Keyed by type token (`pkg:*` is the package's fallback). A target module may
-add its own in `MOCK_OUTPUTS` / `MOCK_CALLS`.
-"""
+"""AWS for the mocks preview: plausible, deterministic outputs of what a real `pulumi up` would report, derived
+from the logical name and the inputs; keyed by type token (`aws:*` is the package's fallback)."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any, Mapping
 
-from mlops.emit.preview import MOCK_ACCOUNT, CallFn, OutputsFn, digest
+from mlops.targets.base.mocks import MOCK_ACCOUNT, CallFn, OutputsFn, digest
 
 _AZ_SUFFIXES = ("a", "b", "c")
 

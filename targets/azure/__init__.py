@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
-from typing import Any, Mapping
-
-import pulumi
+from typing import Any
 
 from mlops import ir
-
 from mlops.targets import Hints
 from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
+from mlops.targets.base.mocks import Mocks
+from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, RESOURCE_GROUP, ResourceRules
+
+RESOURCES = ResourceRules(
+    replace_on={
+        # azure-native: path parameters (names, resource group, location) identify the resource.
+        "azure-native:containerservice:ManagedCluster": ("resourceName", "resourceGroupName", "location", "dnsPrefix",
+                                                         "networkProfile.networkPlugin", "networkProfile.podCidr",
+                                                         "networkProfile.serviceCidr", "networkProfile.dnsServiceIP"),
+        "azure-native:containerservice:AgentPool": ("agentPoolName", "resourceName", "resourceGroupName", "vmSize",
+                                                    "osType", "scaleSetPriority", "vnetSubnetID"),
+        "azure-native:containerregistry:Registry": ("registryName", "resourceGroupName", "location"),
+        "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
+        "azure-native:network:VirtualNetwork": ("virtualNetworkName", "resourceGroupName", "location"),
+        "pulumi:providers:azure-native": ("location", "subscriptionId"),
+    },
+    roles={"azure-native:containerservice:ManagedCluster": CLUSTER, "azure-native:containerregistry:Registry": REGISTRY,
+           "azure-native:containerservice:AgentPool": NODE_POOL, "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
+)
 
 SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scalesetpriority"),
                    ("operator", "Equal"), ("value", "spot"))
@@ -21,6 +36,9 @@ SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scale
 
 class Azure:
     provider = "azure"
+    fields = frozenset({"region", "subscription", "registry"})
+    managed_registry = True
+    resources = RESOURCES
 
     @staticmethod
     def acr_name(env: ir.Environment) -> str:
@@ -42,72 +60,27 @@ class Azure:
             pod_labels=(("azure.workload.identity/use", "true"),),
         )
 
-    def program(self, env: ir.Environment) -> None:
-        from mlops.targets.azure.access import storage_accounts   # the cloud SDKs load only when a program runs
-        from mlops.targets.azure.program import Platform
+    def stack_config(self, env: ir.Environment) -> dict[str, Any]:
+        t = env.target
+        return {"azure-native:location": t.region, **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
 
-        platform = Platform(env.stack, env, self.acr_name(env))
-        pulumi.export("clusterName", platform.cluster.cluster.name)
-        pulumi.export("kubeconfig", platform.kubeconfig)
-        pulumi.export("registryUrl", platform.registry.url if platform.registry else env.target.registry)
-        pulumi.export("modelsClientId", platform.identity.identity.client_id)
-        pulumi.export("modelsPrincipalId", platform.identity.identity.principal_id)
-        pulumi.export("artifactStorageAccounts", storage_accounts(env))
-        pulumi.export("addons", {name: version for name, version in sorted(platform.addons_versions.items())})
+    def program(self, env: ir.Environment) -> None:
+        from mlops.targets.azure import program   # the cloud SDKs load only when a program runs
+
+        program.run(env, self.acr_name(env))
+
+    def mocks(self) -> Mocks:
+        from mlops.targets.azure import mocks
+
+        return Mocks(mocks.OUTPUTS, mocks.CALLS)
+
+    def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
+        return {"name": "Azure credentials (federated credential, from repository variables)", "uses": "azure/login@v2",
+                "with": {"client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+                         "subscription-id": env.target.subscription or "${{ vars.AZURE_SUBSCRIPTION_ID }}"}}
+
+    def comparison_target(self, region: str) -> dict[str, Any]:
+        return {"provider": self.provider, "region": region}
 
 
 TARGET = Azure()
-
-# Mock outputs for the compile-time preview (see mlops.targets.aws.mocks): ARM-shaped ids and names.
-MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-_ARM: dict[str, tuple[str, str]] = {   # type token -> (ARM type, input holding the name)
-    "azure-native:network:PublicIPAddress": ("Microsoft.Network/publicIPAddresses", "publicIpAddressName"),
-    "azure-native:network:NatGateway": ("Microsoft.Network/natGateways", "natGatewayName"),
-    "azure-native:network:VirtualNetwork": ("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
-    "azure-native:containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters", "resourceName"),
-    "azure-native:containerregistry:Registry": ("Microsoft.ContainerRegistry/registries", "registryName"),
-    "azure-native:managedidentity:UserAssignedIdentity": ("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"),
-}
-
-
-def _guid(*parts: str) -> str:
-    h = hashlib.sha256("/".join(parts).encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-
-def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], token: str) -> dict[str, Any]:
-    group = f"/subscriptions/{provider.get('subscriptionId') or MOCK_SUBSCRIPTION}/resourceGroups/{inputs.get('resourceGroupName')}"
-    if token == "azure-native:resources:ResourceGroup":
-        return {"id": group, "name": inputs.get("resourceGroupName")}
-    if token == "azure-native:network:Subnet":
-        vnet = f"{group}/providers/Microsoft.Network/virtualNetworks/{inputs.get('virtualNetworkName')}"
-        return {"id": f"{vnet}/subnets/{inputs.get('subnetName')}", "name": inputs.get("subnetName")}
-    kind, key = _ARM.get(token, ("", ""))
-    if not kind:
-        return {}
-    physical = inputs.get(key) or name
-    out: dict[str, Any] = {"id": f"{group}/providers/{kind}/{physical}", "name": physical}
-    if kind.endswith("managedClusters"):
-        out["oidcIssuerProfile"] = {"enabled": True, "issuerURL": f"https://westeurope.oic.prod-aks.azure.com/{_guid('tenant')}/{_guid(physical)}/"}
-        out["identityProfile"] = {"kubeletidentity": {"clientId": _guid(physical, "kubelet", "client"),
-                                                      "objectId": _guid(physical, "kubelet", "object"),
-                                                      "resourceId": f"{group}_nodes/providers/{_ARM[token][0]}/{physical}-agentpool"}}
-    elif kind.endswith("registries"):
-        out["loginServer"] = f"{physical}.azurecr.io"
-    elif kind.endswith("userAssignedIdentities"):
-        out.update(clientId=_guid(physical, "client"), principalId=_guid(physical, "principal"), tenantId=_guid("tenant"))
-    return out
-
-
-def _outputs(token: str) -> Any:
-    return lambda name, inputs, provider: _arm(name, inputs, provider, token)
-
-
-def _credentials(args: Mapping[str, Any], provider: Mapping[str, Any]) -> dict[str, Any]:
-    name = args.get("resourceName")
-    config = f"apiVersion: v1\nkind: Config\nclusters: [{{name: {name}, cluster: {{server: https://{name}.hcp.mock.azmk8s.io:443}}}}]\n"
-    return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(config.encode()).decode()}]}
-
-
-MOCK_OUTPUTS = {token: _outputs(token) for token in [*_ARM, "azure-native:resources:ResourceGroup", "azure-native:network:Subnet"]}
-MOCK_CALLS = {"azure-native:containerservice:listManagedClusterUserCredentials": _credentials}

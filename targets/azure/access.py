@@ -15,7 +15,7 @@ import pulumi_azure_native as azure
 from mlops import ir
 
 from mlops.targets.base import artifacts
-from mlops.targets.base.hints import short_name
+from mlops.ir.names import short_name
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"            # built-in role ids (the same in every tenant)
 TOKEN_AUDIENCE = "api://AzureADTokenExchange"

@@ -15,8 +15,8 @@ import pulumi_azure_native as azure
 
 from mlops import ir
 
-from mlops.targets.base.hints import short_name
-from mlops.targets.onprem import POOL_LABEL
+from mlops.ir.names import short_name
+from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import k8s_labels
 
 SYSTEM_POOL = "mlopssystem"        # not a spec pool name in practice; spec names are <= 12 [a-z0-9]

@@ -12,7 +12,7 @@ from mlops import ir
 
 from mlops.targets.base import addons, helm
 from mlops.targets.azure.cluster import Cluster, ClusterArgs, Network, NetworkArgs, is_gpu
-from mlops.targets.azure.access import IdentityArgs, Registry, RegistryArgs, WorkloadIdentity
+from mlops.targets.azure.access import IdentityArgs, Registry, RegistryArgs, WorkloadIdentity, storage_accounts
 from mlops.targets.base.tags import tags
 
 
@@ -58,3 +58,14 @@ class Platform(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(provider=provider, parent=self))
         return pulumi.Output.secret(credentials.kubeconfigs.apply(
             lambda configs: base64.b64decode(configs[0].value).decode()))
+
+
+def run(env: ir.Environment, acr_name: str) -> None:
+    platform = Platform(env.stack, env, acr_name)
+    pulumi.export("clusterName", platform.cluster.cluster.name)
+    pulumi.export("kubeconfig", platform.kubeconfig)
+    pulumi.export("registryUrl", platform.registry.url if platform.registry else env.target.registry)
+    pulumi.export("modelsClientId", platform.identity.identity.client_id)
+    pulumi.export("modelsPrincipalId", platform.identity.identity.principal_id)
+    pulumi.export("artifactStorageAccounts", storage_accounts(env))
+    pulumi.export("addons", {name: version for name, version in sorted(platform.addons_versions.items())})

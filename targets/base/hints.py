@@ -8,6 +8,10 @@ from mlops import ir
 
 from mlops.targets import PoolHints
 
+# The node label naming a node pool: operators put it on an existing cluster's nodes (onprem); GKE and AKS pools
+# carry it too, beside their own pool label.
+POOL_LABEL = "mlops.dev/pool"
+
 GPU_TOLERATION = (("effect", "NoSchedule"), ("key", "nvidia.com/gpu"), ("operator", "Exists"))
 TPU_TOLERATION = (("effect", "NoSchedule"), ("key", "google.com/tpu"), ("operator", "Exists"))
 
@@ -27,13 +31,3 @@ def pools(env: ir.Environment, selector: Callable[[ir.NodePool], dict[str, str]]
         resource = "google.com/tpu" if accel.startswith("tpu") else "nvidia.com/gpu" if accel else None
         out[pool.name] = PoolHints(tuple(sorted(selector(pool).items())), tolerations + extra_tolerations(pool), resource)
     return out
-
-
-def short_name(name: str, limit: int) -> str:
-    """`name` if it fits in `limit` characters, else a truncation made unique by a hash of the whole."""
-    if len(name) <= limit:
-        return name
-    import hashlib
-
-    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
-    return f"{name[: limit - 7].rstrip('-')}-{digest}"

@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from typing import Any, Mapping
-
-import pulumi
+from typing import Any
 
 from mlops import ir
-from mlops.targets.base import catalog
-
+from mlops.ir.names import short_name
 from mlops.targets import Hints
+from mlops.targets.base import catalog
 from mlops.targets.base import hints as common
+from mlops.targets.base.mocks import Mocks
+from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
+
+PLACEHOLDER_PROJECT = "mlops-cost-compare"   # `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+
+RESOURCES = ResourceRules(
+    replace_on={
+        # GKE: the location and network of a cluster are fixed; the master version is upgraded in place.
+        "gcp:container/cluster:Cluster": ("name", "location", "project", "network", "subnetwork", "ipAllocationPolicy",
+                                          "privateClusterConfig.enablePrivateNodes", "networkingMode"),
+        "gcp:container/nodePool:NodePool": ("name", "location", "cluster", "project", "nodeConfig.machineType",
+                                            "nodeConfig.guestAccelerators", "nodeConfig.spot", "nodeConfig.diskSizeGb",
+                                            "nodeConfig.oauthScopes", "nodeConfig.serviceAccount"),
+        "gcp:artifactregistry/repository:Repository": ("repositoryId", "location", "project", "format"),
+        "gcp:compute/network:Network": ("name", "project", "autoCreateSubnetworks"),
+        "gcp:compute/subnetwork:Subnetwork": ("name", "network", "region", "project"),
+        "gcp:serviceaccount/account:Account": ("accountId", "project"),
+        "pulumi:providers:gcp": ("project", "region"),
+    },
+    roles={"gcp:container/cluster:Cluster": CLUSTER, "gcp:artifactregistry/repository:Repository": REGISTRY,
+           "gcp:container/nodePool:NodePool": NODE_POOL},
+)
 
 
 class Gcp:
     provider = "gcp"
+    fields = frozenset({"region", "project", "registry"})
+    managed_registry = True
+    resources = RESOURCES
 
     @staticmethod
     def models_service_account(env: ir.Environment) -> str:
         """The Google service account model pods act as (account ids: 6..30 characters)."""
-        return f"{common.short_name(f'{env.stack}-models', 30)}@{env.target.project}.iam.gserviceaccount.com"
+        return f"{short_name(f'{env.stack}-models', 30)}@{env.target.project}.iam.gserviceaccount.com"
 
     @staticmethod
     def registry(env: ir.Environment) -> str:
@@ -46,52 +67,27 @@ class Gcp:
             service_account_annotations=(("iam.gke.io/gcp-service-account", self.models_service_account(env)),),
         )
 
-    def program(self, env: ir.Environment) -> None:
-        from mlops.targets.gcp.program import Platform   # the cloud SDKs load only when a program runs
+    def stack_config(self, env: ir.Environment) -> dict[str, Any]:
+        return {"gcp:project": env.target.project, "gcp:region": env.target.region}
 
-        platform = Platform(env.stack, env, self.models_service_account(env).split("@")[0])
-        pulumi.export("clusterName", platform.cluster.cluster.name)
-        pulumi.export("kubeconfig", platform.kubeconfig)
-        pulumi.export("registryUrl", platform.registry.url if platform.registry else env.target.registry)
-        pulumi.export("modelsServiceAccount", platform.identity.account.email)
-        pulumi.export("addons", {name: version for name, version in sorted(platform.addons_versions.items())})
+    def program(self, env: ir.Environment) -> None:
+        from mlops.targets.gcp import program   # the cloud SDKs load only when a program runs
+
+        program.run(env, self.models_service_account(env).split("@")[0])
+
+    def mocks(self) -> Mocks:
+        from mlops.targets.gcp import mocks
+
+        return Mocks(mocks.OUTPUTS, mocks.CALLS)
+
+    def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
+        return {"name": "Google Cloud credentials (workload identity federation, from repository variables)",
+                "uses": "google-github-actions/auth@v2",
+                "with": {"workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+                         "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}"}}
+
+    def comparison_target(self, region: str) -> dict[str, Any]:
+        return {"provider": self.provider, "region": region, "project": PLACEHOLDER_PROJECT}
 
 
 TARGET = Gcp()
-
-
-def _cluster(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any]) -> dict[str, Any]:
-    physical = inputs.get("name") or name
-    return {"endpoint": "203.0.113.20",
-            "masterAuth": {"clusterCaCertificate": base64.b64encode(f"mock CA of {physical}".encode()).decode()},
-            "id": f"projects/{inputs.get('project')}/locations/{inputs.get('location')}/clusters/{physical}"}
-
-
-def _account(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any]) -> dict[str, Any]:
-    email = f"{inputs.get('accountId')}@{inputs.get('project')}.iam.gserviceaccount.com"
-    return {"email": email, "member": f"serviceAccount:{email}",
-            "name": f"projects/{inputs.get('project')}/serviceAccounts/{email}"}
-
-
-# What GCP reports for the resources the program reads outputs of (see mlops.targets.aws.mocks).
-MOCK_OUTPUTS = {
-    "gcp:container/cluster:Cluster": _cluster,
-    "gcp:serviceaccount/account:Account": _account,
-    "gcp:compute/network:Network": lambda name, inputs, provider: {
-        "id": f"projects/{inputs.get('project')}/global/networks/{inputs.get('name') or name}"},
-    "gcp:compute/subnetwork:Subnetwork": lambda name, inputs, provider: {
-        "id": f"projects/{inputs.get('project')}/regions/{inputs.get('region')}/subnetworks/{inputs.get('name') or name}"},
-}
-
-
-def kubeconfig(name: str, endpoint: str, ca_certificate: str) -> str:
-    """A kubeconfig for the cluster that authenticates with `gke-gcloud-auth-plugin` (no key in the file)."""
-    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "gke-gcloud-auth-plugin",
-                     "installHint": "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
-                     "provideClusterInfo": True}}
-    return json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": name, "preferences": {},
-        "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca_certificate}}],
-        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
-        "users": [{"name": name, "user": user}],
-    }, indent=2, sort_keys=True)

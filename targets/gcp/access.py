@@ -11,7 +11,7 @@ import pulumi_gcp as gcp
 from mlops import ir
 
 from mlops.targets.base import artifacts
-from mlops.targets.base.hints import short_name
+from mlops.ir.names import short_name
 from mlops.targets.base.tags import gcp_labels
 
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"

@@ -15,8 +15,8 @@ import pulumi_gcp as gcp
 from mlops import ir
 
 from mlops.targets.base import catalog
-from mlops.targets.base.hints import short_name
-from mlops.targets.onprem import POOL_LABEL
+from mlops.ir.names import short_name
+from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import gcp_labels, k8s_labels
 
 POD_RANGE, SERVICE_RANGE = "pods", "services"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
@@ -9,7 +11,6 @@ import pulumi_kubernetes as k8s
 from mlops import ir
 
 from mlops.targets.base import addons, helm
-from mlops.targets.gcp import kubeconfig
 from mlops.targets.gcp.access import NodeIdentity, Registry, WorkloadIdentity, WorkloadIdentityArgs
 from mlops.targets.gcp.cluster import Cluster, ClusterArgs, Network
 
@@ -44,3 +45,25 @@ class Platform(pulumi.ComponentResource):
                                      depends_on=list(self.cluster.node_pools.values()))
         self.addons_versions = {n: addons.CHARTS[n].version for n in self.addons.releases}
         self.register_outputs({"clusterName": cluster.name})
+
+
+def run(env: ir.Environment, models_account_id: str) -> None:
+    platform = Platform(env.stack, env, models_account_id)
+    pulumi.export("clusterName", platform.cluster.cluster.name)
+    pulumi.export("kubeconfig", platform.kubeconfig)
+    pulumi.export("registryUrl", platform.registry.url if platform.registry else env.target.registry)
+    pulumi.export("modelsServiceAccount", platform.identity.account.email)
+    pulumi.export("addons", {name: version for name, version in sorted(platform.addons_versions.items())})
+
+
+def kubeconfig(name: str, endpoint: str, ca_certificate: str) -> str:
+    """A kubeconfig for the cluster that authenticates with `gke-gcloud-auth-plugin` (no key in the file)."""
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "gke-gcloud-auth-plugin",
+                     "installHint": "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+                     "provideClusterInfo": True}}
+    return json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": name, "preferences": {},
+        "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca_certificate}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+        "users": [{"name": name, "user": user}],
+    }, indent=2, sort_keys=True)

@@ -1,47 +1,49 @@
-"""onprem: an existing cluster reached through a kubeconfig context. No cloud resources; add-ons only."""
+"""onprem: an existing cluster reached through a kubeconfig context. No cloud resources; add-ons only.
+This module is SDK-free; `program` loads pulumi-kubernetes."""
 
 from __future__ import annotations
 
-import pulumi
-import pulumi_kubernetes as k8s
+from typing import Any
 
 from mlops import ir
-
 from mlops.targets import Hints
-from mlops.targets.base import addons, helm
 from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
-
-POOL_LABEL = "mlops.dev/pool"
+from mlops.targets.base.mocks import Mocks
+from mlops.targets.base.resources import CLUSTER, ResourceRules
 
 
 class OnPrem:
     provider = "onprem"
+    fields = frozenset({"context", "registry", "storageClass"})
+    managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
+    resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
 
     def hints(self, env: ir.Environment) -> Hints:
         # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
         return Hints(
             registry=env.target.registry or deferred.token("registryUrl"),
-            pools=common.pools(env, lambda pool: {POOL_LABEL: pool.name}),
+            pools=common.pools(env, lambda pool: {common.POOL_LABEL: pool.name}),
         )
 
+    def stack_config(self, env: ir.Environment) -> dict[str, Any]:
+        return {"kubernetes:context": env.target.context} if env.target.context else {}
+
     def program(self, env: ir.Environment) -> None:
-        cluster = OnPremCluster(env.stack, env)
-        pulumi.export("registryUrl", env.target.registry)
-        pulumi.export("kubeContext", env.target.context)
-        pulumi.export("clusterName", env.target.context)
-        pulumi.export("addons", {name: addons.CHARTS[name].version for name in sorted(cluster.addons.releases)})
+        from mlops.targets.onprem import program
 
+        program.run(env)
 
-class OnPremCluster(pulumi.ComponentResource):
-    """An existing cluster, reached through a kubeconfig context: only the add-ons are created."""
+    def mocks(self) -> Mocks:
+        return Mocks()
 
-    def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("mlops:onprem:Cluster", name, None, opts)
-        self.provider = k8s.Provider(f"{name}-k8s", context=env.target.context, enable_server_side_apply=True,
-                                     opts=pulumi.ResourceOptions(parent=self))
-        self.addons = helm.install(env, self.provider, self, nvidia_device_plugin=True)
-        self.register_outputs({"context": env.target.context})
+    def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
+        return {"name": "Kubeconfig of the existing cluster (repository secret KUBECONFIG)",
+                "run": 'mkdir -p ~/.kube && printf "%s" "$KUBECONFIG_DATA" > ~/.kube/config',
+                "env": {"KUBECONFIG_DATA": "${{ secrets.KUBECONFIG }}"}}
+
+    def comparison_target(self, region: str) -> dict[str, Any]:
+        raise NotImplementedError("an existing cluster has no price catalog to compare on")
 
 
 TARGET = OnPrem()

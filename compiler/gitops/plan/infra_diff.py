@@ -3,11 +3,11 @@
 A resource is identified as Pulumi identifies it: by type and logical name (its URN). Then, as Pulumi decides:
 
 - only on one side: add or remove; a type change (a provider switch: EKS -> GKE) is a remove plus an add;
-- a changed input listed in `REPLACE_ON` for its type: replace (the cloud cannot change it in place, so the
+- a changed input its target lists in `replace_on` for its type: replace (the cloud cannot change it in place, so the
   resource is deleted and created again); a changed parent, or a changed or replaced explicit provider: replace;
 - any other changed input: update in place.
 
-`REPLACE_ON` is deliberately small: the inputs mlops sets that the providers mark "forces replacement"
+The rules (each target's `resources`) are deliberately small: the inputs mlops sets that the providers mark "forces replacement"
 (Terraform's ForceNew, azure-native's path parameters). An input missing from it is reported as an update,
 so when in doubt, `mlops plan --live` asks the real `pulumi preview`. Inputs only the cloud knows (ids, the
 kubeconfig) are placeholders here: a replacement that cascades through them shows only in `--live`.
@@ -15,70 +15,22 @@ kubeconfig) are placeholders here: a replacement that cascades through them show
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from mlops import targets
 from mlops.gitops.plan.changes import FieldChange, diff, touches
+from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, RESOURCE_GROUP, SHARED, ResourceRules, Role
 
 ADD, UPDATE, REPLACE, REMOVE = "add", "update", "replace", "remove"
 
-REPLACE_ON: dict[str, tuple[str, ...]] = {
-    # EKS: the version is upgraded in place; name, role and network identity are fixed at creation.
-    "aws:eks/cluster:Cluster": ("name", "roleArn", "accessConfig.bootstrapClusterCreatorAdminPermissions",
-                                "kubernetesNetworkConfig", "encryptionConfig"),
-    # Managed node groups: sizes, labels, taints change in place; what the instances are does not.
-    "aws:eks/nodeGroup:NodeGroup": ("amiType", "capacityType", "clusterName", "diskSize", "instanceTypes",
-                                    "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess"),
-    "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
-    "aws:ec2/vpc:Vpc": ("cidrBlock",),
-    "aws:ec2/subnet:Subnet": ("availabilityZone", "cidrBlock", "vpcId"),
-    "aws:iam/role:Role": ("name", "path"),
-    "aws:iam/rolePolicy:RolePolicy": ("name", "role"),
-    "aws:eks/addon:Addon": ("addonName", "clusterName"),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("clusterName", "namespace", "serviceAccount"),
-    # GKE: the location and network of a cluster are fixed; the master version is upgraded in place.
-    "gcp:container/cluster:Cluster": ("name", "location", "project", "network", "subnetwork", "ipAllocationPolicy",
-                                      "privateClusterConfig.enablePrivateNodes", "networkingMode"),
-    "gcp:container/nodePool:NodePool": ("name", "location", "cluster", "project", "nodeConfig.machineType",
-                                        "nodeConfig.guestAccelerators", "nodeConfig.spot", "nodeConfig.diskSizeGb",
-                                        "nodeConfig.oauthScopes", "nodeConfig.serviceAccount"),
-    "gcp:artifactregistry/repository:Repository": ("repositoryId", "location", "project", "format"),
-    "gcp:compute/network:Network": ("name", "project", "autoCreateSubnetworks"),
-    "gcp:compute/subnetwork:Subnetwork": ("name", "network", "region", "project"),
-    "gcp:serviceaccount/account:Account": ("accountId", "project"),
-    # azure-native: path parameters (names, resource group, location) identify the resource.
-    "azure-native:containerservice:ManagedCluster": ("resourceName", "resourceGroupName", "location", "dnsPrefix",
-                                                     "networkProfile.networkPlugin", "networkProfile.podCidr",
-                                                     "networkProfile.serviceCidr", "networkProfile.dnsServiceIP"),
-    "azure-native:containerservice:AgentPool": ("agentPoolName", "resourceName", "resourceGroupName", "vmSize",
-                                                "osType", "scaleSetPriority", "vnetSubnetID"),
-    "azure-native:containerregistry:Registry": ("registryName", "resourceGroupName", "location"),
-    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
-    "azure-native:network:VirtualNetwork": ("virtualNetworkName", "resourceGroupName", "location"),
-    # A Helm release's name and namespace identify it; its chart, version and values are upgraded in place.
-    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
-    # Providers: pointing at another account, project, region or cluster replaces every resource they manage.
-    "pulumi:providers:aws": ("region",),
-    "pulumi:providers:gcp": ("project", "region"),
-    "pulumi:providers:azure-native": ("location", "subscriptionId"),
-    "pulumi:providers:kubernetes": ("context", "kubeconfig", "cluster"),
-}
-
-CLUSTER, REGISTRY, NODE_POOL, RESOURCE_GROUP = "cluster", "registry", "node pool", "resource group"
-ROLES: dict[str, str] = {
-    "aws:eks/cluster:Cluster": CLUSTER,
-    "gcp:container/cluster:Cluster": CLUSTER,
-    "azure-native:containerservice:ManagedCluster": CLUSTER,
-    "mlops:onprem:Cluster": CLUSTER,
-    "aws:ecr/repository:Repository": REGISTRY,
-    "gcp:artifactregistry/repository:Repository": REGISTRY,
-    "azure-native:containerregistry:Registry": REGISTRY,
-    "aws:eks/nodeGroup:NodeGroup": NODE_POOL,
-    "gcp:container/nodePool:NodePool": NODE_POOL,
-    "azure-native:containerservice:AgentPool": NODE_POOL,
-    "azure-native:resources:ResourceGroup": RESOURCE_GROUP,
-}
+@functools.cache
+def rules() -> ResourceRules:
+    """Every target's rules for its resource types, and the shared ones."""
+    merged = [SHARED, *(targets.get(p).resources for p in targets.REGISTRY)]
+    return ResourceRules(replace_on={k: v for r in merged for k, v in r.replace_on.items()},
+                         roles={k: v for r in merged for k, v in r.roles.items()})
 
 
 @dataclass(frozen=True)
@@ -91,8 +43,8 @@ class ResourceChange:
     protect: bool = False                # protected on the side that exists now (Pulumi refuses to delete it)
 
     @property
-    def role(self) -> str | None:
-        return ROLES.get(self.type)
+    def role(self) -> Role | None:
+        return rules().roles.get(self.type)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action, "type": self.type, "name": self.name}
@@ -122,7 +74,7 @@ def _own_change(old: Resource, new: Resource) -> ResourceChange | None:
             for key in ("parent", "provider", "dependsOn", "protect") if old.get(key) != new.get(key)]
     if not fields and not meta:
         return None
-    forced = REPLACE_ON.get(new["type"], ())
+    forced = rules().replace_on.get(new["type"], ())
     reasons = [f"{f.path} cannot change in place" for f in fields if any(touches(f, p) for p in forced)]
     reasons += [f"its {m.path.strip('()')} changed" for m in meta if m.path in ("(parent)", "(provider)")]
     action = REPLACE if reasons else UPDATE
@@ -155,7 +107,7 @@ def _kubernetes_follows_cluster(changes: dict[Key, ResourceChange], old: dict[Ke
                                 new: dict[Key, Resource]) -> None:
     """A Kubernetes provider pointing at a replaced cluster is replaced too. Its kubeconfig is a secret, shown
     masked on both sides, so the diff cannot see it change: the cluster's change says it."""
-    gone = [c for c in changes.values() if ROLES.get(c.type) == CLUSTER and c.action in (REPLACE, REMOVE)]
+    gone = [c for c in changes.values() if rules().roles.get(c.type) == CLUSTER and c.action in (REPLACE, REMOVE)]
     if not gone:
         return
     for key in old.keys() & new.keys():
@@ -186,7 +138,7 @@ def counts(changes: tuple[ResourceChange, ...]) -> dict[str, int]:
 class Hazard:
     """A destructive change, flagged at the top of the plan."""
 
-    role: str
+    role: Role
     action: str
     type: str
     name: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from mlops import targets
 from mlops.targets.base import catalog as catalogs
 
 from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
@@ -233,8 +234,10 @@ def object_names(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSour
 
 
 def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
-    """registry:// needs a registry: every cloud target has its own, an onprem one must name one."""
-    if _map(target).get("provider") != "onprem" or _map(target).get("registry"):
+    """registry:// needs a registry: the clouds' targets create one, an existing cluster's target must name one."""
+    provider = _map(target).get("provider")
+    if not isinstance(provider, str) or provider not in targets.REGISTRY or targets.get(provider).managed_registry \
+            or _map(target).get("registry"):
         return
     target_name = _map(target)["_name"]
     for name, model in _models(doc):
@@ -245,7 +248,7 @@ def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource
         artifacts.append((("models", name, "rollout", "candidate", "artifact"), _map(rollout.get("candidate")).get("artifact")))
         for path, uri in artifacts:
             if isinstance(uri, str) and uri.startswith("registry://"):
-                yield at.error(path, f"registry:// needs a registry, but onprem target '{target_name}' names none: "
+                yield at.error(path, f"registry:// needs a registry, but {provider} target '{target_name}' names none: "
                                      f"set targets.{target_name}.registry or use oci://HOST/REPO:TAG")
 
 
