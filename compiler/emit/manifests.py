@@ -14,6 +14,7 @@ from mlops.targets import Hints
 
 from mlops.emit.k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
+from mlops.ir import serving
 from mlops.emit.k8s.serving import metrics_service, model_runtime
 from mlops.emit.yamlout import dump
 
@@ -30,16 +31,10 @@ def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
     return objects
 
 
-def _downloads(env: ir.Environment) -> list[str]:
-    found = [a for m in env.models for a in (m.artifact, m.rollout.candidate, *(v.artifact for v in m.rollout.variants))
-             if a]
-    return found + [m.drift.baseline for m in env.models if m.drift]
-
-
 def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
     """Every object of the environment, in a stable order."""
     scope = Scope(env, hints)
-    ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports(_downloads(env))})
+    ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports([u for m in env.models for u in serving.downloads(m)])})
     out = [security.namespace(scope), routing.gateway(scope), *security.baseline_policies(scope, ports)]
     for model in env.models:
         out += model_objects(scope, model)

@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 
 from mlops import ir
 from mlops.errors import Failure
-from mlops.ir import serving as instances
+from mlops.ir import serving
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,8 @@ class PromotionRefused(Failure):
 
 
 def served(model: ir.Model | None) -> set[str]:
-    """Every artifact (and custom image) the model's pods run."""
-    if model is None:
-        return set()
-    found = {i.artifact for i in instances.instances(model)} | {model.image}
-    return {a for a in found if a}
+    """Every artifact (and custom image) the model's pods run; none for a model that is not there."""
+    return set(serving.served(model)) if model else set()
 
 
 def _model(env: ir.Environment | None, name: str) -> ir.Model | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from importlib.resources import files as files_of
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,10 @@ def platform_name(folder: Path) -> str:
 
 
 def starter(name: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "mlops/v1",
-        "kind": "Platform",
-        "metadata": {"name": name},
-        "targets": {"local": {"provider": "onprem", "context": "kind-mlops"}},
-        "environments": {"dev": {"target": "local"}},
-        "models": {"iris": {"framework": "sklearn",
-                            "artifact": "https://storage.example.com/models/iris/v1/model.joblib",
-                            "endpoint": {"host": "iris.example.com"}}},
-    }
+    """The starter spec (`starter.yaml` beside this module), named `name`."""
+    doc: dict[str, Any] = yaml.safe_load(files_of("mlops.init").joinpath("starter.yaml").read_text(encoding="utf-8"))
+    doc["metadata"]["name"] = name
+    return doc
 
 
 class _Dumper(yaml.SafeDumper):

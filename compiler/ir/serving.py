@@ -1,4 +1,5 @@
-"""What runs for a model: its serving instances, derived from the rollout strategy.
+"""What runs for a model, derived from the IR: its serving instances (from the rollout strategy), and what its
+pods load and read. The emitters, the rules, the targets' grants, the plan and the promotion gate all ask here.
 
 An instance is one set of identical pods (a Deployment or an Argo Rollout) with the Service of the same
 name. ab runs one per variant, shadow a stable and a candidate, every other strategy one.
@@ -13,19 +14,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from mlops import ir
 
 from mlops.ir import names
-from mlops.emit.k8s.meta import source
+from mlops.diagnostics import json_path
 
+Role = Literal["stable", "variant", "candidate"]
 STABLE, VARIANT, CANDIDATE = "stable", "variant", "candidate"
+# Frameworks with a runtime built for TPUs; the rules hold every other framework off TPU pools.
+TPU_FRAMEWORKS: tuple[ir.Framework, ...] = ("vllm", "custom")
 
 
 @dataclass(frozen=True)
 class Instance:
     name: str                 # Deployment / Rollout and Service name; the app.kubernetes.io/instance label
-    role: str                 # stable | variant | candidate
+    role: Role
     artifact: str | None
     share: float              # share of the route's requests it serves (candidate: the mirrored share)
     min: int
@@ -49,12 +54,32 @@ def instances(model: ir.Model) -> tuple[Instance, ...]:
         for v in rollout.variants:
             low, high = _bounds(model.scaling, v.weight / 100)
             out.append(Instance(names.variant(model.name, v.name), VARIANT, v.artifact, v.weight / 100, low, high,
-                                source(*path, "rollout", "variants", v.name), v.weight))
+                                _source(*path, "rollout", "variants", v.name), v.weight))
         return tuple(out)
-    stable = Instance(model.name, STABLE, model.artifact, 1.0, model.scaling.min, model.scaling.max, source(*path))
+    stable = Instance(model.name, STABLE, model.artifact, 1.0, model.scaling.min, model.scaling.max, _source(*path))
     if rollout.strategy != "shadow":
         return (stable,)
     share = rollout.mirror_percent / 100
     low, high = _bounds(model.scaling, share)
     return stable, Instance(names.candidate(model.name), CANDIDATE, rollout.candidate, share, low, high,
-                            source(*path, "rollout", "candidate"))
+                            _source(*path, "rollout", "candidate"))
+
+
+def served(model: ir.Model) -> tuple[str, ...]:
+    """What the model's serving pods run: every instance's artifact, and the custom image (sorted, distinct)."""
+    return tuple(sorted({a for a in (*(i.artifact for i in instances(model)), model.image) if a}))
+
+
+def downloads(model: ir.Model) -> tuple[str, ...]:
+    """What the model's pods and jobs fetch into a volume: its instances' artifacts and the drift baseline."""
+    found = {i.artifact for i in instances(model)} | ({model.drift.baseline} if model.drift else set())
+    return tuple(sorted(a for a in found if a))
+
+
+def reads(model: ir.Model) -> tuple[str, ...]:
+    """Every URI the model's workloads read, the custom image included: what a target grants its identity."""
+    return tuple(sorted({*downloads(model), *served(model)}))
+
+
+def _source(*path: str | int) -> str:
+    return json_path(tuple(path))

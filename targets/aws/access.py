@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlops import ir
+from mlops.ir import serving
 
 from mlops.targets.base import artifacts
 from mlops.ir.names import short_name
@@ -100,7 +101,7 @@ def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, regist
     """A role per model, bound to the ServiceAccount named after the model in the environment's namespace."""
     roles = {}
     for model in env.models:
-        uris = artifacts.uris(model)
+        uris = serving.reads(model)
         repos = [registry.repositories[r] for u in uris if (r := artifacts.registry_repo(u)) in registry.repositories]
         statements: pulumi.Output[list[dict[str, Any]]] | None = pulumi.Output.all(*[r.arn for r in repos]).apply(
             functools.partial(_model_statements, uris))

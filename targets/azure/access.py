@@ -13,6 +13,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from mlops import ir
+from mlops.ir import serving
 
 from mlops.targets.base import artifacts
 from mlops.ir.names import short_name
@@ -26,7 +27,7 @@ def storage_accounts(env: ir.Environment) -> list[str]:
     """The storage accounts of the az://ACCOUNT/CONTAINER/PATH URIs the models read. Their resource ids (hence
     a Storage Blob Data Reader assignment) are not knowable here: the URI names no resource group. The program
     exports them with the identity's principal id, for the accounts' owners to grant."""
-    found = (artifacts.bucket_object(uri, "az") for model in env.models for uri in artifacts.uris(model))
+    found = (artifacts.bucket_object(uri, "az") for model in env.models for uri in serving.reads(model))
     return sorted({account for account, _ in filter(None, found)})
 
 

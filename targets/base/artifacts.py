@@ -1,16 +1,10 @@
-"""What a model reads: its artifacts and drift baseline, by URI scheme. Targets grant exactly these to the
-model's workload identity and create one registry repository per `registry://` name."""
+"""What a model reads, by URI scheme. Targets grant exactly `mlops.ir.serving.reads(model)` to the model's workload
+identity and create one registry repository per `registry://` name."""
 
 from __future__ import annotations
 
 from mlops import ir
-
-
-def uris(model: ir.Model) -> tuple[str, ...]:
-    """Every URI the model's pods read (artifact, variants, shadow candidate, custom image, drift baseline)."""
-    found = [model.artifact, model.image, model.rollout.candidate, *(v.artifact for v in model.rollout.variants),
-             model.drift.baseline if model.drift else None]
-    return tuple(sorted({u for u in found if u}))
+from mlops.ir import serving
 
 
 def registry_repo(uri: str) -> str | None:
@@ -23,7 +17,7 @@ def registry_repo(uri: str) -> str | None:
 
 def registry_repos(env: ir.Environment) -> tuple[str, ...]:
     """Distinct `registry://` repository names the environment's models use, sorted."""
-    return tuple(sorted({r for m in env.models for u in uris(m) if (r := registry_repo(u))}))
+    return tuple(sorted({r for m in env.models for u in serving.reads(m) if (r := registry_repo(u))}))
 
 
 def bucket_object(uri: str, scheme: str) -> tuple[str, str] | None:

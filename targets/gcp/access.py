@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from mlops import ir
+from mlops.ir import serving
 
 from mlops.targets.base import artifacts
 from mlops.ir.names import short_name
@@ -22,7 +23,7 @@ OBJECT_READER = "roles/storage.objectViewer"
 
 def buckets(env: ir.Environment) -> list[str]:
     """The gs:// buckets the models read (artifacts, variants, candidates, drift baselines)."""
-    found = (artifacts.bucket_object(uri, "gs") for model in env.models for uri in artifacts.uris(model))
+    found = (artifacts.bucket_object(uri, "gs") for model in env.models for uri in serving.reads(model))
     return sorted({bucket for bucket, _ in filter(None, found)})
 
 

@@ -12,7 +12,7 @@ from mlops import ir
 from mlops.emit import jsonout
 from mlops.emit.k8s import routing
 from mlops.targets.base import addons
-from mlops.ir import names, serving as plan
+from mlops.ir import names, serving
 from mlops.emit.k8s.meta import INSTANCE, Obj, Scope, new, number, source
 from mlops.emit.k8s.runtimes import GATEWAY_QUERIES, Queries, query
 from mlops.emit.k8s.serving import metric_selector, model_runtime
@@ -42,7 +42,7 @@ def _sources(scope: Scope, model: ir.Model) -> list[tuple[str, Queries, str]]:
     queries = model_runtime(model).queries
     if queries is None:
         return [(model.name, GATEWAY_QUERIES, routing.cluster_selector(scope, model))]
-    return [(i.name, queries, metric_selector(scope, model, i.name)) for i in plan.instances(model)]
+    return [(i.name, queries, metric_selector(scope, model, i.name)) for i in serving.instances(model)]
 
 
 def _severity(model: ir.Model, instance: str) -> str:

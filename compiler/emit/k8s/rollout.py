@@ -16,7 +16,7 @@ from __future__ import annotations
 from mlops import ir
 
 from mlops.targets.base import addons
-from mlops.ir import names, serving as plan
+from mlops.ir import names, serving
 from mlops.emit.k8s.meta import Obj, Scope, duration, new, number, selector, source
 from mlops.ir.serving import Instance
 from mlops.emit.k8s.runtimes import query
@@ -113,9 +113,9 @@ def build(scope: Scope, model: ir.Model) -> list[Obj]:
     """The model's workloads, their Services and, when analysed, its AnalysisTemplate."""
     strategy = model.rollout.strategy
     if strategy not in PROGRESSIVE:
-        return [obj for inst in plan.instances(model)
+        return [obj for inst in serving.instances(model)
                 for obj in (deployment(scope, model, inst), service(scope, model, inst.name, inst))]
-    [inst] = plan.instances(model)
+    [inst] = serving.instances(model)
     second = names.canary_service(model.name) if strategy == "canary" else names.preview_service(model.name)
     out = [argo_rollout(scope, model, inst), service(scope, model, inst.name, inst), service(scope, model, second, inst)]
     return out + ([analysis_template(scope, model)] if _analysed(model) else [])

@@ -17,7 +17,7 @@ from __future__ import annotations
 from mlops import ir
 
 from mlops.targets.base import addons
-from mlops.ir import names, serving as plan
+from mlops.ir import names, serving
 from mlops.emit.k8s.meta import Obj, Scope, new, source
 from mlops.emit.k8s.serving import SERVICE_PORT
 
@@ -50,7 +50,7 @@ def _backends(model: ir.Model) -> tuple[list[Obj], list[Obj]]:
     """backendRefs and extra filters of the model's main rule."""
     rollout = model.rollout
     if rollout.strategy == "ab":
-        return [_backend(i.name, i.weight) for i in plan.instances(model)], []
+        return [_backend(i.name, i.weight) for i in serving.instances(model)], []
     if rollout.strategy == "canary":
         return [_backend(model.name, 100), _backend(names.canary_service(model.name), 0)], []
     if rollout.strategy == "shadow":

@@ -33,7 +33,6 @@ MLSERVER_CLASSES = {
     "huggingface": "mlserver_huggingface.HuggingFaceRuntime",
 }
 TRITON_FRAMEWORKS = ("pytorch", "tensorflow", "onnx")
-TPU_FRAMEWORKS = ("vllm", "custom")    # frameworks with a runtime built for TPUs (rules.py holds others off TPU pools)
 
 
 @dataclass(frozen=True)

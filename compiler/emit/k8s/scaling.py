@@ -17,7 +17,7 @@ from mlops import ir
 
 from mlops.emit.k8s import routing
 from mlops.targets.base import addons
-from mlops.ir import serving as plan
+from mlops.ir import serving
 from mlops.emit.k8s.meta import Obj, Scope, new, number, selector, source
 from mlops.ir.serving import Instance
 from mlops.emit.k8s.rollout import scale_target
@@ -82,7 +82,7 @@ def pdb(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
 def build(scope: Scope, model: ir.Model) -> list[Obj]:
     keda = model.scaling.metric in ("rps", "concurrency") or model.scaling.min == 0
     out: list[Obj] = []
-    for inst in plan.instances(model):
+    for inst in serving.instances(model):
         out.append(scaled_object(scope, model, inst) if keda else hpa(scope, model, inst))
         if inst.min >= 2:
             out.append(pdb(scope, model, inst))

@@ -9,8 +9,8 @@ from mlops.targets import PoolHints
 from mlops.emit.k8s import artifacts
 from mlops.ir import names
 from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
-from mlops.ir.serving import Instance
-from mlops.emit.k8s.runtimes import MODEL_DIR, TPU_FRAMEWORKS, Runtime, runtime
+from mlops.ir.serving import TPU_FRAMEWORKS, Instance
+from mlops.emit.k8s.runtimes import MODEL_DIR, Runtime, runtime
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 
 SERVICE_PORT = 8080

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from mlops import ir
-from mlops.ir import serving as instances
+from mlops.ir import serving
 from mlops.gitops.plan.manifest_diff import ObjectChange
 
 
@@ -106,10 +106,6 @@ def _shadow(old: ir.Model, new: ir.Model) -> str:
             f"discarded); {stable}")
 
 
-def _served(model: ir.Model) -> tuple[str | None, ...]:
-    return tuple(i.artifact for i in instances.instances(model)) + (model.image,)
-
-
 def _new_pods(old: ir.Model, new: ir.Model, namespace: str) -> str:
     strategy = new.rollout.strategy
     if strategy == "ab":
@@ -131,7 +127,7 @@ def sentence(old: ir.Model | None, new: ir.Model | None, objects: Sequence[Objec
     if new is None:
         return f"{old.name}: removed: its objects are deleted and its route stops answering" if old else None
     if old is None:
-        first = ", ".join(f"{i.name} {version(i.artifact or new.image)}" for i in instances.instances(new))
+        first = ", ".join(f"{i.name} {version(i.artifact or new.image)}" for i in serving.instances(new))
         return f"{new.name}: new ({new.rollout.strategy}), starts {first} at full traffic"
     if not objects:
         return None
@@ -139,7 +135,7 @@ def sentence(old: ir.Model | None, new: ir.Model | None, objects: Sequence[Objec
         return (f"{new.name}: strategy {old.rollout.strategy} → {new.rollout.strategy}: its workloads are replaced, "
                 f"the new ones start {version(new.artifact or new.image)} at full traffic (the strategy applies from "
                 f"the next version)")
-    if any(o.touches_pods() for o in objects) or _served(old) != _served(new):
+    if any(o.touches_pods() for o in objects) or serving.served(old) != serving.served(new):
         return _new_pods(old, new, namespace)
     kinds = sorted({o.kind for o in objects})
     return f"{new.name}: no new pods; {', '.join(kinds)} change{'s' if len(kinds) == 1 else ''}"

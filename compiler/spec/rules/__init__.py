@@ -10,7 +10,7 @@ from mlops.targets.base import catalog as catalogs
 
 from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
 from mlops.ir import names as k8s_names
-from mlops.emit.k8s.runtimes import TPU_FRAMEWORKS
+from mlops.ir.serving import TPU_FRAMEWORKS
 from mlops.spec.overlay import EnvSource
 from mlops.spec.quantity import memory_gib, millicores
 from mlops.spec.schema import validator

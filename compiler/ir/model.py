@@ -1,0 +1,160 @@
+"""The IR's types: one frozen, fully defaulted `Environment` per environment, made by `mlops.spec.normalize`.
+
+Emitters and target programs see only these types, never the raw document. Every value is plain
+(str, int, float, bool, tuples of those), so `mlops.ir.codec` round-trips it through the Pulumi stack
+config without loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Framework = Literal["sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface", "vllm", "custom"]
+Strategy = Literal["rolling", "recreate", "canary", "blue-green", "ab", "shadow"]
+Metric = Literal["rps", "concurrency", "cpu"]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    provider: str                    # a key of mlops.targets.REGISTRY
+    region: str | None = None
+    project: str | None = None       # gcp
+    account: str | None = None       # aws
+    subscription: str | None = None  # azure
+    context: str | None = None       # onprem kubeconfig context
+    registry: str | None = None      # an existing registry to use instead of a managed one
+    storage_class: str | None = None
+
+
+@dataclass(frozen=True)
+class NodePool:
+    name: str
+    cpu: int
+    memory: str                      # as written, e.g. "32Gi"
+    memory_gib: float
+    accelerator: str | None          # what the spec asked for
+    accelerator_count: int
+    min: int
+    max: int
+    spot: bool
+    instance_type: str | None        # picked from the provider catalog; None on onprem
+    instance_accelerator: str | None  # what that type carries (a stated equivalent when the ask is not offered)
+
+
+@dataclass(frozen=True)
+class Registry:
+    immutable_tags: bool
+    scan_on_push: bool
+    keep_last: int
+    external: str | None             # the target's existing registry, if it names one
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu: str                         # canonical Kubernetes quantity: "2", "500m"
+    memory: str
+    gpu: int
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min: int
+    max: int
+    metric: Metric
+    target: float
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    max_error_rate: float | None
+    max_latency_p99_ms: int | None
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    artifact: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class Rollout:
+    strategy: Strategy
+    steps: tuple[int, ...] = ()
+    interval_seconds: int = 300
+    analysis: Analysis | None = None
+    auto_promote: bool = False
+    variants: tuple[Variant, ...] = ()
+    candidate: str | None = None
+    mirror_percent: int = 100
+
+
+@dataclass(frozen=True)
+class Alerts:
+    error_rate: float | None
+    latency_p99_ms: int | None
+
+
+@dataclass(frozen=True)
+class Drift:
+    baseline: str
+    schedule: str
+    threshold: float
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    value: str | None = None
+    secret_name: str | None = None
+    secret_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    spec_path: str                   # where in mlops.yaml it came from, e.g. $.models.fraud-scorer
+    framework: Framework
+    artifact: str | None             # None for ab (variants carry artifacts) and image-only custom models
+    image: str | None                # framework custom only
+    node_pool: str | None
+    accelerator: str | None          # the pool's accelerator when the model asks for some
+    resources: Resources
+    scaling: Scaling
+    endpoint: Endpoint | None
+    env: tuple[EnvVar, ...]
+    rollout: Rollout
+    alerts: Alerts | None
+    drift: Drift | None
+
+
+@dataclass(frozen=True)
+class Environment:
+    platform: str
+    owner: str | None
+    labels: tuple[tuple[str, str], ...]
+    name: str
+    namespace: str
+    target: Target
+    promotion_from: str | None
+    require_approval: bool
+    kubernetes_version: str
+    node_pools: tuple[NodePool, ...]
+    registry: Registry
+    models: tuple[Model, ...]
+
+    @property
+    def stack(self) -> str:
+        """Prefix of cloud resource names: unique per platform and environment."""
+        return f"{self.platform}-{self.name}"
+
+    def pool(self, name: str | None) -> NodePool | None:
+        return next((p for p in self.node_pools if p.name == name), None)
