@@ -75,7 +75,7 @@ def small(tmp_path: Path) -> tuple:
 def test_cluster_version_api_auth_and_protect(prod: tuple) -> None:
     env, graph = prod
     cluster = one(graph, CLUSTER)
-    assert cluster.inputs["version"] == "1.31" == env.kubernetes_version
+    assert cluster.inputs["version"] == "1.35" == env.kubernetes_version
     assert cluster.inputs["name"] == "fraud-platform-production"
     assert cluster.inputs["accessConfig"]["authenticationMode"] == "API"
     assert cluster.protect is True
