@@ -10,7 +10,8 @@ code in one place (`mlops.cli`). Anything else that escapes a command is a bug: 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from mlops.diagnostics import Diagnostic

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from mlops import ir
 from mlops.diagnostics import Diagnostic, did_you_mean
-from mlops.errors import SpecError, UsageError
 from mlops.emit import LAYERS, emit
+from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load
 from mlops.spec.normalize import environment_names, normalize
 from mlops.spec.validate import check

@@ -23,8 +23,9 @@ import fcntl
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Mapping, Sequence
+from typing import IO
 
 from mlops.errors import Failure, UsageError
 

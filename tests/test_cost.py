@@ -28,8 +28,10 @@ def test_catalogs_match_their_schema_and_place_every_region(provider: str) -> No
 
 from decimal import Decimal  # noqa: E402
 
-from mlops.cost import compare, estimate as cost, report as cost_report  # noqa: E402
 from mlops.cli import main  # noqa: E402
+from mlops.cost import compare  # noqa: E402
+from mlops.cost import estimate as cost
+from mlops.cost import report as cost_report
 from mlops.spec.load import load, parse  # noqa: E402
 
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"

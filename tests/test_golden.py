@@ -21,7 +21,7 @@ LAYERS: tuple[str, ...] = ("manifests", "infra", "workloads")
 GOLDEN = ROOT / "tests" / "golden"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled(example: Path) -> dict[str, bytes]:
     return dict(compile_spec(str(example / "mlops.yaml"), layers=LAYERS).files)
 

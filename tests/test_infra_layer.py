@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from mlops import ir, targets
-from mlops.pipeline import compile_spec
 from mlops.emit import infra
 from mlops.emit.yamlout import dump
+from mlops.pipeline import compile_spec
 from mlops.targets.base import addons
 
 from .infra_helpers import NORTH_STAR, environment, north_star

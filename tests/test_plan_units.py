@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from mlops.gitops.plan import infra_diff, narrate, report as plan_report
 from mlops.gitops import promotion
-from mlops.pipeline import compile_spec
+from mlops.gitops.plan import UNCHANGED, Cost, EnvPlan, Plan, infra_diff, narrate
+from mlops.gitops.plan import report as plan_report
 from mlops.gitops.plan.changes import ABSENT, FieldChange, diff
 from mlops.gitops.plan.manifest_diff import ObjectChange
-from mlops.gitops.plan import UNCHANGED, Cost, EnvPlan, Plan
+from mlops.pipeline import compile_spec
 from tests.support import spec, write
 
 # --- field paths ---------------------------------------------------------------------------------------------

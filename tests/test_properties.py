@@ -11,8 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlops.pipeline import compile_spec
 from mlops.cli import main
+from mlops.pipeline import compile_spec
 
 ROOT = Path(__file__).parent.parent
 SPECS = [yaml.safe_load((ROOT / "examples" / name / "mlops.yaml").read_text())

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from mlops import targets
-from mlops.pipeline import compile_spec
 from mlops.emit import LAYERS
+from mlops.pipeline import compile_spec
 from mlops.targets import Hints
 
 from .infra_helpers import NORTH_STAR

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mlops.pipeline import compile_spec
 from mlops.errors import SpecError
+from mlops.pipeline import compile_spec
 from tests.support import manifests, spec, write
 
 SKLEARN = {"framework": "sklearn", "artifact": "s3://models/fraud/v3/"}

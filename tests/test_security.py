@@ -18,7 +18,7 @@ RESTRICTED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral"
                       "projected", "secret"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all() -> tuple[tuple[str, str, Obj], ...]:
     out = []
     for example in EXAMPLES:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from mlops.pipeline import compile_spec
-from mlops.errors import SpecError
 from mlops.emit.infra import preview
 from mlops.emit.preview import Recorded, preview_environment
-from mlops.targets.base import addons
+from mlops.errors import SpecError
+from mlops.pipeline import compile_spec
 from mlops.targets.aws import TARGET as AWS
 from mlops.targets.aws.access import ECR_PULL
+from mlops.targets.base import addons
 
 from .infra_helpers import environment, north_star, of_type, one, policy
 

@@ -15,10 +15,11 @@ import pytest
 from mlops import ir
 from mlops.emit.infra import preview
 from mlops.emit.preview import Preview, Recorded, preview_environment
+from mlops.ir.names import short_name
 from mlops.targets import gcp as gcp_target
 from mlops.targets.gcp import program as gcp_program
 from mlops.targets.gcp.access import cleanup_policies
-from mlops.ir.names import short_name
+
 from . import infra_helpers as helpers
 from .infra_helpers import of_type, one
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pytest
 import yaml
@@ -12,9 +13,9 @@ import yaml
 from mlops.cli.commands.compile import _deferred
 from mlops.emit import workloads as layer
 from mlops.emit.preview import Preview, Setup, run
+from mlops.runtime import workloads
 from mlops.targets import Hints
 from mlops.targets.base import deferred
-from mlops.runtime import workloads
 
 from .infra_helpers import north_star, one
 

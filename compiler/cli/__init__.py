@@ -16,8 +16,8 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Iterator, Sequence
 from types import ModuleType
-from typing import Iterator, Sequence
 
 from mlops.diagnostics import reporters
 from mlops.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE, MlopsError, SpecError

@@ -9,21 +9,19 @@ Environments on an existing cluster (onprem) stay where they are: there is no re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
 
-from mlops.targets.base import catalog as catalogs
-
-from mlops.cost import estimate as cost
 from mlops import ir, targets
-from mlops.pipeline import environments
+from mlops.cost import estimate as cost
 from mlops.diagnostics import Diagnostic
 from mlops.errors import SpecError
+from mlops.pipeline import environments
 from mlops.spec.load import Source
 from mlops.spec.normalize import normalize
 from mlops.spec.overlay import environment_document
 from mlops.spec.validate import check
-
+from mlops.targets.base import catalog as catalogs
 
 
 @dataclass(frozen=True)

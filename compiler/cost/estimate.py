@@ -9,17 +9,17 @@ listed price. Pure data in, data out: reporters live in `cost_report`, the CLI i
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Sequence
-
-from mlops.targets.base import catalog as catalogs
+from typing import Any
 
 from mlops import ir
-from mlops.pipeline import environments
 from mlops.diagnostics import Diagnostic, did_you_mean
 from mlops.errors import Failure, SpecError
+from mlops.pipeline import environments
 from mlops.spec.load import Source
+from mlops.targets.base import catalog as catalogs
 
 REGISTRY_LINE = "registry-storage"   # the fixed line a target with its own registry does not pay
 EXISTING_CLUSTER = "existing cluster: no cloud cost"

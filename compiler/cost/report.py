@@ -6,10 +6,11 @@ the exact decimals (and JSON carries them as computed).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Sequence
 
-from mlops.cost import compare, estimate as cost
+from mlops.cost import compare
+from mlops.cost import estimate as cost
 
 CENT = Decimal("0.01")
 Row = list[str]

@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import ir, targets
-from mlops.targets import Hints
-
 from mlops.emit.jsonout import dumps
 from mlops.emit.preview import Preview, Recorded, preview_environment
 from mlops.emit.yamlout import dump
+from mlops.targets import Hints
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
 from mlops.runtime.infra import main

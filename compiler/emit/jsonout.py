@@ -9,8 +9,9 @@ Anything but str keys and plain JSON values goes to `json.dumps` whole.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
-from typing import Any, Callable
+from collections.abc import Callable
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any
 
 
 class _Fallback(Exception):

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import ir
-from mlops.targets import Hints
-
 from mlops.emit.k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
-from mlops.ir import serving
 from mlops.emit.k8s.serving import metrics_service, model_runtime
 from mlops.emit.yamlout import dump
+from mlops.ir import serving
+from mlops.targets import Hints
 
 KUSTOMIZATION = "kustomization.yaml"
 

@@ -17,8 +17,9 @@ import contextlib
 import gc
 import json
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import pulumi
 from google.protobuf import json_format
@@ -101,11 +102,11 @@ class _Recorder(pmocks.MockMonitor):
             self.recorded.append(_record(request))
             if not request.custom:
                 self.components.append((request.name, request.type))
-        return super().RegisterResource(request)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name): StackReference, `get` lookups
         self.recorded.append(_record(request))
-        return super().ReadResource(request)
+        return super().ReadResource(request)  # type: ignore[no-untyped-call]
 
 
 def _name(urn: str) -> str:

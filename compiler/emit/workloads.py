@@ -4,9 +4,8 @@ the cluster the infra stack exports, read through a StackReference."""
 from __future__ import annotations
 
 from mlops import ir
-from mlops.targets import Hints
-
 from mlops.emit.yamlout import dump
+from mlops.targets import Hints
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
 from mlops.runtime.workloads import main

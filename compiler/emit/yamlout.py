@@ -25,7 +25,7 @@ _Base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 WIDTH = 1 << 30
 
 
-class _Dumper(_Base):  # type: ignore[misc]
+class _Dumper(_Base):
     """Safe dumper whose multi-line strings use the literal block style, and which never writes anchors:
     an object built from a shared dict is written out in full at each place."""
 

@@ -13,20 +13,21 @@ whole flow against fakes at the Automation API and kubernetes client boundaries.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from mlops import ir
-from mlops.gitops import promotion
-from mlops.pipeline import Build, compile_source, environments
 from mlops.errors import Failure, SpecError, UsageError
+from mlops.gitops import promotion
 from mlops.gitops.gitrev import spec_at
-from mlops.spec.load import load
-from mlops.gitops.plan.manifest_diff import objects
 from mlops.gitops.plan import BaseInvalid
+from mlops.gitops.plan.manifest_diff import objects
 from mlops.gitops.stacks import PulumiUnavailable, Stacks, backend_missing, cli_missing
 from mlops.gitops.watch import Cluster, Outcome, Workload, watch
+from mlops.pipeline import Build, compile_source, environments
+from mlops.spec.load import load
 from mlops.write import write
 
 

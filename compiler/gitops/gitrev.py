@@ -11,8 +11,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops.spec.load import Source, decode, parse
 from mlops.errors import Failure
+from mlops.spec.load import Source, decode, parse
 
 TIMEOUT = 60   # seconds; reading one blob is instant, this only bounds a wedged git
 

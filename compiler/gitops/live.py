@@ -8,12 +8,12 @@ The working tree's build goes to a temporary folder, removed afterwards.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
-from mlops.pipeline import compile_spec
 from mlops.gitops.stacks import PulumiUnavailable, StackFailed, Stacks, backend_missing, cli_missing
+from mlops.pipeline import compile_spec
 from mlops.write import write
 
 SKIPPED = "live preview skipped: "

@@ -12,8 +12,8 @@ at the base revision: a new model, or a new version. Removing artifacts is never
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from mlops import ir
 from mlops.errors import Failure

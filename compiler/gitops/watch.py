@@ -16,8 +16,9 @@ mistaken for the new one's.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from mlops.gitops.plan.narrate import span
 
@@ -128,9 +129,9 @@ def connect(outputs: Mapping[str, Any]) -> KubeCluster:
     from kubernetes import client, config
 
     if outputs.get("kubeconfig"):
-        api = config.new_client_from_config_dict(yaml.safe_load(str(outputs["kubeconfig"])))
+        api = config.new_client_from_config_dict(yaml.safe_load(str(outputs["kubeconfig"])))  # type: ignore[no-untyped-call]
     else:
-        api = config.new_client_from_config(context=outputs.get("kubeContext") or None)
+        api = config.new_client_from_config(context=outputs.get("kubeContext") or None)  # type: ignore[no-untyped-call]
     return KubeCluster(client.CustomObjectsApi(api), client.AppsV1Api(api), api.sanitize_for_serialization)
 
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import os
 import re
-from importlib.resources import files as files_of
 from dataclasses import dataclass
+from importlib.resources import files as files_of
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from mlops.errors import Failure
+from mlops.init.workflows import APPLY_HEADER, PLAN_HEADER, apply_workflow, plan_workflow
 from mlops.pipeline import environments
 from mlops.spec.load import load, parse
-from mlops.init.workflows import APPLY_HEADER, PLAN_HEADER, apply_workflow, plan_workflow
-from mlops.errors import Failure
 
 SPEC = "mlops.yaml"
 PLAN = ".github/workflows/mlops-plan.yml"

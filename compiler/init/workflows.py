@@ -11,7 +11,8 @@ Values from the spec never enter a shell script: scripts read them from `env:` v
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from mlops import ir, targets
 from mlops.gitops.plan.report import MARKER

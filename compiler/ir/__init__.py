@@ -5,8 +5,25 @@ derived from them that several stages need (`serving`, `names`). Importing `mlop
 from __future__ import annotations
 
 from mlops.ir.codec import from_dict, to_dict
-from mlops.ir.model import (Alerts, Analysis, Drift, Endpoint, Environment, EnvVar, Framework, Metric, Model, NodePool,
-                            Registry, Resources, Rollout, Scaling, Strategy, Target, Variant)
+from mlops.ir.model import (
+                            Alerts,
+                            Analysis,
+                            Drift,
+                            Endpoint,
+                            Environment,
+                            EnvVar,
+                            Framework,
+                            Metric,
+                            Model,
+                            NodePool,
+                            Registry,
+                            Resources,
+                            Rollout,
+                            Scaling,
+                            Strategy,
+                            Target,
+                            Variant,
+)
 
 __all__ = ["Alerts", "Analysis", "Drift", "Endpoint", "EnvVar", "Environment", "Framework", "Metric", "Model",
            "NodePool", "Registry", "Resources", "Rollout", "Scaling", "Strategy", "Target", "Variant", "from_dict",

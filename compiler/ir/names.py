@@ -3,9 +3,8 @@ rejects two models whose objects would share a name."""
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import hashlib
+from collections.abc import Iterable
 
 DNS_LABEL = 63          # Service names and label values
 CRONJOB = 52            # a CronJob's Jobs append 11 characters to its name

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mlops import ir
-
-from mlops.ir import names
 from mlops.diagnostics import json_path
+from mlops.ir import names
 
 Role = Literal["stable", "variant", "candidate"]
-STABLE, VARIANT, CANDIDATE = "stable", "variant", "candidate"
+STABLE: Role = "stable"
+VARIANT: Role = "variant"
+CANDIDATE: Role = "candidate"
 # Frameworks with a runtime built for TPUs; the rules hold every other framework off TPU pools.
 TPU_FRAMEWORKS: tuple[ir.Framework, ...] = ("vllm", "custom")
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pulumi
 
-from mlops import targets
-from mlops import ir
+from mlops import ir, targets
 
 CONFIG_KEY = "environment"   # in the `mlops` config namespace
 

@@ -16,6 +16,7 @@ import yaml
 
 from mlops.targets.base.deferred import names_in, substitute
 
+
 def manifest_objects(folder: Path) -> list[dict[str, Any]]:
     """The objects `folder/kustomization.yaml` lists, in its order."""
     kustomization = yaml.safe_load((folder / "kustomization.yaml").read_text(encoding="utf-8")) or {}

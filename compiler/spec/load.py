@@ -7,8 +7,9 @@ large structure is built, duplicate keys are errors, and only the core YAML type
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -187,7 +188,7 @@ class _Builder:
             if node.tag != _SEQ:
                 raise self.fail(node, path, f"tag {self.tag(node)} is not allowed")
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag != _MAP:
+        if node.tag != _MAP or not isinstance(node, yaml.MappingNode):
             raise self.fail(node, path, f"tag {self.tag(node)} is not allowed")
         return self.mapping(node, path, depth)
 

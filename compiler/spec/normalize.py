@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlops.targets.base import catalog as catalogs
-
 from mlops import ir
 from mlops.diagnostics import json_path
 from mlops.errors import SpecError
 from mlops.spec.load import Source
 from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec.quantity import cpu_text, memory_gib, seconds
+from mlops.targets.base import catalog as catalogs
 
 DEFAULTS: dict[str, Any] = {
     "kubernetesVersion": "1.31",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mlops.diagnostics import Diagnostic, Path
+from mlops.diagnostics import Diagnostic, Path, Severity
 from mlops.spec.load import Source
 
 PATCHABLE = ("metadata", "cluster", "registry", "models")
@@ -52,7 +52,7 @@ class EnvSource:
                 return patched
         return path
 
-    def error(self, path: Path, message: str, *, key: bool = False, severity: str = "error") -> Diagnostic:
+    def error(self, path: Path, message: str, *, key: bool = False, severity: Severity = "error") -> Diagnostic:
         origin = self._origin(tuple(path), key)
         diag = self.source.error(origin, message, key=key)
         return diag if severity == "error" else Diagnostic(diag.file, diag.line, diag.col, message, diag.path, severity)

@@ -5,31 +5,40 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, Iterator
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from mlops.diagnostics import Diagnostic, Path, article, did_you_mean, one_of, shown
 from mlops import targets
+from mlops.diagnostics import Diagnostic, Path, article, did_you_mean, one_of, shown
 from mlops.spec.overlay import EnvSource
 from mlops.targets.base import catalog
-
 
 _TYPE_NAMES = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "object": "a mapping", "array": "a list", "null": "null"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema_text(name: str = "mlops.schema.json") -> str:
     return files("mlops.schemas").joinpath(name).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(name: str = "mlops.schema.json") -> Draft202012Validator:
     # The schema itself is checked by the test suite (check_schema costs more than validating a spec).
     return Draft202012Validator(json.loads(schema_text(name)))
+
+
+def at_path(*keys: str) -> Any:
+    """The part of the published schema at `keys`, e.g. `at_path("$defs", "nodePool")`."""
+    node: Any = validator().schema
+    for key in keys:
+        node = node[key]
+    return node
 
 
 def schema_errors(data: Any, at: EnvSource) -> list[Diagnostic]:
@@ -92,75 +101,125 @@ def _field(path: Path) -> str:
     return names[-1] if names else "the document"
 
 
+@dataclass(frozen=True)
+class _Error:
+    """What the translators read of a jsonschema error, typed once."""
+
+    path: Path
+    keyword: str | None
+    value: Any
+    expected: Any           # the keyword's value in the schema (its `validator_value`)
+    schema: dict[str, Any]  # the subschema that failed
+    error: ValidationError
+
+
+Translator = Callable[[_Error, EnvSource], Iterator[Diagnostic]]
+
+
 def _translate(error: ValidationError, at: EnvSource) -> Iterator[Diagnostic]:
-    path: Path = tuple(error.absolute_path)
-    kind = error.validator
-    value = error.instance
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    schema: Any = error.schema
+    e = _Error(tuple(error.absolute_path), None if error.validator is None else str(error.validator), error.instance,
+               error.validator_value, schema if isinstance(schema, dict) else {}, error)
     if "propertyNames" in error.absolute_schema_path:
         # jsonschema reports a bad key at its object; point at the key itself.
-        title = schema.get("title", "name")
-        yield at.error((*path, value), f"'{shown(str(value))}' is not a valid {title}", key=True)
+        title = e.schema.get("title", "name")
+        yield at.error((*e.path, e.value), f"'{shown(str(e.value))}' is not a valid {title}", key=True)
         return
-    if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        for extra in sorted(set(value) - set(allowed)):
-            hint = did_you_mean(extra, allowed)
-            if not hint and allowed:
-                hint = f" (expected {one_of(allowed)})"
-            yield at.error((*path, extra), f"unknown field '{shown(extra)}'{hint}", key=True)
-    elif kind == "required":
-        missing = [name for name in error.validator_value if name not in value]
-        for name in missing:
-            yield at.error(path, f"missing required field '{name}'{_condition(error)}", key=True)
-    elif kind == "enum":
-        choices = [str(c) for c in error.validator_value]
-        if isinstance(value, str):
-            hint = did_you_mean(value, choices) or f": expected {one_of(choices)}"
-            yield at.error(path, f"unknown {_field(path)} '{shown(value)}'{hint}")
-        else:
-            yield at.error(path, f"{_field(path)} must be {one_of(choices)}, got {describe(value)}")
-    elif kind == "const":
-        yield at.error(path, f"{_field(path)} must be '{error.validator_value}', got {describe(value)}")
-    elif kind == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        wanted = one_of([_TYPE_NAMES.get(str(t), str(t)) for t in expected])
-        if not path:
-            yield at.error(path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', got {describe(value)}")
-            return
-        hint = ""
-        if schema.get("title") and schema.get("examples"):
-            wanted = article(schema["title"])
-            hint = f" (e.g. {', '.join(map(str, schema['examples']))})"
-        if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
-            if re.match(schema.get("pattern", "^$"), str(value)):
-                wanted, hint = "a string", f" (quote it: \"{value}\")"
-        yield at.error(path, f"{_field(path)} must be {wanted}{hint}, got {describe(value)}")
-    elif kind in ("pattern", "anyOf", "format"):
-        title = schema.get("title") or _field(path)
-        examples = schema.get("examples")
-        if kind == "anyOf" and not schema.get("title"):
-            yield from _translate(best_match(error.context or [error]), at)
-            return
-        examples_text = f" (e.g. {', '.join(map(str, examples))})" if examples else ""
-        if kind == "anyOf" and not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            yield at.error(path, f"{_field(path)} must be {article(title)}{examples_text}, got {describe(value)}")
-        else:
-            yield at.error(path, f"{describe(value)} is not a valid {title}{examples_text}")
-    elif kind is None:  # a `false` schema: the field exists but does not apply here
-        yield at.error(path, _not_applicable(path), key=True)
-    elif kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}
-        yield at.error(path, f"{_field(path)} must be {words[kind]} {error.validator_value}, got {describe(value)}")
-    elif kind in ("minLength", "maxLength"):
-        word = "at least" if kind == "minLength" else "at most"
-        yield at.error(path, f"{_field(path)} must be {word} {error.validator_value} characters long, got {len(value)}")
-    elif kind in ("minItems", "maxItems", "minProperties", "maxProperties"):
-        word = "at least" if kind.startswith("min") else "at most"
-        unit = "entry" if error.validator_value == 1 else "entries"
-        yield at.error(path, f"{_field(path)} must have {word} {error.validator_value} {unit}, got {len(value)}")
+    translator = _TRANSLATORS.get(e.keyword, _as_is) if e.keyword is not None else _not_applicable_here
+    yield from translator(e, at)
+
+
+def _additional(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    allowed = sorted(e.schema.get("properties", {}))
+    for extra in sorted(set(e.value) - set(allowed)):
+        hint = did_you_mean(extra, allowed) or (f" (expected {one_of(allowed)})" if allowed else "")
+        yield at.error((*e.path, extra), f"unknown field '{shown(extra)}'{hint}", key=True)
+
+
+def _required(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    for name in (n for n in e.expected if n not in e.value):
+        yield at.error(e.path, f"missing required field '{name}'{_condition(e.error)}", key=True)
+
+
+def _enum(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    choices = [str(c) for c in e.expected]
+    if isinstance(e.value, str):
+        hint = did_you_mean(e.value, choices) or f": expected {one_of(choices)}"
+        yield at.error(e.path, f"unknown {_field(e.path)} '{shown(e.value)}'{hint}")
     else:
-        yield at.error(path, error.message)
+        yield at.error(e.path, f"{_field(e.path)} must be {one_of(choices)}, got {describe(e.value)}")
+
+
+def _const(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    yield at.error(e.path, f"{_field(e.path)} must be '{e.expected}', got {describe(e.value)}")
+
+
+def _type(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    expected = e.expected if isinstance(e.expected, list) else [e.expected]
+    wanted = one_of([_TYPE_NAMES.get(str(t), str(t)) for t in expected])
+    if not e.path:
+        yield at.error(e.path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', got {describe(e.value)}")
+        return
+    hint = ""
+    if e.schema.get("title") and e.schema.get("examples"):
+        wanted = article(e.schema["title"])
+        hint = f" (e.g. {', '.join(map(str, e.schema['examples']))})"
+    if "string" in expected and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
+        if re.match(e.schema.get("pattern", "^$"), str(e.value)):
+            wanted, hint = "a string", f" (quote it: \"{e.value}\")"
+    yield at.error(e.path, f"{_field(e.path)} must be {wanted}{hint}, got {describe(e.value)}")
+
+
+def _pattern(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    """pattern, format and titled anyOf: the value is not of the named kind (an untitled anyOf: its best branch)."""
+    if e.keyword == "anyOf" and not e.schema.get("title"):
+        yield from _translate(best_match(e.error.context or [e.error]), at)
+        return
+    title = e.schema.get("title") or _field(e.path)
+    examples = e.schema.get("examples")
+    examples_text = f" (e.g. {', '.join(map(str, examples))})" if examples else ""
+    if e.keyword == "anyOf" and not isinstance(e.value, (str, int, float)) or isinstance(e.value, bool):
+        yield at.error(e.path, f"{_field(e.path)} must be {article(title)}{examples_text}, got {describe(e.value)}")
+    else:
+        yield at.error(e.path, f"{describe(e.value)} is not a valid {title}{examples_text}")
+
+
+def _not_applicable_here(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    """A `false` schema: the field exists but does not apply here."""
+    yield at.error(e.path, _not_applicable(e.path), key=True)
+
+
+_BOUND_WORDS = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
+                "exclusiveMaximum": "less than"}
+
+
+def _bound(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    yield at.error(e.path, f"{_field(e.path)} must be {_BOUND_WORDS[e.keyword or '']} {e.expected}, "
+                           f"got {describe(e.value)}")
+
+
+def _length(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    word = "at least" if e.keyword == "minLength" else "at most"
+    yield at.error(e.path, f"{_field(e.path)} must be {word} {e.expected} characters long, got {len(e.value)}")
+
+
+def _count(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    word = "at least" if (e.keyword or "").startswith("min") else "at most"
+    unit = "entry" if e.expected == 1 else "entries"
+    yield at.error(e.path, f"{_field(e.path)} must have {word} {e.expected} {unit}, got {len(e.value)}")
+
+
+def _as_is(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
+    yield at.error(e.path, e.error.message)
+
+
+_TRANSLATORS: dict[str, Translator] = {
+    "additionalProperties": _additional, "required": _required, "enum": _enum, "const": _const, "type": _type,
+    "pattern": _pattern, "anyOf": _pattern, "format": _pattern,
+    **dict.fromkeys(_BOUND_WORDS, _bound),
+    "minLength": _length, "maxLength": _length,
+    **dict.fromkeys(("minItems", "maxItems", "minProperties", "maxProperties"), _count),
+}
 
 
 def _condition(error: ValidationError) -> str:

@@ -4,7 +4,8 @@ environment variables whose names say they hold one. Messages never repeat the v
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from mlops.diagnostics import Diagnostic, Path
 from mlops.spec.load import Source

@@ -4,11 +4,12 @@ each environment's merged view of it. Every problem is gathered; none stops the 
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from mlops.spec import rules, secrets
 from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
 from mlops.errors import SpecError
+from mlops.spec import rules, secrets
 from mlops.spec.load import Source
 from mlops.spec.overlay import PATCHABLE, EnvSource, environment_document
 from mlops.spec.schema import schema_errors

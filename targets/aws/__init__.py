@@ -64,7 +64,7 @@ class Aws:
         return {"aws:region": t.region, **({"aws:allowedAccountIds": [t.account]} if t.account else {})}
 
     def program(self, env: ir.Environment) -> None:
-        from mlops.targets.aws import program   # pulumi-aws only when a program runs, not for hints
+        from mlops.targets.aws import program  # pulumi-aws only when a program runs, not for hints
 
         program.run(env, self.nodegroup)
 

@@ -4,18 +4,17 @@ autoscaler. Model pods read exactly their own artifacts (scoped S3 reads, ECR pu
 from __future__ import annotations
 
 import functools
-
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from mlops import ir
 from mlops.ir import serving
-
-from mlops.targets.base import artifacts
 from mlops.ir.names import short_name
+from mlops.targets.base import artifacts
 
 POD_IDENTITY_TRUST = "pods.eks.amazonaws.com"
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]

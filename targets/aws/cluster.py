@@ -8,7 +8,6 @@ the Kubernetes layer selects nodes by `eks.amazonaws.com/nodegroup`. Tags come f
 from __future__ import annotations
 
 import functools
-
 import json
 from typing import Any
 
@@ -16,7 +15,6 @@ import pulumi
 import pulumi_aws as aws
 
 from mlops import ir
-
 from mlops.ir.names import short_name
 
 AZ_COUNT = 3

@@ -4,7 +4,8 @@ from the logical name and the inputs; keyed by type token (`aws:*` is the packag
 from __future__ import annotations
 
 import base64
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from mlops.targets.base.mocks import MOCK_ACCOUNT, CallFn, OutputsFn, digest
 

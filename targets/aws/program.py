@@ -7,10 +7,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from mlops import ir
-
-from mlops.targets.base import addons, helm
 from mlops.targets.aws.access import Registry, autoscaler_role, autoscaler_values, model_roles
 from mlops.targets.aws.cluster import Cluster, Network, cluster_name
+from mlops.targets.base import helm
 from mlops.targets.base.tags import tags
 
 

@@ -65,7 +65,7 @@ class Azure:
         return {"azure-native:location": t.region, **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
 
     def program(self, env: ir.Environment) -> None:
-        from mlops.targets.azure import program   # the cloud SDKs load only when a program runs
+        from mlops.targets.azure import program  # the cloud SDKs load only when a program runs
 
         program.run(env, self.acr_name(env))
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure
 
 from mlops import ir
 from mlops.ir import serving
-
-from mlops.targets.base import artifacts
 from mlops.ir.names import short_name
+from mlops.targets.base import artifacts
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"            # built-in role ids (the same in every tenant)
 TOKEN_AUDIENCE = "api://AzureADTokenExchange"

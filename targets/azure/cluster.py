@@ -7,14 +7,13 @@ Kubernetes layer selects nodes by `kubernetes.azure.com/agentpool=<pool>`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pulumi
 import pulumi_azure_native as azure
 
 from mlops import ir
-
 from mlops.ir.names import short_name
 from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import k8s_labels

@@ -9,10 +9,9 @@ import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 
 from mlops import ir
-
-from mlops.targets.base import addons, helm
-from mlops.targets.azure.cluster import Cluster, ClusterArgs, Network, NetworkArgs, is_gpu
 from mlops.targets.azure.access import IdentityArgs, Registry, RegistryArgs, WorkloadIdentity, storage_accounts
+from mlops.targets.azure.cluster import Cluster, ClusterArgs, Network, NetworkArgs, is_gpu
+from mlops.targets.base import addons, helm
 from mlops.targets.base.tags import tags
 
 

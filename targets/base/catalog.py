@@ -8,10 +8,11 @@ to pick the cheapest instance type that fits a node pool, `mlops cost` to price 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -83,7 +84,7 @@ class NoFit(ValueError):
     """No instance type of the catalog meets the ask; the message says what is on offer."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(provider: str) -> Catalog:
     raw: dict[str, Any] = yaml.load(_file(provider).read_text(encoding="utf-8"),
                                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -6,7 +6,8 @@ workloads program replaces each inside parsed YAML values, never by text templat
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 PATTERN = re.compile(r"\$\(infra\.([A-Za-z_][A-Za-z0-9_]*)\)")
 

@@ -3,7 +3,8 @@ values from that table), and the GatewayClass, installed on a target's cluster."
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s

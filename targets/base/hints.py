@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from mlops import ir
-
 from mlops.targets import PoolHints
 
 # The node label naming a node pool: operators put it on an existing cluster's nodes (onprem); GKE and AKS pools

@@ -4,8 +4,9 @@ resources its program reads outputs of, and results of the functions it invokes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # (logical name, inputs, inputs of the explicit provider or {}) -> extra state
 OutputsFn = Callable[[str, Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]

@@ -3,8 +3,9 @@ cannot change in place. Each target states these for its own resource types; the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 Role = Literal["cluster", "registry", "node pool", "resource group"]
 CLUSTER: Role = "cluster"

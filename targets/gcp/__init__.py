@@ -71,7 +71,7 @@ class Gcp:
         return {"gcp:project": env.target.project, "gcp:region": env.target.region}
 
     def program(self, env: ir.Environment) -> None:
-        from mlops.targets.gcp import program   # the cloud SDKs load only when a program runs
+        from mlops.targets.gcp import program  # the cloud SDKs load only when a program runs
 
         program.run(env, self.models_service_account(env).split("@")[0])
 

@@ -10,9 +10,8 @@ import pulumi_gcp as gcp
 
 from mlops import ir
 from mlops.ir import serving
-
-from mlops.targets.base import artifacts
 from mlops.ir.names import short_name
+from mlops.targets.base import artifacts
 from mlops.targets.base.tags import gcp_labels
 
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"

@@ -13,9 +13,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from mlops import ir
-
-from mlops.targets.base import catalog
 from mlops.ir.names import short_name
+from mlops.targets.base import catalog
 from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import gcp_labels, k8s_labels
 

@@ -9,7 +9,6 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from mlops import ir
-
 from mlops.targets.base import addons, helm
 from mlops.targets.gcp.access import NodeIdentity, Registry, WorkloadIdentity, WorkloadIdentityArgs
 from mlops.targets.gcp.cluster import Cluster, ClusterArgs, Network

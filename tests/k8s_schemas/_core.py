@@ -40,7 +40,7 @@ def _minor(version: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema_version(k8s_version: str) -> str:
     """The schema folder version kubernetes-validate would use for `k8s_version`."""
     wanted = _minor(k8s_version)
@@ -58,14 +58,14 @@ def _schema_dir(version: str) -> str:
     return f"kubernetes-json-schema/v{version}-local-strict"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _registry(version: str) -> Registry:
     definitions = kv.schema_contents(f"{_schema_dir(version)}/_definitions.json", version)
     registry: Registry = Resource.from_contents(definitions) @ Registry()
     return registry
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(version: str, api_version: str, kind: str) -> jsonschema.Draft202012Validator | None:
     if not (_SAFE_KIND.match(kind) and _SAFE_API_VERSION.match(api_version)):
         return None

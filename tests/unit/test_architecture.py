@@ -4,9 +4,9 @@ that need no cloud SDK import none."""
 from __future__ import annotations
 
 import ast
-import textwrap
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from mlops.diagnostics import reporters as report
 from mlops.targets.base import deferred
@@ -24,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops.pipeline import compile_to
     from mlops.emit import LAYERS
+    from mlops.pipeline import compile_to
 
     layers = ("manifests",) if args.manifests_only else LAYERS
     build = compile_to(args.file, Path(args.out), args.env, layers)

@@ -29,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops.cost import compare, estimate as cost, report as cost_report
+    from mlops.cost import compare
+    from mlops.cost import estimate as cost
+    from mlops.cost import report as cost_report
     from mlops.spec.load import load
 
     source = load(args.file)

@@ -4,7 +4,6 @@ environments, and a pre-commit hook running `mlops validate`. Existing files are
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from mlops.errors import UsageError

@@ -14,7 +14,6 @@ import sys
 
 from mlops.errors import Failure
 
-
 SPEC_ERROR = "cannot plan {file}: {errors} error(s)"
 FORMATS = ("markdown", "json", "text")   # the keys of plan_report.REPORTERS, imported only to run
 
@@ -33,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mlops.gitops import live
-    from mlops.gitops.plan import report as plan_report
     from mlops.gitops.plan import REMOVED, plan
+    from mlops.gitops.plan import report as plan_report
 
     result = plan(args.file, args.base, args.env)
     failed = False

@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from mlops.diagnostics import reporters as report
 from mlops.diagnostics import Diagnostic
+from mlops.diagnostics import reporters as report
 from mlops.errors import SpecError
 from mlops.spec.load import Unreadable, load
 from mlops.spec.validate import check
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             diagnostics = check(load(name))
         except SpecError as exc:
-            diagnostics = exc.diagnostics
+            diagnostics = list(exc.diagnostics)
         except Unreadable as exc:
             print(f"mlops: {exc}", file=sys.stderr)
             unreadable = True

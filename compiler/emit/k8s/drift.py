@@ -14,13 +14,12 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from mlops import ir
-
 from mlops.emit.k8s import artifacts
-from mlops.targets.base import addons
-from mlops.ir import names
 from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import DRIFT_IMAGE, RUN_AS, STORAGE_INITIALIZER_IMAGE
 from mlops.emit.k8s.security import container_security, init_security, pod_security
+from mlops.ir import names
+from mlops.targets.base import addons
 
 PROGRAM = Path(__file__).with_name("drift_program.py")
 BASELINE_DIR, LIVE_DIR, PROGRAM_DIR = "/data/baseline", "/data/live", "/opt/mlops"

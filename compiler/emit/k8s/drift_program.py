@@ -13,8 +13,9 @@ import math
 import os
 import sys
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 BINS = 10
 FLOOR = 1e-4          # share given to an empty bin, so the logarithm stays finite

@@ -8,14 +8,13 @@ one misbehaves. With no traffic an error ratio is NaN and never fires.
 from __future__ import annotations
 
 from mlops import ir
-
 from mlops.emit import jsonout
 from mlops.emit.k8s import routing
-from mlops.targets.base import addons
-from mlops.ir import names, serving
 from mlops.emit.k8s.meta import INSTANCE, Obj, Scope, new, number, source
 from mlops.emit.k8s.runtimes import GATEWAY_QUERIES, Queries, query
 from mlops.emit.k8s.serving import metric_selector, model_runtime
+from mlops.ir import names, serving
+from mlops.targets.base import addons
 
 SCRAPE_EVERY = "15s"
 ALERT_WINDOW = "5m"

@@ -14,13 +14,12 @@
 from __future__ import annotations
 
 from mlops import ir
-
-from mlops.targets.base import addons
-from mlops.ir import names, serving
 from mlops.emit.k8s.meta import Obj, Scope, duration, new, number, selector, source
-from mlops.ir.serving import Instance
 from mlops.emit.k8s.runtimes import query
 from mlops.emit.k8s.serving import metric_selector, model_runtime, pod_template, service
+from mlops.ir import names, serving
+from mlops.ir.serving import Instance
+from mlops.targets.base import addons
 
 ROLLOUTS_API = "argoproj.io/v1alpha1"
 MEASURE_EVERY = 60                          # seconds between analysis measurements

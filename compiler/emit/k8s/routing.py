@@ -15,11 +15,10 @@ is the strategy's traffic:
 from __future__ import annotations
 
 from mlops import ir
-
-from mlops.targets.base import addons
-from mlops.ir import names, serving
 from mlops.emit.k8s.meta import Obj, Scope, new, source
 from mlops.emit.k8s.serving import SERVICE_PORT
+from mlops.ir import names, serving
+from mlops.targets.base import addons
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 PREVIEW_HEADER = "x-mlops-preview"

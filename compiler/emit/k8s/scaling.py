@@ -14,15 +14,14 @@ buffering proxy, the KEDA HTTP add-on, would hold them instead, at the cost of a
 from __future__ import annotations
 
 from mlops import ir
-
 from mlops.emit.k8s import routing
-from mlops.targets.base import addons
-from mlops.ir import serving
 from mlops.emit.k8s.meta import Obj, Scope, new, number, selector, source
-from mlops.ir.serving import Instance
 from mlops.emit.k8s.rollout import scale_target
 from mlops.emit.k8s.runtimes import GATEWAY_ARRIVALS, GATEWAY_QUERIES, query
 from mlops.emit.k8s.serving import metric_selector, model_runtime
+from mlops.ir import serving
+from mlops.ir.serving import Instance
+from mlops.targets.base import addons
 
 WINDOW = "1m"
 POLLING_SECONDS = 15

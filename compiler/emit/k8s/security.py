@@ -9,11 +9,10 @@ projected token) does not need one.
 from __future__ import annotations
 
 from mlops import ir
-
-from mlops.targets.base import addons
-from mlops.ir import names
 from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import RUN_AS
+from mlops.ir import names
+from mlops.targets.base import addons
 
 LINK_LOCAL = "169.254.0.0/16"    # every cloud serves instance metadata and pod identity tokens here
 

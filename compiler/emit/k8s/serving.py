@@ -4,14 +4,13 @@ placement on the model's node pool."""
 from __future__ import annotations
 
 from mlops import ir
-from mlops.targets import PoolHints
-
 from mlops.emit.k8s import artifacts
-from mlops.ir import names
 from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
-from mlops.ir.serving import TPU_FRAMEWORKS, Instance
 from mlops.emit.k8s.runtimes import MODEL_DIR, Runtime, runtime
 from mlops.emit.k8s.security import container_security, init_security, pod_security
+from mlops.ir import names
+from mlops.ir.serving import TPU_FRAMEWORKS, Instance
+from mlops.targets import PoolHints
 
 SERVICE_PORT = 8080
 ACCELERATOR_TAINTS = ("nvidia.com/gpu", "google.com/tpu")

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from mlops.cost import estimate as cost
 from mlops import ir
-from mlops.gitops.plan import narrate
-from mlops.gitops import promotion
-from mlops.pipeline import Build, UnknownEnvironment, compile_source
+from mlops.cost import estimate as cost
 from mlops.diagnostics import Diagnostic, did_you_mean
 from mlops.errors import Failure, SpecError
+from mlops.gitops import promotion
 from mlops.gitops.gitrev import Revision, spec_at
-from mlops.gitops.plan.infra_diff import CLUSTER, Hazard, ResourceChange, diff_graphs, hazards
-from mlops.spec.load import parse, read_text
+from mlops.gitops.plan import narrate
+from mlops.gitops.plan.infra_diff import Hazard, ResourceChange, diff_graphs, hazards
+from mlops.targets.base.resources import CLUSTER
 from mlops.gitops.plan.manifest_diff import ObjectChange, diff_files
 from mlops.gitops.promotion import Refusal
+from mlops.pipeline import Build, UnknownEnvironment, compile_source
+from mlops.spec.load import parse, read_text
 
 LAYERS = ("manifests", "infra")      # workloads/ only wires manifests to the cluster: nothing of its own to diff
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"

@@ -16,8 +16,9 @@ kubeconfig) are placeholders here: a replacement that cascades through them show
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from mlops import targets
 from mlops.gitops.plan.changes import FieldChange, diff, touches

@@ -7,13 +7,14 @@ object is attributed to the model it was made for through its `mlops.dev/source`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
-from mlops.gitops.plan.changes import FieldChange, diff
 from mlops.emit.k8s.meta import SOURCE
+from mlops.gitops.plan.changes import FieldChange, diff
 
 ADDED, CHANGED, REMOVED = "add", "change", "remove"
 KUSTOMIZATION = "kustomization.yaml"

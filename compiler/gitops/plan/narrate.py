@@ -8,11 +8,11 @@ their Deployments in place while the HTTPRoute splits or mirrors; a brand-new Ro
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from mlops import ir
-from mlops.ir import serving
 from mlops.gitops.plan.manifest_diff import ObjectChange
+from mlops.ir import serving
 
 
 def span(seconds: int) -> str:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from mlops.cost import report as cost_report
+from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan
 from mlops.gitops.plan.changes import ABSENT, FieldChange
 from mlops.gitops.plan.infra_diff import ResourceChange
 from mlops.gitops.plan.infra_diff import counts as infra_counts
 from mlops.gitops.plan.manifest_diff import ObjectChange
 from mlops.gitops.plan.manifest_diff import counts as object_counts
-from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan
 
 MARKER = "<!-- mlops-plan -->"
 COMMENT_LIMIT = 65_536

@@ -3,19 +3,19 @@ since it also runs on documents the schema rejected, and yields located diagnost
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from mlops import targets
-from mlops.targets.base import catalog as catalogs
-
 from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
 from mlops.ir import names as k8s_names
 from mlops.ir.serving import TPU_FRAMEWORKS
 from mlops.spec.overlay import EnvSource
 from mlops.spec.quantity import memory_gib, millicores
-from mlops.spec.schema import validator
+from mlops.spec.schema import at_path
+from mlops.targets.base import catalog as catalogs
 
-KNOWN_ACCELERATORS = frozenset(validator().schema["$defs"]["nodePool"]["properties"]["accelerator"]["properties"]["type"]["enum"])
+KNOWN_ACCELERATORS = frozenset(at_path("$defs", "nodePool", "properties", "accelerator", "properties", "type", "enum"))
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
 
