@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops import ir
-from mlops.diagnostics import Diagnostic, did_you_mean
+from mlops.diagnostics import Diagnostic, did_you_mean, shown
 from mlops.emit import LAYERS, emit
 from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load
@@ -26,6 +26,16 @@ class Build:
 class UnknownEnvironment(UsageError):
     """`--env` names an environment the spec does not have; the message lists or suggests the valid ones."""
 
+    def __init__(self, env: str, names: Sequence[str]):
+        super().__init__(f"unknown environment '{shown(env)}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+
+
+def check_environments(asked: Sequence[str] | None, names: Sequence[str]) -> None:
+    """Every `--env` asked for is one of `names`; UnknownEnvironment otherwise."""
+    for env in asked or ():
+        if env not in names:
+            raise UnknownEnvironment(env, names)
+
 
 def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
     """The IR of `envs` (all when None) and the warnings. Raises SpecError if invalid, UnknownEnvironment."""
@@ -33,9 +43,7 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
     names = environment_names(source)
-    for env in envs or ():
-        if env not in names:
-            raise UnknownEnvironment(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+    check_environments(envs, names)
     return tuple(normalize(source, env) for env in (envs or names)), tuple(diagnostics)
 
 

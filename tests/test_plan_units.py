@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mlops.diagnostics.words import markdown
 from mlops.gitops import promotion
 from mlops.gitops.plan import UNCHANGED, Cost, EnvPlan, Plan, infra_diff, narrate
 from mlops.gitops.plan import report as plan_report
@@ -205,7 +206,7 @@ def test_markdown_trims_details_never_the_summary() -> None:
 
 
 def test_markdown_escapes_free_text() -> None:
-    assert plan_report.md("a*b_<img>|x") == "a\\*b\\_\\<img>\\|x"
+    assert markdown("a*b_<img>|x") == "a\\*b\\_\\<img>\\|x"
     assert plan_report.code("a`b") == "`` a`b ``"
 
 

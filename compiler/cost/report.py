@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from mlops.cost import compare
 from mlops.cost import estimate as cost
+from mlops.diagnostics.words import markdown
 
 CENT = Decimal("0.01")
 Row = list[str]
@@ -20,7 +21,8 @@ def amount(value: Decimal) -> str:
     return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,}"
 
 
-def span(value: cost.Range) -> str:
+def money_range(value: cost.Range) -> str:
+    """`455.34..2,859.08`: a monthly cost at min..at max."""
     return f"{amount(value.min)}..{amount(value.max)}"
 
 
@@ -32,7 +34,7 @@ def signed(value: Decimal) -> str:
 def delta_line(change: cost.Delta) -> str:
     """One line for the top of `mlops plan`: `production: +1,234.56/month at max (+0.00 at min), now 455.34..2,859.08`."""
     return (f"{change.environment}: {signed(change.change.max)}/month at max ({signed(change.change.min)} at min), "
-            f"now {span(change.after)}")
+            f"now {money_range(change.after)}")
 
 
 # --- one estimate per environment -------------------------------------------------------------------------
@@ -43,7 +45,7 @@ NUMERIC = {3, 4, 5, 6}
 
 def _pool_row(pool: cost.PoolLine) -> Row:
     carried = f" ({pool.accelerator})" if pool.accelerator else ""
-    other = f"{pool.other_capacity} {span(pool.other_cost)}" if pool.other_cost else f"no {pool.other_capacity} offering"
+    other = f"{pool.other_capacity} {money_range(pool.other_cost)}" if pool.other_cost else f"no {pool.other_capacity} offering"
     return [f"pool {pool.name}", pool.instance_type + carried, pool.capacity, f"{pool.floor}..{pool.max_nodes}",
             str(pool.hourly), amount(pool.cost.min), amount(pool.cost.max), other]
 
@@ -82,7 +84,7 @@ def estimates_table(estimates: Sequence[cost.Estimate]) -> str:
             out += ["  " + line for line in grid([HEADER, *_estimate_rows(estimate)], NUMERIC)]
         out += [f"  note: {n}" for n in estimate.notes if n != cost.EXISTING_CLUSTER]
         out.append("")
-    out.append(f"all environments: {span(_grand_total(estimates))} per month (at min..at max)")
+    out.append(f"all environments: {money_range(_grand_total(estimates))} per month (at min..at max)")
     out.append(_sources(estimates))
     return "\n".join(out) + "\n"
 
@@ -90,14 +92,14 @@ def estimates_table(estimates: Sequence[cost.Estimate]) -> str:
 def estimates_markdown(estimates: Sequence[cost.Estimate]) -> str:
     out = ["## Monthly cost", ""]
     for estimate in estimates:
-        out += [f"### {_md(_title(estimate))}", ""]
+        out += [f"### {markdown(_title(estimate))}", ""]
         if not estimate.existing_cluster:
             rows = _estimate_rows(estimate)
-            rows[-1] = [f"**{c}**" if c else "" for c in rows[-1]]
-            out += [*markdown_table([HEADER, *rows], NUMERIC), ""]
-        out += [f"- {_md(n)}" for n in estimate.notes if n != cost.EXISTING_CLUSTER]
+            *lines, total = markdown_table([HEADER, *rows], NUMERIC)
+            out += [*lines, _bold_cells(total), ""]
+        out += [f"- {markdown(n)}" for n in estimate.notes if n != cost.EXISTING_CLUSTER]
         out += [""] if any(n != cost.EXISTING_CLUSTER for n in estimate.notes) else []
-    out += [f"**All environments: {span(_grand_total(estimates))} per month** (at min..at max)", "", _md(_sources(estimates))]
+    out += [f"**All environments: {money_range(_grand_total(estimates))} per month** (at min..at max)", "", markdown(_sources(estimates))]
     return "\n".join(out) + "\n"
 
 
@@ -174,12 +176,14 @@ def comparison_table(c: compare.Comparison) -> str:
 
 def comparison_markdown(c: compare.Comparison) -> str:
     rows = _comparison_rows(c)
-    rows = [rows[0], *[[f"**{r[0]}**", *r[1:]] if not r[0].startswith(" ") else [r[0].strip(), *r[1:]] for r in rows[1:]]]
-    out = ["## Monthly cost by provider", "", _md(_comparison_head(c)), "", *markdown_table(rows, set())]
+    table = markdown_table([rows[0], *[[r[0].strip(), *r[1:]] for r in rows[1:]]], set())
+    table = table[:2] + [_bold_cells(line, first_only=True) if not r[0].startswith(" ") else line
+                         for r, line in zip(rows[1:], table[2:], strict=True)]
+    out = ["## Monthly cost by provider", "", markdown(_comparison_head(c)), "", *table]
     findings = _findings(c)
     if findings:
-        out += ["", "Asks a provider does not meet as written:", "", *[f"- {_md(f)}" for f in findings]]
-    out += ["", _md(_sources(_used(c)))]
+        out += ["", "Asks a provider does not meet as written:", "", *[f"- {markdown(f)}" for f in findings]]
+    out += ["", markdown(_sources(_used(c)))]
     return "\n".join(out) + "\n"
 
 
@@ -195,14 +199,17 @@ def grid(rows: Sequence[Row], numeric: set[int]) -> list[str]:
     return lines
 
 
+def _bold_cells(line: str, first_only: bool = False) -> str:
+    """A Markdown table row with its (first, or every non-empty) cells in bold."""
+    cells = line[2:-2].split(" | ")
+    bold = [f"**{c}**" if c and (not first_only or i == 0) else c for i, c in enumerate(cells)]
+    return "| " + " | ".join(bold) + " |"
+
+
 def markdown_table(rows: Sequence[Row], numeric: set[int]) -> list[str]:
     head, *body = rows
     rule = ["---:" if i in numeric else "---" for i in range(len(head))]
-    return ["| " + " | ".join(_md(c) for c in row) + " |" for row in [head, rule, *body]]
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return ["| " + " | ".join(markdown(c) for c in row) + " |" for row in [head, rule, *body]]
 
 
 ESTIMATES: dict[str, Callable[[Sequence[cost.Estimate]], str]] = {

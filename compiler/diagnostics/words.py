@@ -1,4 +1,5 @@
-"""The words messages are made of: user text made safe to print, "did you mean", lists, articles."""
+"""The words messages are made of: user text made safe to print, "did you mean", lists, articles, durations, and
+text made inert in Markdown. One of each, for every reporter."""
 
 from __future__ import annotations
 
@@ -36,3 +37,19 @@ def one_of(choices: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def duration(seconds: int) -> str:
+    """300 -> `5 min`, 5400 -> `1 h 30 min`, 45 -> `45 s`."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
+    return " ".join(p for p in parts if p) or "0 s"
+
+
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<|~")   # with `<` escaped, a `>` can open no tag
+
+
+def markdown(text: str) -> str:
+    """Free text (names, artifacts) made inert in Markdown: no emphasis, links, HTML or table breaks."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)

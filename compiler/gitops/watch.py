@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mlops.gitops.plan.narrate import span
+from mlops.diagnostics.words import duration
 
 PROGRESSING, HEALTHY, PAUSED, FAILED, TIMEOUT = "progressing", "healthy", "paused", "failed", "timed out"
 ROLLOUTS = ("argoproj.io", "v1alpha1", "rollouts")
@@ -158,5 +158,5 @@ def watch(cluster: Cluster, workloads: Sequence[Workload], report: Callable[[str
                                    f"waiting for a person")
         if clock() >= deadline:
             waiting = ", ".join(w.name for w, s in now.items() if s.state == PROGRESSING)
-            return Outcome(TIMEOUT, f"{waiting} still progressing after {span(int(timeout))}")
+            return Outcome(TIMEOUT, f"{waiting} still progressing after {duration(int(timeout))}")
         sleep(poll)

@@ -113,6 +113,8 @@ def parse(text: str, name: str) -> Source:
             problem = f"nesting deeper than {MAX_DEPTH} levels"
         elif problem == "but found another document":
             problem = "expected one YAML document, found a second one ('---')"
+        elif mark and _tab_in_indentation(text, mark.line):
+            problem = "a tab in the indentation: YAML indents with spaces only"
         raise SpecError([Diagnostic(name, where[0], where[1], f"invalid YAML: {_clean(problem)}")]) from None
     except yaml.reader.ReaderError as exc:  # control characters and the like
         line = text.count("\n", 0, exc.position) + 1
@@ -128,6 +130,14 @@ def parse(text: str, name: str) -> Source:
         _check_expansion(node, source)
     source.data = _Builder(source).build(node, (), 0)
     return source
+
+
+def _tab_in_indentation(text: str, line: int) -> bool:
+    lines = text.split("\n")
+    if not 0 <= line < len(lines):
+        return False
+    current = lines[line]
+    return "\t" in current[: len(current) - len(current.lstrip(" \t"))]
 
 
 def _clean(problem: str) -> str:

@@ -8,19 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
-from mlops.errors import SpecError
 from mlops.spec import rules, secrets
 from mlops.spec.load import Source
 from mlops.spec.overlay import PATCHABLE, EnvSource, environment_document
+from mlops.spec.raw import mapping
 from mlops.spec.schema import schema_errors
-
-
-def validate(source: Source) -> Source:
-    """Return `source` unchanged when it is valid (warnings allowed); raise SpecError with every problem otherwise."""
-    diagnostics = check(source)
-    if any(d.severity == "error" for d in diagnostics):
-        raise SpecError(diagnostics)
-    return source
 
 
 def check(source: Source) -> list[Diagnostic]:
@@ -31,8 +23,8 @@ def check(source: Source) -> list[Diagnostic]:
     if not isinstance(doc, dict):
         return sorted(set(found))
     found += secrets.find(source)
-    envs = {k: v for k, v in _map(doc.get("environments")).items() if isinstance(v, dict)}
-    targets = {k: v for k, v in _map(doc.get("targets")).items() if isinstance(v, dict)}
+    envs = {k: v for k, v in mapping(doc.get("environments")).items() if isinstance(v, dict)}
+    targets = {k: v for k, v in mapping(doc.get("targets")).items() if isinstance(v, dict)}
     found += _environments(envs, targets, base)
     found += rules.check(doc, None, base)
     for env, spec in envs.items():
@@ -69,17 +61,13 @@ def _touched(doc: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
     return {**merged, "models": touched}
 
 
-def _map(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _environments(envs: dict[str, Any], targets: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
     for env, spec in envs.items():
         target = spec.get("target")
         if isinstance(target, str) and target not in targets:
             hint = did_you_mean(target, targets) or (f" (targets: {one_of(sorted(targets))})" if targets else "")
             yield at.error(("environments", env, "target"), f"unknown target '{shown(target)}'{hint}")
-        source_env = _map(spec.get("promotion")).get("from")
+        source_env = mapping(spec.get("promotion")).get("from")
         if isinstance(source_env, str):
             if source_env == env:
                 yield at.error(("environments", env, "promotion", "from"), f"environment '{env}' cannot promote from itself")
@@ -90,7 +78,7 @@ def _environments(envs: dict[str, Any], targets: dict[str, Any], at: EnvSource) 
 
 
 def _promotion_cycles(envs: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
-    edges = {env: _map(spec.get("promotion")).get("from") for env, spec in envs.items()}
+    edges = {env: mapping(spec.get("promotion")).get("from") for env, spec in envs.items()}
     for start in sorted(edges):
         seen = [start]
         node = edges.get(start)
@@ -121,9 +109,9 @@ def _override_paths(doc: dict[str, Any], patch: dict[str, Any], prefix: tuple[st
             named = shape in _NAMED
             if not path and key not in PATCHABLE:
                 continue  # the schema reports it
-            here = _map(base).get(key) if isinstance(base, dict) else None
-            if named and key not in _map(base) and shape not in _ADDABLE and value is not None:
-                names = sorted(_map(base))
+            here = mapping(base).get(key) if isinstance(base, dict) else None
+            if named and key not in mapping(base) and shape not in _ADDABLE and value is not None:
+                names = sorted(mapping(base))
                 hint = did_you_mean(key, names) or (f" ({one_of(names)})" if names else "")
                 out.append(source.error((*prefix, *path, key), f"override names unknown {_noun(shape)} '{shown(key)}'{hint}", key=True))
                 unknown.append((*path, key))

@@ -23,11 +23,11 @@ from mlops.gitops import promotion
 from mlops.gitops.gitrev import Revision, spec_at
 from mlops.gitops.plan import narrate
 from mlops.gitops.plan.infra_diff import Hazard, ResourceChange, diff_graphs, hazards
-from mlops.targets.base.resources import CLUSTER
 from mlops.gitops.plan.manifest_diff import ObjectChange, diff_files
 from mlops.gitops.promotion import Refusal
-from mlops.pipeline import Build, UnknownEnvironment, compile_source
+from mlops.pipeline import Build, check_environments, compile_source
 from mlops.spec.load import parse, read_text
+from mlops.targets.base.resources import CLUSTER
 
 LAYERS = ("manifests", "infra")      # workloads/ only wires manifests to the cluster: nothing of its own to diff
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -130,9 +130,7 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     base_build = head if revision.text == text else compile_base(revision)
     before, after = Side.of(base_build), Side.of(head)
     names = [e.name for e in head.environments] + [n for n in before.environments if n not in after.environments]
-    for env in envs or ():
-        if env not in names:
-            raise UnknownEnvironment(f"unknown environment '{env}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+    check_environments(envs, names)
     chosen = [n for n in names if not envs or n in envs]
     refusals = promotion.check([after.environments[n] for n in chosen if n in after.environments],
                                before.environments, ref)

@@ -11,16 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mlops import ir
+from mlops.diagnostics.words import duration
 from mlops.gitops.plan.manifest_diff import ObjectChange
 from mlops.ir import serving
-
-
-def span(seconds: int) -> str:
-    """300 -> `5 min`, 5400 -> `1 h 30 min`, 45 -> `45 s`."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
-    return " ".join(p for p in parts if p) or "0 s"
 
 
 def _number(value: float) -> str:
@@ -61,15 +54,15 @@ def _canary(model: ir.Model, change: str) -> str:
     steps = " → ".join(f"{s}%" for s in r.steps)
     limits = analysis_words(r.analysis)
     guard = f"rolled back if {limits}" if limits else "promoted on time, no analysis"
-    return f"{model.name}: canary {change}, {steps}, {span(r.interval_seconds)} per step, {guard}"
+    return f"{model.name}: canary {change}, {steps}, {duration(r.interval_seconds)} per step, {guard}"
 
 
 def _blue_green(model: ir.Model, change: str, namespace: str) -> str:
     r = model.rollout
     limits = analysis_words(r.analysis)
-    checked = (f"analysed for {span(r.interval_seconds)} (rolled back if {limits})" if limits else "not analysed")
+    checked = (f"analysed for {duration(r.interval_seconds)} (rolled back if {limits})" if limits else "not analysed")
     if r.auto_promote:
-        then = "then promoted automatically" + ("" if limits else f" after {span(r.interval_seconds)}")
+        then = "then promoted automatically" + ("" if limits else f" after {duration(r.interval_seconds)}")
     else:
         then = f"then it waits for a person: kubectl argo rollouts promote {model.name} -n {namespace}"
     return (f"{model.name}: blue-green {change}: the new version starts as a preview (header x-mlops-preview: true), "

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from mlops.cost import report as cost_report
+from mlops.diagnostics.words import markdown
 from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan
 from mlops.gitops.plan.changes import ABSENT, FieldChange
 from mlops.gitops.plan.infra_diff import ResourceChange
@@ -25,12 +26,6 @@ from mlops.gitops.plan.manifest_diff import counts as object_counts
 MARKER = "<!-- mlops-plan -->"
 COMMENT_LIMIT = 65_536
 VALUE_WIDTH = 120
-_MD_SPECIAL = set("\\`*_[]<|~")
-
-
-def md(text: str) -> str:
-    """Free text (names, artifacts) made inert in Markdown: no emphasis, links, HTML or table breaks."""
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
 
 
 def code(text: str) -> str:
@@ -169,25 +164,25 @@ def _summary(p: Plan) -> list[str]:
             + ("" if p.base_exists else f"; the spec does not exist at {code(p.base)}: everything is added"))
     out = [MARKER, head, "", base, ""]
     if p.hazards:
-        out += ["> [!CAUTION]", "> **Destructive changes**"] + [f"> - **{md(env)}**: {md(h.message)}" for env, h in p.hazards]
+        out += ["> [!CAUTION]", "> **Destructive changes**"] + [f"> - **{markdown(env)}**: {markdown(h.message)}" for env, h in p.hazards]
         out.append("")
     if p.refusals:
         out += ["> [!WARNING]", "> **Refused by the promotion gate** (`mlops apply` refuses these too)"]
-        out += [f"> - {md(r.message)}" for r in p.refusals] + [""]
-    out += ["**Monthly cost**", ""] + [f"- {md(cost_phrase(e))}" for e in p.environments] + [""]
+        out += [f"> - {markdown(r.message)}" for r in p.refusals] + [""]
+    out += ["**Monthly cost**", ""] + [f"- {markdown(cost_phrase(e))}" for e in p.environments] + [""]
     out += ["| environment | target | infrastructure | Kubernetes objects |", "|---|---|---|---|"]
     for e in p.environments:
         infra, objs = (e.status, e.status) if e.status in ("added", "removed") else (infra_phrase(e), objects_phrase(e))
-        out.append(f"| {md(e.name)} | {md(e.target)} | {infra} | {objs} |")
-    said = [f"- **{md(e.name)}**: {md(s)}" for e in p.environments for s in e.rollouts]
+        out.append(f"| {markdown(e.name)} | {markdown(e.target)} | {infra} | {objs} |")
+    said = [f"- **{markdown(e.name)}**: {markdown(s)}" for e in p.environments for s in e.rollouts]
     out += (["", "**At apply time**", ""] + said) if said else []
-    out += [""] + [f"_{md(n)}_" for n in p.notes] if p.notes else []
+    out += [""] + [f"_{markdown(n)}_" for n in p.notes] if p.notes else []
     return out
 
 
 def _details(e: EnvPlan) -> tuple[str, list[str], str]:
     """The opening, the body lines and the closing of one environment's collapsed details."""
-    opener = f"<details><summary>{md(e.name)}: {md(status_phrase(e))}</summary>\n"
+    opener = f"<details><summary>{markdown(e.name)}: {markdown(status_phrase(e))}</summary>\n"
     body: list[str] = []
     if e.infra:
         body += ["**Infrastructure** (resources.json)", ""]

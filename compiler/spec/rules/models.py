@@ -1,0 +1,87 @@
+"""Models: placement on a node pool that can hold them, scaling that can work, endpoints served once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
+from mlops.spec.overlay import EnvSource
+from mlops.spec.quantity import memory_gib, millicores
+from mlops.spec.raw import integer, mapping, models_of, pools_of
+
+
+def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
+    pools = pools_of(doc)
+    routes: dict[tuple[str, str], str] = {}
+    for name, model in models_of(doc):
+        where = ("models", name)
+        yield from _placement(name, model, pools, at)
+        yield from _scaling(name, model, at)
+        if model.get("framework") == "vllm" and not (integer(mapping(model.get("resources")).get("gpu")) or 0):
+            yield at.error((*where, "framework"), "framework vllm needs resources.gpu of at least 1 (vLLM serves on GPUs)")
+        endpoint = mapping(model.get("endpoint"))
+        if isinstance(endpoint.get("host"), str):
+            route = (endpoint["host"], str(endpoint.get("path", "/")))
+            if route in routes:
+                yield at.error((*where, "endpoint"), f"endpoint {route[0]}{route[1]} is already served by model '{routes[route]}'")
+            routes.setdefault(route, name)
+        drift = mapping(mapping(model.get("monitoring")).get("drift"))
+        baseline = drift.get("baseline")
+        if isinstance(baseline, str) and baseline.split("://")[0] in ("registry", "oci"):
+            yield at.error((*where, "monitoring", "drift", "baseline"),
+                           "a drift baseline is a data file: use s3://, gs://, az:// or https://")
+
+
+def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]], at: EnvSource) -> Iterator[Diagnostic]:
+    where = ("models", name)
+    resources = mapping(model.get("resources"))
+    gpu = integer(resources.get("gpu")) or 0
+    pool_name = model.get("nodePool")
+    accelerated = sorted(p for p, spec in pools.items() if isinstance(spec.get("accelerator"), dict))
+    if isinstance(pool_name, str) and pool_name not in pools:
+        hint = did_you_mean(pool_name, pools) or (f" (node pools: {one_of(sorted(pools))})" if pools else " (cluster.nodePools is empty)")
+        yield at.error((*where, "nodePool"), f"unknown node pool '{shown(pool_name)}'{hint}")
+        return
+    pool = pools.get(pool_name) if isinstance(pool_name, str) else None
+    if gpu and pool is None:
+        yield at.error((*where, "resources", "gpu"),
+                       f"resources.gpu needs nodePool naming a pool with an accelerator"
+                       f" ({'pools with one: ' + one_of(accelerated) if accelerated else 'no pool has one'})")
+        return
+    if pool is None:
+        return
+    accel = mapping(pool.get("accelerator"))
+    if gpu and not accel:
+        yield at.error((*where, "resources", "gpu"),
+                       f"resources.gpu is {gpu} but node pool '{pool_name}' has no accelerator"
+                       f"{' (pools with one: ' + one_of(accelerated) + ')' if accelerated else ''}")
+    elif gpu and integer(accel.get("count", 1)) is not None and gpu > accel.get("count", 1):
+        yield at.error((*where, "resources", "gpu"),
+                       f"resources.gpu is {gpu} but nodes of pool '{pool_name}' have {accel.get('count', 1)}")
+    machine = mapping(pool.get("machine"))
+    cpu_need, cpu_have = millicores(resources.get("cpu")), millicores(machine.get("cpu"))
+    if cpu_need is not None and cpu_have is not None and cpu_need > cpu_have:
+        yield at.error((*where, "resources", "cpu"),
+                       f"one replica asks {resources['cpu']} CPU but nodes of pool '{pool_name}' have {machine['cpu']}")
+    mem_need, mem_have = memory_gib(resources.get("memory")), memory_gib(machine.get("memory"))
+    if mem_need is not None and mem_have is not None and mem_need > mem_have:
+        yield at.error((*where, "resources", "memory"),
+                       f"one replica asks {resources['memory']} but nodes of pool '{pool_name}' have {machine['memory']}")
+
+
+def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
+    scaling = mapping(model.get("scaling"))
+    where = ("models", name, "scaling")
+    low, high = integer(scaling.get("min")), integer(scaling.get("max"))
+    metric = scaling.get("metric", "cpu")
+    if low is not None and high is not None and low > high:
+        yield at.error((*where, "min"), f"scaling.min ({low}) is above scaling.max ({high})")
+    if low == 0 and metric == "cpu":
+        yield at.error((*where, "min"), "scaling to zero needs metric rps or concurrency (a CPU autoscaler cannot wake an idle model)")
+    if metric in ("rps", "concurrency") and "target" not in scaling:
+        yield at.error(where, f"scaling.target is required with metric {metric} (the {metric} each replica should carry)", key=True)
+    if metric == "cpu" and isinstance(scaling.get("target"), (int, float)) and scaling["target"] > 100:
+        yield at.error((*where, "target"), f"with metric cpu, target is a % of requested CPU (1..100), got {scaling['target']}")
+    elif metric == "cpu" and isinstance(scaling.get("target"), float) and not scaling["target"].is_integer():
+        yield at.error((*where, "target"), f"with metric cpu, target is a whole % of requested CPU, got {scaling['target']}")
