@@ -10,14 +10,13 @@ is never touched. A spec missing at the base means everything is added; a spec i
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlops import ir
 from mlops.cost import estimate as cost
-from mlops.diagnostics import Diagnostic, did_you_mean
+from mlops.diagnostics import Diagnostic
 from mlops.errors import Failure, SpecError
 from mlops.gitops import promotion
 from mlops.gitops.gitrev import Revision, spec_at
