@@ -11,7 +11,8 @@ import pytest
 from mlops import ir
 from mlops.errors import SpecError
 from mlops.spec.load import load, parse
-from mlops.spec.normalize import DEFAULTS, normalize
+from mlops.spec.defaults import DEFAULTS, SCHEMA
+from mlops.spec.normalize import normalize
 
 ROOT = Path(__file__).parent.parent
 NORTH_STAR = load(str(ROOT / "examples" / "north-star" / "mlops.yaml"))
@@ -79,24 +80,33 @@ def test_ir_round_trips_through_json(env: str) -> None:
 
 
 def _schema_defaults() -> dict[str, Any]:
+    """Every `default` keyword of the published schema, by JSON Pointer."""
     schema = json.loads((ROOT / "schemas" / "mlops.schema.json").read_text())
-    d = schema["$defs"]
-    return {
-        "kubernetesVersion": d["cluster"]["properties"]["kubernetesVersion"]["default"],
-        "nodePool.scaling": {k: v["default"] for k, v in d["nodePool"]["properties"]["scaling"]["properties"].items()},
-        "nodePool.capacity": d["nodePool"]["properties"]["capacity"]["default"],
-        "accelerator.count": d["nodePool"]["properties"]["accelerator"]["properties"]["count"]["default"],
-        "registry": {k: v["default"] for k, v in d["registry"]["properties"].items()},
-        "scaling": {k: v["default"] for k, v in d["model"]["properties"]["scaling"]["properties"].items() if "default" in v},
-        "endpoint.path": d["model"]["properties"]["endpoint"]["properties"]["path"]["default"],
-        "rollout.mirrorPercent": d["rollout"]["properties"]["mirrorPercent"]["default"],
-        "drift.schedule": d["monitoring"]["properties"]["drift"]["properties"]["schedule"]["default"],
-        "drift.threshold": d["monitoring"]["properties"]["drift"]["properties"]["threshold"]["default"],
-    }
+    found: dict[str, Any] = {}
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            if "default" in node:
+                found[pointer] = node["default"]
+            for key, sub in node.items():
+                walk(sub, f"{pointer}/{key}" if pointer else key)
+        elif isinstance(node, list):
+            for i, sub in enumerate(node):
+                walk(sub, f"{pointer}/{i}")
+
+    walk(schema, "")
+    return found
 
 
 def test_published_defaults_are_the_ones_applied() -> None:
-    assert {k: DEFAULTS[k] for k in _schema_defaults()} == _schema_defaults()
+    published = _schema_defaults()
+    claimed: dict[str, Any] = {}
+    for name, where in SCHEMA.items():
+        if isinstance(where, dict):
+            claimed.update({pointer: DEFAULTS[name][key] for key, pointer in where.items()})
+        else:
+            claimed[where] = DEFAULTS[name]
+    assert claimed == published
 
 
 def test_a_pool_that_fits_nothing_is_a_located_error_at_normalize_too() -> None:

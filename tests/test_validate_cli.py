@@ -14,7 +14,6 @@ from mlops.cli import main
 
 ROOT = Path(__file__).parent.parent
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
-SHARED_NORTH_STAR = ROOT.parent / "shared" / "examples" / "north-star" / "mlops.yaml"
 BAD = ROOT / "tests" / "cases" / "invalid" / "many-errors-at-once" / "mlops.yaml"
 
 
@@ -32,10 +31,12 @@ def test_examples_are_valid(example: str, capsys: pytest.CaptureFixture[str]) ->
     assert err.endswith("mlops.yaml: valid\n")
 
 
-def test_the_shared_north_star_is_the_one_we_ship() -> None:
-    if not SHARED_NORTH_STAR.exists():
+@pytest.mark.parametrize("contract", ["north-star", "loop"])
+def test_the_shared_contract_specs_are_the_ones_we_ship(contract: str) -> None:
+    shared = ROOT.parent / "shared" / "examples" / contract / "mlops.yaml"
+    if not shared.exists():
         pytest.skip("../shared is not beside this checkout")
-    assert SHARED_NORTH_STAR.read_bytes() == NORTH_STAR.read_bytes()
+    assert shared.read_bytes() == (ROOT / "examples" / contract / "mlops.yaml").read_bytes()
 
 
 def test_several_files_report_all_problems_and_fail(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
