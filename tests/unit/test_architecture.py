@@ -121,3 +121,11 @@ def test_compile_manifests_only_imports_no_cloud_sdk(example: str, tmp_path: Pat
 def test_validate_imports_no_cloud_sdk() -> None:
     spec = ROOT / "examples" / "north-star" / "mlops.yaml"
     assert _imported_after(f"from mlops.cli import main\nmain(['validate', '-q', {str(spec)!r}])") == set()
+
+
+def test_the_ir_package_loads_every_name_it_lists() -> None:
+    """mlops.ir loads its types on first use (validate stays fast): every listed name must be there."""
+    from mlops import ir
+
+    assert sorted(ir.__all__) == sorted(ir._HOMES)
+    assert all(getattr(ir, name) is not None for name in ir.__all__)
