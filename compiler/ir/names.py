@@ -3,7 +3,6 @@ rejects two models whose objects would share a name."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 DNS_LABEL = 63          # Service names and label values
@@ -14,6 +13,8 @@ def short_name(name: str, limit: int) -> str:
     """`name` if it fits in `limit` characters, else a truncation made unique by a hash of the whole."""
     if len(name) <= limit:
         return name
+    import hashlib  # here, not at the top: it maps OpenSSL, 3.5 MiB of `mlops validate`'s 23, for long names only
+
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]
     return f"{name[: limit - 7].rstrip('-')}-{digest}"
 
