@@ -39,7 +39,8 @@ def test_the_shared_contract_specs_are_the_ones_we_ship(contract: str) -> None:
     assert shared.read_bytes() == (ROOT / "examples" / contract / "mlops.yaml").read_bytes()
 
 
-def test_several_files_report_all_problems_and_fail(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_files_report_all_problems_and_fail(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     code, out, err = run(capsys, "validate", str(NORTH_STAR), str(BAD))
     assert code == 1
@@ -79,7 +80,8 @@ def test_github_annotation_escapes_its_separators() -> None:
     from mlops.diagnostics.reporters import github
 
     line = github([Diagnostic("a,b:c.yaml", 1, 2, "50% done\nnext", "$")])
-    assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::50%25 done%0Anext [at $]\n"
+    # a newline in a message is escaped for every reporter (one diagnostic, one line) before GitHub's own escaping
+    assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::50%25 done\\nnext [at $]\n"
 
 
 def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -158,7 +158,8 @@ def _type(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
     expected = e.expected if isinstance(e.expected, list) else [e.expected]
     wanted = one_of([_TYPE_NAMES.get(str(t), str(t)) for t in expected])
     if not e.path:
-        yield at.error(e.path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', got {describe(e.value)}")
+        yield at.error(e.path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', "
+                               f"got {describe(e.value)}")
         return
     hint = ""
     if e.schema.get("title") and e.schema.get("examples"):
@@ -210,7 +211,7 @@ def _count(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
 
 
 def _as_is(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
-    yield at.error(e.path, e.error.message)
+    yield at.error(e.path, shown(e.error.message, 200))   # jsonschema's own words quote the value whole
 
 
 _TRANSLATORS: dict[str, Translator] = {

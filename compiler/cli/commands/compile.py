@@ -15,7 +15,8 @@ SPEC_ERROR = "nothing written: {errors} error(s)"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the mlops.yaml to compile")
-    parser.add_argument("--env", action="append", metavar="ENV", help="environment to compile (repeatable; default: all)")
+    parser.add_argument("--env", action="append", metavar="ENV",
+                        help="environment to compile (repeatable; default: all)")
     parser.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     parser.add_argument("--manifests-only", action="store_true",
                         help="write only manifests/ (skips the Pulumi projects and the mocks preview)")
