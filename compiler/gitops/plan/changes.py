@@ -22,7 +22,7 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
-_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class FieldChange:
 
 
 def key_path(prefix: str, key: str) -> str:
-    if _WORD.match(key):
+    if _WORD.fullmatch(key):
         return f"{prefix}.{key}" if prefix else key
     return f"{prefix}[{json.dumps(key)}]"
 

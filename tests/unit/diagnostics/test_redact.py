@@ -109,6 +109,6 @@ HOSTILE = ["eyJ-" * 250_000, "eyJ." * 250_000, "a" * 1_000_000, "a://" * 250_000
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:12]))
 def test_a_megabyte_of_hostile_text_is_scanned_in_linear_time(text: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     redact(text)
-    assert time.perf_counter() - started < 5.0      # measured <= 0.4 s on the 2-core machine; quadratic was minutes
+    assert time.process_time() - started < 5.0      # measured <= 0.4 s on the 2-core machine; quadratic was minutes

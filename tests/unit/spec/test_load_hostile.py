@@ -1,6 +1,6 @@
 """Hostile files at load: recursive aliases, alias amplification counted in nodes and characters, bad content under
-a core tag, anything but a regular file. Each bomb is refused (or answered) in under a second, measured in a fresh
-process whose peak memory is bounded too (`os.wait4`)."""
+a core tag, anything but a regular file. Each bomb is refused (or answered) in under a second of CPU, measured in a
+fresh process whose peak memory is bounded too (`os.wait4`)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ BOMBS: dict[str, tuple[str, str | None]] = {
 }
 # Strings that cost the schema's patterns or the secret scan: answered (with errors) in linear time.
 SLOW_STRINGS: dict[str, str] = {
+    "owner-regex-100k": NORTH_STAR.replace("risk-ml@example.com", "a@" + "." * 100_000 + "@"),
     "jwt-regex-1MB": NORTH_STAR.replace("cc-4242", "'" + "eyJ-" * 250_000 + "'"),
     "label-key-regex-1MB": NORTH_STAR.replace("cost-center: cc-4242", "'" + "a" * 1_000_000 + "!': x"),
     "slack-regex-1MB": NORTH_STAR.replace("cc-4242", "'" + "xoxb-" * 200_000 + "'"),
@@ -77,17 +78,18 @@ import json, sys, time
 from mlops.errors import SpecError
 from mlops.spec.load import load
 from mlops.spec.validate import check
-started = time.perf_counter()
+started = time.process_time()
 try:
     found = [d.message for d in check(load(sys.argv[1]))]
 except SpecError as exc:
     found = [d.message for d in exc.diagnostics]
-print(json.dumps({"seconds": time.perf_counter() - started, "messages": found}))
+print(json.dumps({"seconds": time.process_time() - started, "messages": found}))
 """
 
 
 def measured(tmp_path: Path, text: str) -> tuple[float, int, list[str]]:
-    """Seconds to load and validate `text` (interpreter start excluded), peak RSS in MiB, the messages."""
+    """CPU seconds to load and validate `text` (interpreter start excluded: CPU time, so that a busy machine does
+    not fail the test), peak RSS in MiB, the messages."""
     spec = tmp_path / "mlops.yaml"
     spec.write_text(text, encoding="utf-8")
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(spec)], stdout=subprocess.PIPE)
