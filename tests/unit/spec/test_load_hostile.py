@@ -69,7 +69,7 @@ BOMBS: dict[str, tuple[str, str | None]] = {
 SLOW_STRINGS: dict[str, str] = {
     "owner-regex-100k": NORTH_STAR.replace("risk-ml@example.com", "a@" + "." * 100_000 + "@"),
     "jwt-regex-1MB": NORTH_STAR.replace("cc-4242", "'" + "eyJ-" * 250_000 + "'"),
-    "label-key-regex-1MB": NORTH_STAR.replace("cost-center: cc-4242", "'" + "a" * 1_000_000 + "!': x"),
+    "label-key-regex-1MB": NORTH_STAR.replace("cost-center: cc-4242", "? '" + "a" * 1_000_000 + "!'\n    : x"),
     "slack-regex-1MB": NORTH_STAR.replace("cc-4242", "'" + "xoxb-" * 200_000 + "'"),
 }
 
