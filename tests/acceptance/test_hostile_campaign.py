@@ -103,6 +103,44 @@ def mutants(draw: st.DrawFn) -> tuple[str, str]:
     return text, secret
 
 
+SUFFIXES = ["metrics", "canary", "candidate", "preview", "dashboard", "drift", "ingress", "control", "treatment"]
+
+
+@st.composite
+def renamed(draw: st.DrawFn) -> tuple[str, str]:
+    """Valid-looking renames of user-chosen names (models, variants, pools, environments, targets), next to the
+    suffixes the emitter adds: mutants that mostly validate, so that compile and cost see them."""
+    doc = copy.deepcopy(EXAMPLES[draw(st.sampled_from(sorted(EXAMPLES)))])
+    maps = [p for p in paths(doc) if p and p[-1] in ("models", "variants", "nodePools", "environments", "targets")
+            and isinstance(_at(doc, p), dict) and _at(doc, p)]
+    for _ in range(draw(st.integers(1, 3))):
+        names = _at(doc, draw(st.sampled_from(maps)))
+        old = draw(st.sampled_from(sorted(names)))
+        others = sorted(_at(doc, ("models",)))
+        new = draw(st.one_of(st.sampled_from(SUFFIXES), st.builds(lambda m, x: f"{m}-{x}", st.sampled_from(others),
+                                                                  st.sampled_from(SUFFIXES)),
+                             st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True), st.just("m" * 40)))
+        if new not in names:
+            names[new] = names.pop(old)
+            _follow(doc, old, new)
+    return yaml.safe_dump(doc, sort_keys=False), ""
+
+
+def _follow(doc: dict[str, Any], old: str, new: str) -> None:
+    """References follow a renamed target, environment, model or node pool, so the mutant stays valid."""
+    for env in doc.get("environments", {}).values():
+        if env.get("target") == old:
+            env["target"] = new
+        if env.get("promotion", {}).get("from") == old:
+            env["promotion"]["from"] = new
+        patched = env.get("overrides", {}).get("models", {})
+        if old in patched:
+            patched[new] = patched.pop(old)
+    for model in doc.get("models", {}).values():
+        if isinstance(model, dict) and model.get("nodePool") == old:
+            model["nodePool"] = new
+
+
 def _at(doc: Any, path: tuple[Any, ...]) -> Any:
     for part in path:
         doc = doc[part]
@@ -132,7 +170,7 @@ SEEN: Counter[str] = Counter()      # what the campaign reached (printed with -s
 
 @settings(max_examples=EXAMPLES_RUN, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(mutant=mutants())
+@given(mutant=st.one_of(mutants(), renamed()))
 def test_hostile_mutants_never_crash_leak_or_split_a_diagnostic(mutant: tuple[str, str]) -> None:
     text, secret = mutant
     folder = Path(tempfile.mkdtemp(prefix="mlops-campaign-"))
