@@ -103,6 +103,7 @@ def mutants(draw: st.DrawFn) -> tuple[str, str]:
     return text, secret
 
 
+NAMED = ("models", "variants", "nodePools", "environments", "targets")      # maps of user-chosen names
 SUFFIXES = ["metrics", "canary", "candidate", "preview", "dashboard", "drift", "ingress", "control", "treatment"]
 
 
@@ -111,9 +112,8 @@ def renamed(draw: st.DrawFn) -> tuple[str, str]:
     """Valid-looking renames of user-chosen names (models, variants, pools, environments, targets), next to the
     suffixes the emitter adds: mutants that mostly validate, so that compile and cost see them."""
     doc = copy.deepcopy(EXAMPLES[draw(st.sampled_from(sorted(EXAMPLES)))])
-    maps = [p for p in paths(doc) if p and p[-1] in ("models", "variants", "nodePools", "environments", "targets")
-            and isinstance(_at(doc, p), dict) and _at(doc, p)]
     for _ in range(draw(st.integers(1, 3))):
+        maps = [p for p in paths(doc) if p and p[-1] in NAMED and isinstance(_at(doc, p), dict) and _at(doc, p)]
         names = _at(doc, draw(st.sampled_from(maps)))
         old = draw(st.sampled_from(sorted(names)))
         others = sorted(_at(doc, ("models",)))
