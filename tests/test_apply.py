@@ -12,7 +12,9 @@ from pulumi.automation import OpType
 from mlops.gitops import apply as applying
 from mlops.gitops import live, watch
 from mlops.gitops.stacks import AutomationStacks, backend_missing
-from tests.fakes import (
+from tests.support import ROOT
+from tests.support.cli import run
+from tests.support.fakes import (
     FakeAppsV1Api,
     FakeAutomation,
     FakeCustomObjectsApi,
@@ -23,8 +25,7 @@ from tests.fakes import (
     rollout,
     serialize,
 )
-from tests.gitrepo import Repo, run
-from tests.support import ROOT
+from tests.support.gitrepo import Repo
 
 QUICKSTART = (ROOT / "examples" / "quickstart" / "mlops.yaml").read_text(encoding="utf-8")
 NORTH_STAR = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text(encoding="utf-8")

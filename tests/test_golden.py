@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from mlops.pipeline import compile_spec
-from tests.k8s_schemas import validate_objects
 from tests.support import EXAMPLES, ROOT
+from tests.support.k8s_schemas import validate_objects
 
 LAYERS: tuple[str, ...] = ("manifests", "infra", "workloads")
 GOLDEN = ROOT / "tests" / "golden"

@@ -14,8 +14,8 @@ from mlops.emit import infra
 from mlops.emit.yamlout import dump
 from mlops.pipeline import compile_spec
 from mlops.targets.base import addons
-
-from .infra_helpers import NORTH_STAR, environment, north_star
+from tests.support import NORTH_STAR
+from tests.support.infra_helpers import environment, north_star
 
 SPEC = """
 apiVersion: mlops/v1

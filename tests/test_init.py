@@ -12,8 +12,8 @@ import yaml
 
 from mlops.gitops.plan.report import MARKER
 from mlops.init.scaffold import HOOK
-from tests.gitrepo import run
 from tests.support import ROOT
+from tests.support.cli import run
 
 WORKFLOWS = (".github/workflows/mlops-plan.yml", ".github/workflows/mlops-apply.yml")
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mlops.emit.k8s import runtimes
-from tests.support import manifests, spec
+from tests.support.specs import manifests, spec
 from tests.test_rollouts import errors
 
 GPU_POOL = {"machine": {"cpu": 8, "memory": "32Gi"}, "accelerator": {"type": "nvidia-t4"}, "capacity": "spot"}

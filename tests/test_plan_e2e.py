@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.gitrepo import Repo, run
 from tests.support import ROOT
+from tests.support.cli import run
+from tests.support.gitrepo import Repo
 
 NORTH_STAR = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text(encoding="utf-8")
 QUICKSTART = (ROOT / "examples" / "quickstart" / "mlops.yaml").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from mlops.gitops.plan import report as plan_report
 from mlops.gitops.plan.changes import ABSENT, FieldChange, diff
 from mlops.gitops.plan.manifest_diff import ObjectChange
 from mlops.pipeline import compile_spec
-from tests.support import spec, write
+from tests.support.specs import spec, write
 
 # --- field paths ---------------------------------------------------------------------------------------------
 

@@ -16,8 +16,7 @@ from mlops import targets
 from mlops.emit import LAYERS
 from mlops.pipeline import compile_spec
 from mlops.targets import Hints
-
-from .infra_helpers import NORTH_STAR
+from tests.support import NORTH_STAR
 
 TARGETS = {
     "aws": "aws-prod",

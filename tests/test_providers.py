@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support import ROOT, manifests
+from tests.support import ROOT
+from tests.support.specs import manifests
 
 SAME_EVERYWHERE = ("HTTPRoute", "ScaledObject", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PrometheusRule",
                    "AnalysisTemplate", "ServiceMonitor", "NetworkPolicy", "Service", "ConfigMap")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import Repo, run
 from tests.support import ROOT
+from tests.support.cli import run
+from tests.support.gitrepo import Repo
 
 NORTH_STAR = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text(encoding="utf-8")
 STAGING_SCALING = "          scaling: {max: 3}\n"

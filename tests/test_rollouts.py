@@ -9,7 +9,7 @@ import pytest
 
 from mlops.errors import SpecError
 from mlops.pipeline import compile_spec
-from tests.support import manifests, spec, write
+from tests.support.specs import manifests, spec, write
 
 SKLEARN = {"framework": "sklearn", "artifact": "s3://models/fraud/v3/"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.support import manifests, spec
+from tests.support.specs import manifests, spec
 
 BASE = {"framework": "sklearn", "artifact": "gs://bucket/m/"}
 

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from mlops.pipeline import compile_spec
-from tests.support import EXAMPLES, Obj, pod_specs
+from tests.support import EXAMPLES
+from tests.support.specs import Obj, pod_specs
 
 REQUIRED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
                    "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")

@@ -15,8 +15,7 @@ from mlops.pipeline import compile_spec
 from mlops.targets.aws import TARGET as AWS
 from mlops.targets.aws.access import ECR_PULL
 from mlops.targets.base import addons
-
-from .infra_helpers import environment, north_star, of_type, one, policy
+from tests.support.infra_helpers import environment, north_star, of_type, one, policy
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"

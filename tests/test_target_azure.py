@@ -19,9 +19,8 @@ from mlops.spec.load import load
 from mlops.spec.validate import check
 from mlops.targets import azure as azure_target
 from mlops.targets.azure.access import ACR_PULL, assignment_name, purge_task_yaml
-
-from . import infra_helpers as helpers
-from .infra_helpers import of_type, one
+from tests.support import infra_helpers as helpers
+from tests.support.infra_helpers import of_type, one
 
 SPEC = """
 apiVersion: mlops/v1

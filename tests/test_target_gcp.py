@@ -19,9 +19,8 @@ from mlops.ir.names import short_name
 from mlops.targets import gcp as gcp_target
 from mlops.targets.gcp import program as gcp_program
 from mlops.targets.gcp.access import cleanup_policies
-
-from . import infra_helpers as helpers
-from .infra_helpers import of_type, one
+from tests.support import infra_helpers as helpers
+from tests.support.infra_helpers import of_type, one
 
 SPEC = """
 apiVersion: mlops/v1

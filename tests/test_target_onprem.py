@@ -8,8 +8,8 @@ from pathlib import Path
 from mlops.emit.infra import preview
 from mlops.emit.preview import preview_environment
 from mlops.targets.base import addons
-
-from .infra_helpers import NORTH_STAR, environment, north_star, of_type, one
+from tests.support import NORTH_STAR
+from tests.support.infra_helpers import environment, north_star, of_type, one
 
 QUICKSTART = NORTH_STAR.parent.parent / "quickstart" / "mlops.yaml"
 

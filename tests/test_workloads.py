@@ -16,8 +16,7 @@ from mlops.emit.preview import Preview, Setup, run
 from mlops.runtime import workloads
 from mlops.targets import Hints
 from mlops.targets.base import deferred
-
-from .infra_helpers import north_star, one
+from tests.support.infra_helpers import north_star, one
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
                  "resources": ["namespace.yaml", "model.yaml"]}
@@ -117,8 +116,7 @@ def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
 
 def test_compile_prints_deferred_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from mlops.cli import main
-
-    from .infra_helpers import NORTH_STAR
+    from tests.support import NORTH_STAR
 
     assert main(["compile", str(NORTH_STAR), "--env", "production", "--out", str(tmp_path / "build")]) == 0
     out = capsys.readouterr().out

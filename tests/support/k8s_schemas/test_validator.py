@@ -9,8 +9,8 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 
-from tests.k8s_schemas import _crd, validate_objects
-from tests.k8s_schemas._fixtures import (
+from tests.support.k8s_schemas import _crd, validate_objects
+from tests.support.k8s_schemas._fixtures import (
     Obj,
     analysis_template,
     core_objects,
@@ -137,7 +137,7 @@ def test_unknown_kind_fails(api_version: str, kind: str | None) -> None:
 
 def test_missing_node_modules_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(_crd, "NODE_DIR", tmp_path)
-    with pytest.raises(RuntimeError, match="npm ci --prefix tests/k8s_schemas/node"):
+    with pytest.raises(RuntimeError, match="npm ci --prefix tests/support/k8s_schemas/node"):
         validate_objects([rollout()])
     assert validate_objects([deployment()]) == []  # core kinds do not need node
 

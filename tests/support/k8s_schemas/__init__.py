@@ -4,7 +4,7 @@
   the strict schemas of the `kubernetes-validate` package (unknown fields rejected).
 - CRD kinds (Argo Rollouts, KEDA, Gateway API, Prometheus Operator): the `@kubernetes-models/*`
   npm packages through `node/validate.mjs`, plus a strict walk rejecting unknown fields.
-  Needs `npm ci --prefix tests/k8s_schemas/node` once.
+  Needs `npm ci --prefix tests/support/k8s_schemas/node` once.
 - Anything else is an error ("no schema known for ..."), never silently passed.
 """
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from mlops.errors import SpecError
 from mlops.pipeline import compile_spec
 
 Obj = dict[str, Any]
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "mlops.yaml").is_file())
 
 
 def spec(models: dict[str, Any], *, pools: dict[str, Any] | None = None,
@@ -38,6 +38,14 @@ def manifests(tmp_path: Path, doc: dict[str, Any]) -> dict[str, Obj]:
     build = compile_spec(write(tmp_path, doc), layers=("manifests",))
     prefix = "dev/manifests/"
     return {p[len(prefix):]: yaml.safe_load(c) for p, c in build.files.items() if p.startswith(prefix)}
+
+
+def errors(tmp_path: Path, doc: dict[str, Any]) -> list[str]:
+    """The error lines compiling `doc` gives, the file named `mlops.yaml`."""
+    path = write(tmp_path, doc)
+    with pytest.raises(SpecError) as caught:
+        compile_spec(path, layers=("manifests",))
+    return [d.text().replace(path, "mlops.yaml") for d in caught.value.diagnostics if d.severity == "error"]
 
 
 def objects(files: dict[str, Obj]) -> list[Obj]:

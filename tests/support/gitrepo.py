@@ -6,10 +6,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from mlops.cli import main
-
 GIT = ["git", "-c", "user.name=mlops tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false",
        "-c", "init.defaultBranch=main"]
 # Fixed dates: the same content gives the same commit ids, so outputs that show one can be compared verbatim.
@@ -42,9 +38,3 @@ class Repo:
         self.git("add", "-A")
         self.git("commit", "-q", "--allow-empty", "-m", message)
         return self.git("rev-parse", "HEAD")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err

@@ -11,9 +11,7 @@ from mlops import ir
 from mlops.emit.preview import Recorded
 from mlops.spec.load import load
 from mlops.spec.normalize import normalize
-
-ROOT = Path(__file__).resolve().parent.parent
-NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
+from tests.support import NORTH_STAR
 
 
 def environment(spec: str, env: str, tmp_path: Path) -> ir.Environment:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
-NPM_CI = "npm ci --prefix tests/k8s_schemas/node"
+NPM_CI = "npm ci --prefix tests/support/k8s_schemas/node"
 
 # API group -> npm package holding its models (kept in step with PACKAGES in validate.mjs).
 CRD_PACKAGES: dict[str, str] = {
