@@ -1,4 +1,4 @@
-"""`mlops validate` and `mlops schema` as a user meets them: exit codes, formats, annotations, imports."""
+"""`mlops validate` as a user meets it: exit codes, formats, annotations, imports."""
 
 from __future__ import annotations
 
@@ -8,20 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from mlops.cli import main
+from tests.support import NORTH_STAR, ROOT
+from tests.support.cli import run
 
-ROOT = Path(__file__).parent.parent
-NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
 SHARED_NORTH_STAR = ROOT.parent / "shared" / "examples" / "north-star" / "mlops.yaml"
 BAD = ROOT / "tests" / "cases" / "invalid" / "many-errors-at-once" / "mlops.yaml"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").iterdir()))
@@ -73,14 +66,6 @@ def test_github_actions_annotations(capsys: pytest.CaptureFixture[str], monkeypa
                               "[at $.environments.prod.target]")
 
 
-def test_github_annotation_escapes_its_separators() -> None:
-    from mlops.diagnostics import Diagnostic
-    from mlops.diagnostics.reporters import github
-
-    line = github([Diagnostic("a,b:c.yaml", 1, 2, "50% done\nnext", "$")])
-    assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::50%25 done%0Anext [at $]\n"
-
-
 def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "validate", str(tmp_path / "nope.yaml"))
     assert code == 2
@@ -106,45 +91,3 @@ def test_validate_imports_no_cloud_sdk() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
-
-
-def test_schema_command_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "schema")
-    assert code == 0
-    schema = json.loads(out)
-    Draft202012Validator.check_schema(schema)
-    assert out == (ROOT / "schemas" / "mlops.schema.json").read_text()
-
-
-def test_every_schema_property_is_described() -> None:
-    schema = json.loads((ROOT / "schemas" / "mlops.schema.json").read_text())
-    undocumented = []
-
-    def walk(node: object, path: str) -> None:
-        if isinstance(node, dict):
-            for name, sub in (node.get("properties") or {}).items():
-                if isinstance(sub, dict) and "description" not in sub:
-                    undocumented.append(f"{path}.{name}")
-            for key, sub in node.items():
-                walk(sub, f"{path}/{key}")
-        elif isinstance(node, list):
-            for i, sub in enumerate(node):
-                walk(sub, f"{path}[{i}]")
-
-    walk(schema, "#")
-    assert undocumented == []
-
-
-@pytest.mark.parametrize(("command", "collecting"), [("validate", False), ("apply", True)])
-def test_batch_commands_run_without_the_cyclic_collector_and_give_it_back(
-        command: str, collecting: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gc
-    import importlib
-
-    seen: list[bool] = []
-    module = importlib.import_module(f"mlops.cli.commands.{command}")
-    monkeypatch.setattr(module, "run", lambda args: seen.append(gc.isenabled()) or 0)
-    argv = [command, str(NORTH_STAR)] if command == "validate" else [command, "--env", "staging", str(NORTH_STAR)]
-    assert gc.isenabled()
-    assert main(argv) == 0
-    assert seen == [collecting] and gc.isenabled()

@@ -4,7 +4,6 @@ whatever it accepts, normalize turns into IR without error."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -13,8 +12,8 @@ from hypothesis import strategies as st
 
 from mlops.cli import main
 from mlops.pipeline import compile_spec
+from tests.support import ROOT
 
-ROOT = Path(__file__).parent.parent
 SPECS = [yaml.safe_load((ROOT / "examples" / name / "mlops.yaml").read_text())
          for name in sorted(p.name for p in (ROOT / "examples").iterdir())]
 

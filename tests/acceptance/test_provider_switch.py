@@ -1,7 +1,8 @@
 """The north-star spec with its production target switched aws -> gcp -> azure -> onprem: only `infra/` and what the
 target hints decide may change. Every layer this branch can emit is compared; manifests are compared with the
 hint-driven fields (registry host, node selectors, tolerations, identity annotations and labels, load balancer
-annotations) blanked out, everything else byte for byte."""
+annotations) blanked out, everything else byte for byte. And the dev environment of a one-target copy moved
+between clouds keeps every model's rollout, routing, scaling and monitoring objects whole."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from mlops.emit import LAYERS
 from mlops.pipeline import compile_spec
 from mlops.targets import Hints
 from tests.support import NORTH_STAR
+from tests.support.specs import manifests
 
 TARGETS = {
     "aws": "aws-prod",
@@ -126,3 +128,37 @@ def test_only_hint_fields_are_blanked() -> None:
         "metadata": {"labels": {"app": "m"}, "annotations": {"keep": "1"}},
         "spec": {"nodeSelector": "<hint>", "tolerations": "<hint>",
                  "containers": [{"image": "<registry>/m:v1", "args": ["--port", "8080"]}]}}
+
+
+# --- one dev target moved between clouds: the manifests outside the hints are equal --------------------------
+
+SAME_EVERYWHERE = ("HTTPRoute", "ScaledObject", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PrometheusRule",
+                   "AnalysisTemplate", "ServiceMonitor", "NetworkPolicy", "Service", "ConfigMap")
+DEV_TARGETS = {
+    "aws": {"provider": "aws", "region": "us-east-1"},
+    "gcp": {"provider": "gcp", "region": "us-central1", "project": "fraud-staging-123"},
+    "azure": {"provider": "azure", "region": "eastus"},
+}
+
+
+def north_star_on(provider: str) -> dict[str, object]:
+    doc = yaml.safe_load(NORTH_STAR.read_text())
+    doc["targets"] = {"t": DEV_TARGETS[provider]}
+    doc["environments"] = {"dev": {"target": "t"}}
+    return doc  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("provider", ["aws", "azure"])
+def test_only_hints_change_with_the_provider(tmp_path: Path, provider: str) -> None:
+    base, other = manifests(tmp_path, north_star_on("gcp")), manifests(tmp_path, north_star_on(provider))
+    assert set(base) == set(other)
+    for name, obj in base.items():
+        if obj.get("kind") in SAME_EVERYWHERE:
+            assert other[name] == obj, name
+        if obj.get("kind") in ("Deployment", "Rollout"):
+            assert other[name]["spec"]["strategy"] == obj["spec"]["strategy"], name
+            server = other[name]["spec"]["template"]["spec"]["containers"][0]
+            assert server == obj["spec"]["template"]["spec"]["containers"][0], name
+        if obj.get("kind") == "CronJob":
+            pod = obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+            assert other[name]["spec"]["jobTemplate"]["spec"]["template"]["spec"] == pod, name

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from mlops.cli import main
+from tests.support import ROOT
 
-CASES = Path(__file__).parent / "cases" / "invalid"
+CASES = ROOT / "tests" / "cases" / "invalid"
 
 
 def validate(capsys: pytest.CaptureFixture[str], *files: str) -> tuple[int, str]:
