@@ -1,4 +1,4 @@
-"""The README's plan, promotion gate and init examples are what the commands print."""
+"""The README's plan, promotion gate, init and cost examples are what the commands print."""
 
 from __future__ import annotations
 
@@ -45,3 +45,12 @@ def test_the_init_example(tmp_path: Path, capsys: pytest.CaptureFixture[str], mo
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "init")
     assert code == 0 and out == shown("mlops init")
+
+
+@pytest.mark.parametrize("argv", [(), ("--compare", "aws,gcp,azure")])
+def test_the_readme_shows_real_output(argv: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    command = " ".join(("mlops cost examples/north-star/mlops.yaml", *argv))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    assert run(capsys, "cost", "examples/north-star/mlops.yaml", *argv)[1] == shown

@@ -85,26 +85,10 @@ def test_an_invalid_existing_spec_writes_nothing(tmp_path: Path, capsys: pytest.
     assert [p.name for p in tmp_path.iterdir()] == ["mlops.yaml"]
 
 
-def test_the_hook_is_the_projects_own() -> None:
-    [shipped] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert {k: shipped[k] for k in ("id", "name", "entry", "files", "types")} == {
-        k: HOOK[k] for k in ("id", "name", "entry", "files", "types")}
-
-
 def test_this_projects_ci_workflow_is_valid_too() -> None:
     done = subprocess.run([*CHECK_JSONSCHEMA, str(ROOT / ".github" / "workflows" / "ci.yml")], capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-
-
-@pytest.mark.parametrize(("folder", "name"), [("Fraud_Team repo", "fraud-team-repo"), ("123", "platform"),
-                                              ("9-lives", "lives"), ("über-team", "ber-team"),
-                                              ("a" * 30 + "-b", "a" * 24), ("x--" + "y" * 21 + "-z", "x-" + "y" * 21)])
-def test_the_platform_name_is_always_a_valid_short_label(tmp_path: Path, folder: str, name: str) -> None:
-    from mlops.init.scaffold import platform_name
-
-    (tmp_path / folder).mkdir()
-    assert platform_name(tmp_path / folder) == name
 
 
 def test_init_creates_a_missing_folder_and_refuses_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
