@@ -1,4 +1,4 @@
-"""`mlops compile --manifests-only` end to end, through the CLI."""
+"""`mlops compile` end to end, through the CLI: deterministic output, one environment, what it reports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlops.cli import main
-from tests.support import ROOT
+from tests.support import NORTH_STAR, ROOT
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -31,3 +31,11 @@ def test_compile_one_environment(tmp_path: Path) -> None:
     spec = str(ROOT / "examples" / "north-star" / "mlops.yaml")
     assert main(["compile", spec, "--manifests-only", "--env", "staging", "--out", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")} == {"staging"}
+
+
+def test_compile_prints_deferred_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compile", str(NORTH_STAR), "--env", "production", "--out", str(tmp_path / "build")]) == 0
+    out = capsys.readouterr().out
+    assert "production: aws-prod (aws)" in out
+    assert "  filled at apply time from the infra stack outputs: registryUrl" in out
+    assert (tmp_path / "build" / "production" / "infra" / "resources.json").is_file()

@@ -1,4 +1,5 @@
-"""The workloads layer: project files, and its program under mocks applying a fake manifests folder."""
+"""mlops.runtime.workloads: the workloads program under mocks, applying a fake manifests folder with the infra
+stack's values."""
 
 from __future__ import annotations
 
@@ -10,13 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from mlops.cli.commands.compile import _deferred
-from mlops.emit import workloads as layer
 from mlops.emit.preview import Preview, Setup, run
 from mlops.runtime import workloads
-from mlops.targets import Hints
-from mlops.targets.base import deferred
-from tests.support.infra_helpers import north_star, one
+from tests.support.infra_helpers import one
 
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
                  "resources": ["namespace.yaml", "model.yaml"]}
@@ -45,16 +42,6 @@ def apply(folder: Path, stack_outputs: Mapping[str, Any], infra_stack: str = "sh
     config = {"mlops:infraStack": infra_stack, "mlops:manifests": str(folder)}
     return run(workloads.main, Setup("shop-workloads", "live", config=config,
                                      outputs={"pulumi:pulumi:StackReference": reference}))
-
-
-def test_project_files() -> None:
-    env = north_star("production")
-    files = layer.emit(env, Hints(registry="x"))
-    assert sorted(files) == ["Pulumi.production.yaml", "Pulumi.yaml", "__main__.py"]
-    assert yaml.safe_load(files["Pulumi.yaml"])["name"] == "fraud-platform-workloads"
-    assert yaml.safe_load(files["Pulumi.production.yaml"]) == {"config": {
-        "mlops:infraStack": "fraud-platform-infra/production", "mlops:manifests": "../manifests"}}
-    assert "from mlops.runtime.workloads import main" in files["__main__.py"].decode()
 
 
 def test_applies_listed_manifests_with_infra_values(tmp_path: Path) -> None:
@@ -87,20 +74,6 @@ def test_missing_infra_output_is_an_error(tmp_path: Path) -> None:
         apply(manifests(tmp_path / "manifests"), {"kubeconfig": "{}"})
 
 
-def test_substitute_and_names() -> None:
-    doc = {"a": ["x $(infra.one) y $(infra.two)", 3, None], "b": {"c": "$(infra.one)"}}
-    assert deferred.names_in(doc) == {"one", "two"}
-    assert deferred.substitute(doc, {"one": "1", "two": "2"}) == {"a": ["x 1 y 2", 3, None], "b": {"c": "1"}}
-    with pytest.raises(ValueError, match="no 'two'"):
-        deferred.substitute(doc, {"one": "1"})
-
-
-def test_deferred_values_are_read_from_the_manifests() -> None:
-    files = {"production/manifests/a.yaml": b"image: $(infra.registryUrl)/m:v1\nid: $(infra.modelsClientId)\n",
-             "production/infra/x.json": b"$(infra.other)", "staging/manifests/b.yaml": b"$(infra.elsewhere)"}
-    assert _deferred(files, "production") == ["modelsClientId", "registryUrl"]
-
-
 def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
     """A value that looks like YAML stays one string: substitution happens after parsing."""
     folder = tmp_path / "m"
@@ -112,14 +85,3 @@ def test_manifest_values_are_never_templated(tmp_path: Path) -> None:
     objs = one(list(result.resources), "kubernetes:yaml/v2:ConfigGroup").inputs["objs"]
     assert objs[0]["data"] == {"k": "a: b\nc: [d]"}
     json.dumps(objs)
-
-
-def test_compile_prints_deferred_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from mlops.cli import main
-    from tests.support import NORTH_STAR
-
-    assert main(["compile", str(NORTH_STAR), "--env", "production", "--out", str(tmp_path / "build")]) == 0
-    out = capsys.readouterr().out
-    assert "production: aws-prod (aws)" in out
-    assert "  filled at apply time from the infra stack outputs: registryUrl" in out
-    assert (tmp_path / "build" / "production" / "infra" / "resources.json").is_file()

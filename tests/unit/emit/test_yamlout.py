@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops import ir
-from mlops.emit import manifests
 from mlops.emit.yamlout import dump, reference_dump
+from tests.support import ROOT
 
 
 def test_sorted_block_style_and_no_folding() -> None:
@@ -31,15 +28,6 @@ def test_shared_dicts_are_written_in_full() -> None:
     shared = {"k": "v"}
     text = dump({"a": shared, "b": shared}).decode()
     assert "&" not in text and "*" not in text
-
-
-def test_a_duplicate_object_is_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "n"}}
-    monkeypatch.setattr(manifests, "objects", lambda env, hints: [obj, dict(obj)])
-    env = ir.Environment.__new__(ir.Environment)
-    object.__setattr__(env, "name", "dev")
-    with pytest.raises(ValueError, match="two objects named ConfigMap/x in environment dev"):
-        manifests.emit(env, None)  # type: ignore[arg-type]
 
 
 # Strings that exercise PyYAML's quoting choices: indicators, YAML 1.1 booleans and numbers, leading and
@@ -66,7 +54,7 @@ def test_fast_writer_is_byte_equal_to_pyyaml(tree: dict) -> None:
 def test_golden_manifests_are_pyyaml_bytes() -> None:
     """The golden test holds `dump` to these files; this holds them to PyYAML: together, every real
     object shape the emitters produce is written exactly as PyYAML would."""
-    golden = Path(__file__).parent / "golden"
+    golden = ROOT / "tests" / "golden"
     files = sorted(golden.glob("*/*/manifests/*.yaml"))
     assert len(files) > 100
     for path in files:

@@ -18,7 +18,6 @@ from mlops.emit.preview import Preview, Recorded, preview_environment
 from mlops.ir.names import short_name
 from mlops.targets import gcp as gcp_target
 from mlops.targets.gcp import program as gcp_program
-from mlops.targets.gcp.access import cleanup_policies
 from tests.support import infra_helpers as helpers
 from tests.support.infra_helpers import of_type, one
 
@@ -161,11 +160,6 @@ def test_registry(env: ir.Environment, result: Preview) -> None:
     scanning = one(result.resources, "gcp:projects/service:Service")
     assert scanning.inputs["service"] == "containerscanning.googleapis.com" and scanning.inputs["disableOnDestroy"] is False
     assert scanning.name in repo.depends_on
-
-
-def test_cleanup_policies_keep_count() -> None:
-    keep = [p for p in cleanup_policies(7) if p.action == "KEEP"]
-    assert len(keep) == 1 and keep[0].most_recent_versions.keep_count == 7
 
 
 def test_workload_identity(env: ir.Environment, result: Preview) -> None:

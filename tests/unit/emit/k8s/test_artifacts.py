@@ -1,11 +1,10 @@
-"""Artifact URIs -> the init container that fetches them."""
+"""mlops.emit.k8s.artifacts: artifact URIs -> the init container that fetches them."""
 
 from __future__ import annotations
 
 import pytest
 
 from mlops.emit.k8s import artifacts, runtimes
-from mlops.emit.k8s.drift import live_uri
 
 SECURITY = {"runAsNonRoot": True}
 
@@ -38,13 +37,3 @@ def test_object_storage_goes_through_the_pinned_storage_initializer() -> None:
 
 def test_download_ports() -> None:
     assert artifacts.download_ports(["s3://b/m", "https://h:8443/m", "registry://x:1", "https://h/m"]) == [443, 8443]
-
-
-@pytest.mark.parametrize(("baseline", "live"), [
-    ("s3://data/train-2026.parquet", "s3://data/live/fraud/"),
-    ("gs://data/sets/train.csv", "gs://data/sets/live/fraud/"),
-    ("az://acct/cont/train.parquet", "az://acct/cont/live/fraud/"),
-    ("https://example.com/sets/train.csv", "https://example.com/sets/live/fraud.csv"),
-])
-def test_live_inputs_sit_next_to_the_baseline(baseline: str, live: str) -> None:
-    assert live_uri(baseline, "fraud") == live

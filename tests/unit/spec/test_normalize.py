@@ -1,9 +1,8 @@
-"""The IR: overrides applied, defaults filled, instance types picked, and a lossless round trip."""
+"""mlops.spec.normalize: overrides applied, defaults filled, instance types picked (the round trip: ir/test_codec.py)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +11,8 @@ from mlops import ir
 from mlops.errors import SpecError
 from mlops.spec.load import load, parse
 from mlops.spec.normalize import DEFAULTS, normalize
+from tests.support import ROOT
 
-ROOT = Path(__file__).parent.parent
 NORTH_STAR = load(str(ROOT / "examples" / "north-star" / "mlops.yaml"))
 
 
@@ -69,13 +68,6 @@ models: {m: {framework: onnx, artifact: "gs://bucket/m"}}
     assert only.scaling == ir.Scaling(min=1, max=3, metric="cpu", target=70.0)
     assert only.resources == ir.Resources(cpu="1", memory="2Gi", gpu=0)
     assert only.rollout == ir.Rollout(strategy="rolling")
-
-
-@pytest.mark.parametrize("env", ["staging", "production"])
-def test_ir_round_trips_through_json(env: str) -> None:
-    environment = normalize(NORTH_STAR, env)
-    data = json.loads(json.dumps(ir.to_dict(environment)))
-    assert ir.from_dict(ir.Environment, data) == environment
 
 
 def _schema_defaults() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The infra layer: the Pulumi project files, the IR round trip through the stack config, and resources.json."""
+"""mlops.emit.infra: the infra layer, the Pulumi project files, the IR round trip through the stack config, and resources.json."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlops import ir, targets
+from mlops import ir
 from mlops.emit import infra
 from mlops.emit.yamlout import dump
 from mlops.pipeline import compile_spec
@@ -49,21 +49,6 @@ def test_stack_config_holds_the_ir_and_provider_config(files: dict[str, bytes]) 
     assert config["aws:region"] == "eu-west-1"
     assert "aws:allowedAccountIds" not in config            # the spec names no account
     assert ir.from_dict(ir.Environment, config["mlops:environment"]) == north_star("production")
-
-
-@pytest.mark.parametrize("provider, expected", [
-    ("aws", {"aws:region": "r1", "aws:allowedAccountIds": ["111122223333"]}),
-    ("gcp", {"gcp:project": "p1", "gcp:region": "r1"}),
-    ("azure", {"azure-native:location": "r1", "azure-native:subscriptionId": "s1"}),
-    ("onprem", {"kubernetes:context": "c1"}),
-])
-def test_each_target_configures_its_default_provider(provider: str, expected: dict[str, object]) -> None:
-    import dataclasses
-
-    env = north_star("production")
-    target = ir.Target(name="t", provider=provider, region="r1", project="p1", account="111122223333",
-                       subscription="s1", context="c1")
-    assert targets.get(provider).stack_config(dataclasses.replace(env, target=target)) == expected
 
 
 def test_ir_round_trip_inline(tmp_path: Path) -> None:
@@ -111,46 +96,3 @@ def test_no_absolute_paths_or_times(tmp_path: Path) -> None:
     assert sorted(built.files) == sorted(f"production/{p}" for p in [
         "infra/Pulumi.production.yaml", "infra/Pulumi.yaml", "infra/__main__.py", "infra/resources.json",
         "workloads/Pulumi.production.yaml", "workloads/Pulumi.yaml", "workloads/__main__.py"])
-
-
-def test_kube_prometheus_stack_values() -> None:
-    values = addons.values("kube-prometheus-stack")
-    assert addons.CHARTS["kube-prometheus-stack"].namespace == "monitoring"
-    assert values["fullnameOverride"] == "kube-prometheus-stack"     # -> kube-prometheus-stack-prometheus.monitoring:9090
-    spec = values["prometheus"]["prometheusSpec"]
-    assert spec["serviceMonitorSelectorNilUsesHelmValues"] is False and spec["ruleSelectorNilUsesHelmValues"] is False
-    assert values["grafana"]["sidecar"]["dashboards"]["label"] == "grafana_dashboard"
-    plugins = addons.values("argo-rollouts")["controller"]["trafficRouterPlugins"]
-    assert plugins == [{"name": "argoproj-labs/gatewayAPI", "location": addons.GATEWAY_PLUGIN_URL}]
-    assert "/releases/download/v" in addons.GATEWAY_PLUGIN_URL        # pinned, never latest
-
-
-def test_a_failed_run_leaves_nothing_behind(tmp_path: Path) -> None:
-    import pulumi
-
-    from mlops.emit.preview import Setup, run
-
-    def broken() -> None:
-        out = pulumi.Output.from_input("x").apply(lambda _: {}["missing"])
-        pulumi.export("broken", out)
-        pulumi.ComponentResource("mlops:test:Broken", "broken", {"x": out})
-
-    with pytest.raises(KeyError):
-        run(broken, Setup("p", "s"))
-    env = environment(SPEC, "dev", tmp_path)
-    assert infra.preview(env) == infra.preview(env)
-
-
-def test_a_run_under_a_disabled_collector_collects_its_cycles_and_leaves_it_as_it_was(tmp_path: Path) -> None:
-    """`mlops` turns the cyclic collector off for batch commands; the Pulumi run turns it on for itself."""
-    import gc
-
-    env = environment(SPEC, "dev", tmp_path)
-    expected = infra.preview(env)
-    thresholds = gc.get_threshold()
-    gc.disable()
-    try:
-        assert infra.preview(env) == expected
-        assert not gc.isenabled() and gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
-    finally:
-        gc.enable()
