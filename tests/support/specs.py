@@ -1,4 +1,4 @@
-"""Helpers for tests that compile small specs written inline."""
+"""Helpers for tests that compile small specs written inline, through the whole pipeline."""
 
 from __future__ import annotations
 
@@ -60,3 +60,29 @@ def pod_specs(obj: Obj) -> list[Obj]:
     if obj["kind"] == "CronJob":
         return [spec["jobTemplate"]["spec"]["template"]["spec"]]
     return []
+
+
+# Specs the pipeline tests share: a model, an accelerator pool, cloud targets.
+SKLEARN = {"framework": "sklearn", "artifact": "s3://models/fraud/v3/"}
+GPU_POOL = {"machine": {"cpu": 8, "memory": "32Gi"}, "accelerator": {"type": "nvidia-t4"}, "capacity": "spot"}
+AZURE = {"provider": "azure", "region": "eastus"}
+GCP = {"provider": "gcp", "region": "us-central1", "project": "shop-dev-4242"}
+
+
+def sklearn(**fields: Any) -> dict[str, Any]:
+    """An sklearn model's spec, with `fields` added."""
+    return {**SKLEARN, **fields}
+
+
+def route_rule(files: dict[str, Any], name: str) -> dict[str, Any]:
+    """The first rule of the HTTPRoute of model `name`."""
+    first: dict[str, Any] = files[f"httproute-{name}.yaml"]["spec"]["rules"][0]
+    return first
+
+
+def pod(files: dict[str, Any], name: str) -> dict[str, Any]:
+    """The pod spec of the Deployment or Rollout `name`."""
+    for kind in ("deployment", "rollout"):
+        if f"{kind}-{name}.yaml" in files:
+            return files[f"{kind}-{name}.yaml"]["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+    raise KeyError(name)

@@ -1,21 +1,21 @@
-"""Autoscaling: HPA for cpu, KEDA for rps / concurrency and scale to zero, a PDB from two replicas."""
+"""mlops.emit.k8s.scaling: HPA for cpu, KEDA for rps / concurrency and scale to zero, a PDB from two replicas."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from tests.support.specs import manifests, spec
+from tests.support.specs import manifests, sklearn, spec
 
 BASE = {"framework": "sklearn", "artifact": "gs://bucket/m/"}
 
 
-def model(**scaling: Any) -> dict[str, Any]:
+def with_scaling(**scaling: Any) -> dict[str, Any]:
     return {**BASE, "scaling": scaling}
 
 
 def test_cpu_scales_with_an_hpa_on_utilization(tmp_path: Path) -> None:
-    files = manifests(tmp_path, spec({"m": model(min=1, max=4, metric="cpu", target=65)}))
+    files = manifests(tmp_path, spec({"m": with_scaling(min=1, max=4, metric="cpu", target=65)}))
     hpa = files["horizontalpodautoscaler-m.yaml"]["spec"]
     assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "m"}
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (1, 4)
@@ -25,7 +25,7 @@ def test_cpu_scales_with_an_hpa_on_utilization(tmp_path: Path) -> None:
 
 
 def test_rps_scales_with_keda_on_the_runtime_request_rate(tmp_path: Path) -> None:
-    files = manifests(tmp_path, spec({"m": model(min=2, max=8, metric="rps", target=50)}))
+    files = manifests(tmp_path, spec({"m": with_scaling(min=2, max=8, metric="rps", target=50)}))
     scaled = files["scaledobject-m.yaml"]["spec"]
     assert (scaled["minReplicaCount"], scaled["maxReplicaCount"]) == (2, 8)
     [trigger] = scaled["triggers"]
@@ -38,13 +38,13 @@ def test_rps_scales_with_keda_on_the_runtime_request_rate(tmp_path: Path) -> Non
 
 
 def test_concurrency_scales_on_requests_in_flight(tmp_path: Path) -> None:
-    files = manifests(tmp_path, spec({"m": model(min=1, max=3, metric="concurrency", target=8)}))
+    files = manifests(tmp_path, spec({"m": with_scaling(min=1, max=3, metric="concurrency", target=8)}))
     [trigger] = files["scaledobject-m.yaml"]["spec"]["triggers"]
     assert trigger["name"] == "concurrency" and "rest_server_requests_in_progress" in trigger["metadata"]["query"]
 
 
 def test_scale_to_zero_adds_a_gateway_wake_trigger(tmp_path: Path) -> None:
-    files = manifests(tmp_path, spec({"m": model(min=0, max=3, metric="rps", target=10)}))
+    files = manifests(tmp_path, spec({"m": with_scaling(min=0, max=3, metric="rps", target=10)}))
     scaled = files["scaledobject-m.yaml"]["spec"]
     assert scaled["minReplicaCount"] == 0
     wake = scaled["triggers"][1]
@@ -63,3 +63,10 @@ def test_custom_images_scale_on_the_gateway_share_of_their_variant(tmp_path: Pat
     files = manifests(tmp_path, spec({"x": m}))
     query = files["scaledobject-x-b.yaml"]["spec"]["triggers"][0]["metadata"]["query"]
     assert "envoy_cluster_upstream_rq_total" in query and ") * 0.25)" in query
+
+
+def test_canary_scaled_by_keda_targets_the_rollout(tmp_path: Path) -> None:
+    m = sklearn(rollout={"strategy": "canary"}, scaling={"min": 1, "max": 5, "metric": "rps", "target": 20})
+    files = manifests(tmp_path, spec({"fraud": m}))
+    assert files["scaledobject-fraud.yaml"]["spec"]["scaleTargetRef"] == {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "fraud"}
