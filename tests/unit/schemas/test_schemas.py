@@ -1,4 +1,4 @@
-"""schemas/mlops.schema.json (mlops.schemas): the published schema documents every property."""
+"""mlops.schemas: the published schema (schemas/mlops.schema.json) documents every property."""
 
 from __future__ import annotations
 
