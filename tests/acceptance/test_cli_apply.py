@@ -103,7 +103,8 @@ def test_not_interactive_without_yes_is_refused(tmp_path: Path, capsys: pytest.C
     assert code == 2 and h.auto.calls == [] and "refusing to apply without --yes" in err
 
 
-def test_interactive_asks_first(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interactive_asks_first(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "mlops.yaml"
     spec.write_text(QUICKSTART)
     h = Harness(monkeypatch, {})
@@ -118,20 +119,23 @@ def test_interactive_asks_first(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_the_promotion_gate_is_enforced_before_anything_is_applied(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     repo = Repo(tmp_path, NORTH_STAR)
+    others = ("embedder", "embedder-candidate", "ranker-control", "ranker-treatment")
     h = Harness(monkeypatch, {"fraud-scorer": [rollout("fraud-scorer", "Healthy")],
-                              **{n: [deployment(n)] for n in ("embedder", "embedder-candidate", "ranker-control", "ranker-treatment")}})
+                              **{n: [deployment(n)] for n in others}})
     h.auto.outputs["infra"] = {"kubeconfig": "apiVersion: v1\nkind: Config\n"}
     repo.edit("artifact: registry://fraud-scorer:v12", "artifact: registry://fraud-scorer:v13")
     build = str(tmp_path / "build")
-    code, _, err = run(capsys, "apply", str(repo.spec), "--env", "production", "--yes", "--out", build)
+    apply = ("apply", str(repo.spec), "--env", "production", "--yes")
+    code, _, err = run(capsys, *apply, "--out", build)
     assert code == 2 and "production is promoted from staging: give --base REF" in err
-    code, _, err = run(capsys, "apply", str(repo.spec), "--env", "production", "--yes", "--base", "HEAD", "--out", build)
+    code, _, err = run(capsys, *apply, "--base", "HEAD", "--out", build)
     assert code == 1 and h.auto.calls == [] and not Path(build).exists()
-    assert err.startswith("mlops: refused: production: fraud-scorer would run registry://fraud-scorer:v13, which staging "
-                          "has not run at HEAD") and err.endswith("mlops: nothing applied\n")
-    repo.edit("          scaling: {max: 3}\n", "          scaling: {max: 3}\n          artifact: registry://fraud-scorer:v13\n")
+    assert err.startswith("mlops: refused: production: fraud-scorer would run registry://fraud-scorer:v13, "
+                          "which staging has not run at HEAD") and err.endswith("mlops: nothing applied\n")
+    repo.edit("          scaling: {max: 3}\n",
+              "          scaling: {max: 3}\n          artifact: registry://fraud-scorer:v13\n")
     repo.commit(message="staging runs v13")
-    code, out, err = run(capsys, "apply", str(repo.spec), "--env", "production", "--yes", "--base", "HEAD", "--out", build)
+    code, out, err = run(capsys, *apply, "--base", "HEAD", "--out", build)
     assert (code, err) == (0, "")
     assert out.startswith("promotion gate: every artifact of production already ran in staging at HEAD\n")
     assert h.connected == [{"kubeconfig": "apiVersion: v1\nkind: Config\n"}]

@@ -15,7 +15,8 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(("example", "envs"), [("north-star", {"staging", "production"}), ("quickstart", {"dev"})])
-def test_compile_manifests_only(tmp_path: Path, capsys: pytest.CaptureFixture[str], example: str, envs: set[str]) -> None:
+def test_compile_manifests_only(tmp_path: Path, capsys: pytest.CaptureFixture[str], example: str,
+                                envs: set[str]) -> None:
     spec = str(ROOT / "examples" / example / "mlops.yaml")
     assert main(["compile", spec, "--manifests-only", "--out", str(tmp_path / "a")]) == 0
     assert main(["compile", spec, "--manifests-only", "--out", str(tmp_path / "b")]) == 0

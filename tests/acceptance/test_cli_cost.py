@@ -33,14 +33,16 @@ def test_an_existing_cluster_costs_nothing_and_says_so(capsys: pytest.CaptureFix
 
 # --- regions must be covered ---------------------------------------------------------------------------------
 
-def test_an_uncovered_region_fails_at_its_line_listing_the_covered_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_an_uncovered_region_fails_at_its_line_listing_the_covered_ones(capsys: pytest.CaptureFixture[str],
+                                                                        tmp_path: Path) -> None:
     path = tmp_path / "mlops.yaml"
     path.write_text(spec(target="\n    provider: aws\n    region: ap-south-1"))
     code, out, err = run(capsys, "cost", str(path))
     covered = ", ".join(catalogs.load("aws").regions)
     assert code == 1
-    assert out == (f"{path}:7:13: error: region 'ap-south-1' is not in the aws price catalog; covered regions: {covered} "
-                   "(validate and compile work in any region, only pricing needs a covered one) [at $.targets.main.region]\n")
+    assert out == (f"{path}:7:13: error: region 'ap-south-1' is not in the aws price catalog; "
+                   f"covered regions: {covered} (validate and compile work in any region, only pricing needs a "
+                   "covered one) [at $.targets.main.region]\n")
     assert "Traceback" not in err
     assert run(capsys, "validate", str(path))[0] == 0               # only pricing needs coverage
     assert run(capsys, "cost", str(path), "--compare", "gcp")[0] == 1  # nor can it be placed on a map
@@ -48,30 +50,35 @@ def test_an_uncovered_region_fails_at_its_line_listing_the_covered_ones(capsys: 
 
 # --- comparison across providers -----------------------------------------------------------------------------
 
-def test_north_star_compared_on_three_providers_has_a_cell_per_provider_and_environment(capsys: pytest.CaptureFixture[str]) -> None:
+def test_north_star_compared_on_three_providers_has_a_cell_per_provider_and_environment(
+        capsys: pytest.CaptureFixture[str]) -> None:
     result = compare.compare(load(str(NORTH_STAR)), ("aws", "gcp", "azure"))
     assert result.environments == ("production", "staging")
     assert [(c.environment, c.provider) for c in result.cells] == [
         (e, p) for e in ("production", "staging") for p in ("aws", "gcp", "azure")]
     assert all(c.estimate is not None and not c.missing for c in result.cells)
     assert {(c.environment, c.provider): c.region for c in result.cells} == {
-        ("production", "aws"): "eu-west-1", ("production", "gcp"): "europe-west1", ("production", "azure"): "westeurope",
+        ("production", "aws"): "eu-west-1", ("production", "gcp"): "europe-west1",
+        ("production", "azure"): "westeurope",
         ("staging", "aws"): "eu-west-1", ("staging", "gcp"): "europe-west4", ("staging", "azure"): "westeurope"}
     assert [c.current for c in result.cells] == [True, False, False, False, True, False]
     mine = cost.estimate_spec(load(str(NORTH_STAR)))
-    assert result.cell("production", "aws").estimate.total == mine[0].total      # the own target is priced as `mlops cost` does
+    # the own target is priced as `mlops cost` does
+    assert result.cell("production", "aws").estimate.total == mine[0].total
     assert any("using the stated equivalent nvidia-a10 " in n for n in result.cell("staging", "azure").notes)
     code, out, _ = run(capsys, "cost", str(NORTH_STAR), "--compare", "aws,gcp,azure")
     assert code == 0
     lines = out.splitlines()
     assert lines[3].split() == ["aws", "gcp", "azure"]
-    assert [l for l in lines if l and not l.startswith(" ")][2:5] == ["production", "staging", "all environments"]
+    assert [line for line in lines if line and not line.startswith(" ")][2:5] == [
+        "production", "staging", "all environments"]
     assert columns(out)["production"]["at max"] == {
         p: cost_report.amount(result.cell("production", p).estimate.total.max) for p in ("aws", "gcp", "azure")}
     assert "Standard_NV36ads_A10_v5 (nvidia-a10)" in out
 
 
-def test_a_tpu_pool_elsewhere_says_what_is_missing_instead_of_a_number(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_tpu_pool_elsewhere_says_what_is_missing_instead_of_a_number(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path) -> None:
     text = spec(target="{provider: gcp, region: us-central1, project: shop-prod-123}", pools=(GENERAL_POOL, TPU_POOL))
     result = compare.compare(parse(text, "mlops.yaml"), ("gcp", "aws", "azure"))
     assert result.cell("production", "gcp").estimate is not None
@@ -85,7 +92,8 @@ def test_a_tpu_pool_elsewhere_says_what_is_missing_instead_of_a_number(capsys: p
     code, out, _ = run(capsys, "cost", str(tmp_path / "mlops.yaml"), "--compare", "gcp,aws,azure")
     assert code == 0
     table = columns(out)["production"]
-    assert table["pool tpu"] == {"gcp": "ct5lp-hightpu-1t", "aws": "missing: no tpu-v5e", "azure": "missing: no tpu-v5e"}
+    assert table["pool tpu"] == {"gcp": "ct5lp-hightpu-1t", "aws": "missing: no tpu-v5e",
+                                 "azure": "missing: no tpu-v5e"}
     assert table["at max"]["aws"] == table["at min"]["azure"] == "missing: no tpu-v5e"
     assert columns(out)["all environments"]["at max"]["aws"] == "incomplete"
     assert "production, aws: cannot: aws has no 1x tpu-v5e instance type" in out

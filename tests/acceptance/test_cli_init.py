@@ -29,7 +29,8 @@ def test_init_writes_a_valid_starter_and_valid_workflows(tmp_path: Path, capsys:
     repo = tmp_path / "Fraud_Team repo"
     repo.mkdir()
     code, out, _ = run(capsys, "init", str(repo), "--package", "mlops==0.1.0")
-    assert code == 0 and out.splitlines() == [f"written: {p}" for p in ("mlops.yaml", *WORKFLOWS, ".pre-commit-config.yaml")]
+    written = ("mlops.yaml", *WORKFLOWS, ".pre-commit-config.yaml")
+    assert code == 0 and out.splitlines() == [f"written: {p}" for p in written]
     assert run(capsys, "validate", str(repo / "mlops.yaml"))[0] == 0
     assert yaml.safe_load((repo / "mlops.yaml").read_text())["metadata"]["name"] == "fraud-team-repo"
     check_workflows(repo)
@@ -60,7 +61,8 @@ def test_the_apply_workflow_follows_promotion_order_with_approval_through_github
     assert list(jobs) == ["apply-staging", "apply-production"]
     staging, production = jobs["apply-staging"], jobs["apply-production"]
     assert production["needs"] == ["apply-staging"] and "needs" not in staging
-    assert production["environment"] == "production" and production["name"] == "apply production (needs a reviewer's approval)"
+    assert production["environment"] == "production"
+    assert production["name"] == "apply production (needs a reviewer's approval)"
     assert staging["steps"][4]["uses"] == "google-github-actions/auth@v2"
     assert production["steps"][4]["with"] == {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "eu-west-1"}
     last = production["steps"][-1]

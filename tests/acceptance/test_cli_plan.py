@@ -27,7 +27,8 @@ def repo(tmp_path: Path) -> Repo:
 
 
 def plan_json(capsys: pytest.CaptureFixture[str], repo: Repo, *extra: str) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "json", "--detailed-exitcode", *extra)
+    code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "json", "--detailed-exitcode",
+                       *extra)
     return code, json.loads(out)
 
 
@@ -44,7 +45,8 @@ def test_an_artifact_change_lists_that_models_rollout_objects_and_says_how_it_ro
     assert production["status"] == "unchanged" and production["objects"]["changes"] == []
     assert staging["infra"]["changes"] == [] and staging["destructive"] == []
     [change] = staging["objects"]["changes"]
-    assert (change["action"], change["kind"], change["name"], change["model"]) == ("change", "Rollout", "fraud-scorer", "fraud-scorer")
+    assert (change["action"], change["kind"], change["name"], change["model"]) == (
+        "change", "Rollout", "fraud-scorer", "fraud-scorer")
     [image] = change["fields"]
     assert image["path"] == "spec.template.spec.initContainers[model].image"
     assert image["before"].endswith("/fraud-scorer:v12") and image["after"].endswith("/fraud-scorer:v13")
@@ -74,7 +76,8 @@ def test_the_promotion_gate_refuses_an_artifact_the_source_environment_has_not_r
     [refusal] = env(data, "production")["refusals"]
     assert refusal["artifact"] == "registry://fraud-scorer:v13" and refusal["from"] == "staging"
     assert "staging runs registry://fraud-scorer:v12 there" in refusal["message"]
-    assert "ship it to staging first (e.g. set environments.staging.overrides.models.fraud-scorer.artifact)" in refusal["message"]
+    assert ("ship it to staging first (e.g. set environments.staging.overrides.models.fraud-scorer.artifact)"
+            in refusal["message"])
     assert env(data, "staging")["refusals"] == []
     code, out, err = run(capsys, "plan", str(repo.spec), "--base", "HEAD")
     assert code == 1 and "**Refused by the promotion gate**" in out and "promotion gate refuses 1 artifact" in err
@@ -106,7 +109,8 @@ def test_a_gpu_pool_max_is_an_infrastructure_change_only(repo: Repo, capsys: pyt
     assert env(data, "production")["infra"]["changes"][0]["fields"][0]["path"] == "scalingConfig.maxSize"
 
 
-def test_switching_a_targets_provider_flags_the_cluster_replacement(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_switching_a_targets_provider_flags_the_cluster_replacement(repo: Repo,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     repo.edit("    provider: gcp\n    region: europe-west4\n    project: fraud-staging-123\n",
               "    provider: aws\n    region: eu-west-1\n")
     code, data = plan_json(capsys, repo)
@@ -140,12 +144,13 @@ def test_a_spec_missing_at_the_base_is_all_added(tmp_path: Path, capsys: pytest.
     assert code == 2 and not data["baseExists"]
     dev = env(data, "dev")
     assert dev["status"] == "added" and dev["objects"]["counts"]["add"] == len(dev["objects"]["changes"]) > 10
-    assert dev["rollouts"] == ["iris: new (rolling), starts iris https://storage.example.com/models/iris/v1/model.joblib "
-                               "at full traffic"]
+    assert dev["rollouts"] == ["iris: new (rolling), starts iris "
+                               "https://storage.example.com/models/iris/v1/model.joblib at full traffic"]
     assert dev["cost"] == {"note": "existing cluster: no cloud cost"}
 
 
-def test_a_spec_invalid_at_the_base_is_an_error_naming_the_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_spec_invalid_at_the_base_is_an_error_naming_the_revision(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     repo = Repo(tmp_path, QUICKSTART.replace("framework: sklearn", "framework: sklern"))
     repo.write(QUICKSTART)
     code, out, err = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--detailed-exitcode")

@@ -31,7 +31,8 @@ def test_the_shared_north_star_is_the_one_we_ship() -> None:
     assert SHARED_NORTH_STAR.read_bytes() == NORTH_STAR.read_bytes()
 
 
-def test_several_files_report_all_problems_and_fail(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_files_report_all_problems_and_fail(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     code, out, err = run(capsys, "validate", str(NORTH_STAR), str(BAD))
     assert code == 1

@@ -39,7 +39,8 @@ def _expected(folder: Path) -> dict[str, bytes]:
 
 
 def _rewrite(folder: Path, files: dict[str, bytes]) -> None:
-    envs = {p.split("/")[0] for p in files} | ({d.name for d in folder.iterdir() if d.is_dir()} if folder.is_dir() else set())
+    existing = {d.name for d in folder.iterdir() if d.is_dir()} if folder.is_dir() else set()
+    envs = {p.split("/")[0] for p in files} | existing
     for env in envs:
         for layer in LAYERS:
             shutil.rmtree(folder / env / layer, ignore_errors=True)
@@ -91,6 +92,8 @@ def test_kustomization_lists_every_manifest(example: Path) -> None:
     for env in {p.split("/")[0] for p in files}:
         prefix = f"{env}/manifests/"
         listed = yaml.safe_load(files[prefix + "kustomization.yaml"])
-        present = sorted(p[len(prefix):] for p in files if p.startswith(prefix) and not p.endswith("kustomization.yaml"))
+        present = sorted(p[len(prefix):] for p in files
+                         if p.startswith(prefix) and not p.endswith("kustomization.yaml"))
         assert listed["resources"] == present
-        assert listed["namespace"] == yaml.safe_load(files[prefix + f"namespace-{listed['namespace']}.yaml"])["metadata"]["name"]
+        namespace = yaml.safe_load(files[prefix + f"namespace-{listed['namespace']}.yaml"])
+        assert listed["namespace"] == namespace["metadata"]["name"]

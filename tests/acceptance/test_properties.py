@@ -59,7 +59,8 @@ def mutated_specs(draw: st.DrawFn) -> Any:
     return spec
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(spec=mutated_specs())
 def test_mutated_specs_never_crash(spec: Any, tmp_path_factory: Any) -> None:
     path = tmp_path_factory.mktemp("spec") / "mlops.yaml"

@@ -35,7 +35,8 @@ def layers() -> tuple[str, ...]:
 
 def spec_for(provider: str, tmp_path: Path) -> Path:
     text = NORTH_STAR.read_text(encoding="utf-8")
-    text = text.replace("targets:                            # WHERE", "targets:\n" + AZURE_TARGET + "                                    # WHERE", 1)
+    text = text.replace("targets:                            # WHERE",
+                        "targets:\n" + AZURE_TARGET + "                                    # WHERE", 1)
     marker = "  production:\n    target: aws-prod"
     assert marker in text
     text = text.replace(marker, f"  production:\n    target: {TARGETS[provider]}")
@@ -107,7 +108,7 @@ def test_infra_is_what_changes(builds: dict[str, dict[str, Any]]) -> None:
     for provider, build in builds.items():
         assert sorted(p for p in build["files"] if p.startswith("production/infra/")) == [
             "production/infra/Pulumi.production.yaml", "production/infra/Pulumi.yaml",
-            "production/infra/__main__.py", "production/infra/resources.json"]
+            "production/infra/__main__.py", "production/infra/resources.json"], provider
         assert build["files"]["production/infra/__main__.py"] == builds["aws"]["files"]["production/infra/__main__.py"]
         assert build["files"]["production/infra/Pulumi.yaml"] == builds["aws"]["files"]["production/infra/Pulumi.yaml"]
 

@@ -48,7 +48,8 @@ def test_the_init_example(tmp_path: Path, capsys: pytest.CaptureFixture[str], mo
 
 
 @pytest.mark.parametrize("argv", [(), ("--compare", "aws,gcp,azure")])
-def test_the_readme_shows_real_output(argv: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readme_shows_real_output(argv: tuple[str, ...], capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     command = " ".join(("mlops cost examples/north-star/mlops.yaml", *argv))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

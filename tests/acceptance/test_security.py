@@ -46,7 +46,8 @@ def restricted_violations(pod: Obj) -> list[str]:
         sc, name = container.get("securityContext", {}), container["name"]
         if sc.get("allowPrivilegeEscalation") is not False:
             found.append(f"{name}: privilege escalation allowed")
-        if sc.get("capabilities", {}).get("drop") != ["ALL"] or set(sc.get("capabilities", {}).get("add", [])) - {"NET_BIND_SERVICE"}:
+        capabilities = sc.get("capabilities", {})
+        if capabilities.get("drop") != ["ALL"] or set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}:
             found.append(f"{name}: capabilities not all dropped")
         if not (sc.get("runAsNonRoot") or context.get("runAsNonRoot")) or sc.get("runAsUser") == 0:
             found.append(f"{name}: may run as root")

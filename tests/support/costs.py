@@ -25,7 +25,8 @@ models:
 {models}
 """
 
-GPU_POOL = "    gpu: {machine: {cpu: 4, memory: 16Gi}, accelerator: {type: nvidia-l4}, scaling: {min: 0, max: 4}, capacity: spot}"
+GPU_POOL = ("    gpu: {machine: {cpu: 4, memory: 16Gi}, accelerator: {type: nvidia-l4}, scaling: {min: 0, max: 4}, "
+            "capacity: spot}")
 
 GENERAL_POOL = "    general: {machine: {cpu: 4, memory: 16Gi}, scaling: {min: 2, max: 6}}"
 
@@ -60,6 +61,6 @@ def columns(table: str) -> dict[str, dict[str, dict[str, str]]]:
         if not line.startswith(" "):
             group = out.setdefault(line.strip(), {})
             continue
-        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
-        group[line[:starts[0]].strip()] = dict(zip(names, cells))
+        cells = [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+        group[line[:starts[0]].strip()] = dict(zip(names, cells, strict=True))
     return out

@@ -15,7 +15,8 @@ from pulumi import automation
 from pulumi.automation._cmd import CommandResult
 
 
-def command_error(message: str, kind: type[automation.CommandError] = automation.CommandError) -> automation.CommandError:
+def command_error(message: str,
+                  kind: type[automation.CommandError] = automation.CommandError) -> automation.CommandError:
     return kind(CommandResult("Updating (dev):\n", message, 255))
 
 
@@ -32,7 +33,8 @@ class FakeStack:
             raise failure
         values = self.auto.outputs.get(self.work_dir.name, {})
         summary = automation.UpdateSummary("update", datetime(2026, 1, 1), "", {}, {}, "succeeded")
-        return automation.UpResult("", "", summary, {k: automation.OutputValue(v, k == "kubeconfig") for k, v in values.items()})
+        outputs = {k: automation.OutputValue(v, k == "kubeconfig") for k, v in values.items()}
+        return automation.UpResult("", "", summary, outputs)
 
     def preview(self, on_output: Callable[[str], None] | None = None) -> Any:
         self.auto.calls.append(("preview", self.work_dir.name, self.name))
@@ -74,8 +76,9 @@ class FakeAutomation:
 
 def deployment(name: str, *, generation: int = 2, observed: int = 2, replicas: int = 2, updated: int = 2,
                available: int = 2, total: int | None = None, deadline: bool = False) -> client.V1Deployment:
-    conditions = [client.V1DeploymentCondition(type="Progressing", status="False", reason="ProgressDeadlineExceeded",
-                                               message=f'ReplicaSet "{name}-abc" has timed out progressing.')] if deadline else None
+    timed_out = client.V1DeploymentCondition(type="Progressing", status="False", reason="ProgressDeadlineExceeded",
+                                             message=f'ReplicaSet "{name}-abc" has timed out progressing.')
+    conditions = [timed_out] if deadline else None
     return client.V1Deployment(
         metadata=client.V1ObjectMeta(name=name, generation=generation),
         spec=client.V1DeploymentSpec(replicas=replicas, selector=client.V1LabelSelector(),
@@ -93,7 +96,8 @@ def rollout(name: str, phase: str, *, step: int = 0, reasons: tuple[str, ...] = 
         status["pauseConditions"] = [{"reason": r, "startTime": "2026-01-01T00:00:00Z"} for r in reasons]
     if abort:
         status["abort"] = True
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": name, "generation": generation},
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": name, "generation": generation},
             "spec": {"strategy": {"canary": {"steps": steps}}}, "status": status}
 
 

@@ -104,7 +104,8 @@ def test_no_provider_knowledge_outside_targets() -> None:
 
 
 def _imported_after(code: str) -> set[str]:
-    script = f"import contextlib, io, sys\nwith contextlib.redirect_stdout(io.StringIO()):\n{textwrap.indent(code, '    ')}\nprint('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+    script = (f"import contextlib, io, sys\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+              f"{textwrap.indent(code, '    ')}\nprint('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in ")
     script += "('pulumi', 'pulumi_aws', 'pulumi_gcp', 'pulumi_azure_native', 'pulumi_kubernetes', 'kubernetes'))))"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT.parent)
     return set(result.stdout.split())

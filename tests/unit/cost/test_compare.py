@@ -19,8 +19,10 @@ def test_nearest_regions_share_the_area_then_the_continent() -> None:
 
 
 def test_a_comparison_moves_to_a_nearby_region_that_has_the_accelerator() -> None:
-    a100 = "    big: {machine: {cpu: 12, memory: 85Gi}, accelerator: {type: nvidia-a100-40gb}, scaling: {min: 0, max: 1}}"
-    result = compare.compare(parse(spec(target="{provider: aws, region: eu-west-1}", pools=(a100,)), "mlops.yaml"), ("gcp",))
+    a100 = ("    big: {machine: {cpu: 12, memory: 85Gi}, accelerator: {type: nvidia-a100-40gb}, "
+            "scaling: {min: 0, max: 1}}")
+    text = spec(target="{provider: aws, region: eu-west-1}", pools=(a100,))
+    result = compare.compare(parse(text, "mlops.yaml"), ("gcp",))
     cell = result.cell("production", "gcp")
     assert (cell.region, cell.missing) == ("europe-west4", ())       # europe-west1 offers no A100
 

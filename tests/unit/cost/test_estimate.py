@@ -38,7 +38,8 @@ def test_an_ir_the_catalog_cannot_price_is_a_cost_error() -> None:
 
     from mlops.spec.normalize import normalize
 
-    env = normalize(parse(spec(target="{provider: azure, region: eastus}", pools=(GENERAL_POOL,)), "mlops.yaml"), "production")
+    text = spec(target="{provider: azure, region: eastus}", pools=(GENERAL_POOL,))
+    env = normalize(parse(text, "mlops.yaml"), "production")
     h100 = next(i.name for i in catalogs.load("azure").instances.values()
                 if "eastus" in i.prices and i.prices["eastus"].spot is None)
     spot_h100 = replace(env, node_pools=(replace(env.node_pools[0], instance_type=h100, spot=True),))
@@ -52,8 +53,9 @@ def test_fixed_lines_are_the_catalog_charges_and_totals_add_up() -> None:
     estimate = estimate_of(spec(pools=(GENERAL_POOL, GPU_POOL)))
     charges = catalogs.load("aws").fixed
     assert [f.name for f in estimate.fixed] == [c.name for c in charges]
-    for line, charge in zip(estimate.fixed, charges):
-        expected = Decimal(str(charge.per_hour)) * HOURS if charge.per_hour is not None else Decimal(str(charge.per_month))
+    for line, charge in zip(estimate.fixed, charges, strict=True):
+        hourly = charge.per_hour is not None
+        expected = Decimal(str(charge.per_hour)) * HOURS if hourly else Decimal(str(charge.per_month))
         assert line.monthly == expected
     fixed = sum(f.monthly for f in estimate.fixed)
     assert estimate.total.min == sum(p.cost.min for p in estimate.pools) + fixed
@@ -68,7 +70,8 @@ def test_a_target_with_its_own_registry_pays_no_registry_storage() -> None:
 
 
 def test_gpu_replicas_that_never_scale_to_zero_raise_the_floor() -> None:
-    ranker = "  ranker: {framework: pytorch, artifact: s3://models/ranker/v3, nodePool: gpu, resources: {gpu: 1}, scaling: {min: 2, max: 4}}"
+    ranker = ("  ranker: {framework: pytorch, artifact: s3://models/ranker/v3, nodePool: gpu, resources: {gpu: 1}, "
+              "scaling: {min: 2, max: 4}}")
     (pool,) = estimate_of(spec(models=(ranker,))).pools
     spot = Decimal(str(listed("aws", "g6.xlarge", "us-east-1").spot))
     assert (pool.min_nodes, pool.floor, pool.max_nodes) == (0, 2, 4)
@@ -83,7 +86,8 @@ def test_a_pool_that_scales_to_zero_costs_nothing_at_min_and_says_add_ons_need_a
 
 def test_the_north_star_is_priced_per_environment_from_its_catalogs() -> None:
     production, staging = cost.estimate_spec(load(str(NORTH_STAR)))
-    assert (production.provider, production.region, staging.provider, staging.region) == ("aws", "eu-west-1", "gcp", "europe-west4")
+    assert (production.provider, production.region, staging.provider, staging.region) == (
+        "aws", "eu-west-1", "gcp", "europe-west4")
     gpu = next(p for p in production.pools if p.name == "gpu")
     assert (gpu.instance_type, gpu.accelerator, gpu.accelerator_asked) == ("g5.2xlarge", "nvidia-a10g", "nvidia-l4")
     assert gpu.cost.max == 4 * HOURS * Decimal(str(listed("aws", "g5.2xlarge", "eu-west-1").spot))
@@ -105,7 +109,8 @@ def test_delta_names_the_lines_that_change_and_the_totals() -> None:
     assert change.change == cost.Range(Decimal(0), 4 * HOURS * spot)
     assert [line.name for line in change.lines] == ["pool gpu"]
     assert change.lines[0].after.max - change.lines[0].before.max == 4 * HOURS * spot
-    assert cost_report.delta_line(change).startswith(f"production: +{cost_report.amount(4 * HOURS * spot)}/month at max (±0.00 at min)")
+    assert cost_report.delta_line(change).startswith(
+        f"production: +{cost_report.amount(4 * HOURS * spot)}/month at max (±0.00 at min)")
 
 
 def test_delta_of_a_new_removed_or_unchanged_environment() -> None:

@@ -1,4 +1,5 @@
-"""mlops.emit.infra: the infra layer, the Pulumi project files, the IR round trip through the stack config, and resources.json."""
+"""mlops.emit.infra: the infra layer, the Pulumi project files, the IR round trip through the stack config, and
+resources.json."""
 
 from __future__ import annotations
 
@@ -72,8 +73,10 @@ def test_resources_json_shape(files: dict[str, bytes]) -> None:
     assert data["instanceTypes"] == {p.name: p.instance_type for p in north_star("production").node_pools}
     keys = [(r["type"], r["name"]) for r in data["resources"]]
     assert keys == sorted(keys)
-    assert all(set(r) <= {"type", "name", "parent", "protect", "provider", "dependsOn", "inputs"} for r in data["resources"])
-    charts = {r["inputs"]["name"]: r["inputs"]["version"] for r in data["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"}
+    fields = {"type", "name", "parent", "protect", "provider", "dependsOn", "inputs"}
+    assert all(set(r) <= fields for r in data["resources"])
+    charts = {r["inputs"]["name"]: r["inputs"]["version"] for r in data["resources"]
+              if r["type"] == "kubernetes:helm.sh/v3:Release"}
     assert charts == {n: addons.CHARTS[n].version for n in charts}
 
 

@@ -20,7 +20,8 @@ _tree = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=4
 @settings(max_examples=500, deadline=None)
 @given(_tree, st.booleans())
 def test_byte_equal_to_json_dumps(tree: object, ensure_ascii: bool) -> None:
-    assert dumps(tree, ensure_ascii=ensure_ascii) == json.dumps(tree, indent=2, sort_keys=True, ensure_ascii=ensure_ascii)
+    expected = json.dumps(tree, indent=2, sort_keys=True, ensure_ascii=ensure_ascii)
+    assert dumps(tree, ensure_ascii=ensure_ascii) == expected
 
 
 def test_other_shapes_are_left_to_json() -> None:

@@ -25,5 +25,6 @@ def test_live_preview_reports_each_stack(tmp_path: Path) -> None:
         "live preview of dev infra (pulumi): no stack dev yet, everything would be created",)
     auto.existing, auto.fail["infra"] = {"infra"}, command_error("error: could not find AWS credentials")
     assert live.preview(str(spec), ["dev"], AutomationStacks(auto), missing=lambda: None) == live.Live(
-        ("live preview of dev infra (pulumi) failed: pulumi preview of infra (dev) failed: error: could not find AWS credentials",), True)
+        ("live preview of dev infra (pulumi) failed: pulumi preview of infra (dev) failed: error: could not find "
+         "AWS credentials",), True)
     assert ("up", "infra", "dev") not in auto.calls

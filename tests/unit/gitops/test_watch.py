@@ -22,9 +22,11 @@ def follow(answers: dict[str, list[Any]], timeout: float = 600) -> tuple[watch.O
 
 
 def test_a_canary_is_followed_step_by_step_until_healthy() -> None:
+    pause = ("CanaryPauseStep",)
     outcome, lines, slept = follow({"r": [not_found(), rollout("r", "Healthy", observed="2"),
-                                          rollout("r", "Progressing", step=0), rollout("r", "Paused", step=1, reasons=("CanaryPauseStep",)),
-                                          rollout("r", "Paused", step=3, reasons=("CanaryPauseStep",)), rollout("r", "Healthy")]})
+                                          rollout("r", "Progressing", step=0),
+                                          rollout("r", "Paused", step=1, reasons=pause),
+                                          rollout("r", "Paused", step=3, reasons=pause), rollout("r", "Healthy")]})
     assert outcome == watch.Outcome("healthy", "1 workload healthy")
     assert lines == ["  Rollout r: progressing: not created yet",
                      "  Rollout r: progressing: waiting for the Argo Rollouts controller",
@@ -36,7 +38,8 @@ def test_a_canary_is_followed_step_by_step_until_healthy() -> None:
 
 
 def test_an_aborted_canary_fails_and_an_inconclusive_one_waits_for_a_person() -> None:
-    outcome, lines, _ = follow({"r": [rollout("r", "Degraded", abort=True, message="RolloutAborted: metric error-rate failed")]})
+    aborted = rollout("r", "Degraded", abort=True, message="RolloutAborted: metric error-rate failed")
+    outcome, lines, _ = follow({"r": [aborted]})
     assert outcome.state == "failed" and lines == [
         "  Rollout r: failed: aborted, traffic back on the stable version: RolloutAborted: metric error-rate failed"]
     outcome, lines, _ = follow({"r": [rollout("r", "Paused", step=1, reasons=("InconclusiveAnalysisRun",))],
@@ -47,9 +50,11 @@ def test_an_aborted_canary_fails_and_an_inconclusive_one_waits_for_a_person() ->
 
 
 def test_deployments_fail_on_their_progress_deadline_and_the_watch_times_out() -> None:
-    outcome, lines, _ = follow({"dep": [deployment("dep", updated=1, available=1, total=3), deployment("dep", deadline=True, updated=1)]})
+    outcome, lines, _ = follow({"dep": [deployment("dep", updated=1, available=1, total=3),
+                                        deployment("dep", deadline=True, updated=1)]})
     assert outcome.state == "failed" and lines[0] == "  Deployment dep: progressing: 1 of 2 updated, 1 available"
     assert lines[1] == '  Deployment dep: failed: ReplicaSet "dep-abc" has timed out progressing.'
     outcome, _, slept = follow({"dep": [deployment("dep", observed=1)]}, timeout=30)
     assert outcome == watch.Outcome("timed out", "dep still progressing after 30 s") and sum(slept) == 30
-    assert watch.deployment_status(serialize(deployment("z", replicas=0, updated=0, available=0))).detail == "scaled to zero"
+    idle = serialize(deployment("z", replicas=0, updated=0, available=0))
+    assert watch.deployment_status(idle).detail == "scaled to zero"

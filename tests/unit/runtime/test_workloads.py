@@ -49,7 +49,8 @@ def test_applies_listed_manifests_with_infra_values(tmp_path: Path) -> None:
                                                         "kubeconfig": "{\"apiVersion\": \"v1\"}"})
     group = one(list(result.resources), "kubernetes:yaml/v2:ConfigGroup")
     objs = group.inputs["objs"]
-    assert [o["kind"] for o in objs] == ["Namespace", "Deployment", "Service"]     # kustomization order, unlisted left out
+    # kustomization order, unlisted left out
+    assert [o["kind"] for o in objs] == ["Namespace", "Deployment", "Service"]
     pod = objs[1]["spec"]["template"]["spec"]
     assert pod["initContainers"][0]["args"][1] == "123.dkr.ecr.eu-west-1.amazonaws.com/shop-live/rec:v1"
     assert pod["containers"][0]["env"][0]["value"] == "$(keep.me)"                 # only $(infra.…) is ours

@@ -35,7 +35,8 @@ def test_dates_stay_text() -> None:
 @pytest.mark.parametrize("text, message", [
     ("a: 1\na: 2\n", "f.yaml:2:1: error: duplicate key 'a' (first defined at line 1, column 1) [at $.a]"),
     ("? [1, 2]\n: x\n", "f.yaml:1:3: error: keys must be strings; quote a sequence if you meant text [at $]"),
-    ("a: !!binary aGk=\n", "f.yaml:1:4: error: tag !!binary is not allowed: only plain strings, numbers, booleans and null [at $.a]"),
+    ("a: !!binary aGk=\n",
+     "f.yaml:1:4: error: tag !!binary is not allowed: only plain strings, numbers, booleans and null [at $.a]"),
     ("a: !!set {x}\n", "f.yaml:1:4: error: tag !!set is not allowed [at $.a]"),
     ("a: .inf\nb: .nan\n", "f.yaml:2:4: error: NaN is not allowed [at $.b]"),
 ])

@@ -1,4 +1,5 @@
-"""mlops.spec.normalize: overrides applied, defaults filled, instance types picked (the round trip: ir/test_codec.py)."""
+"""mlops.spec.normalize: overrides applied, defaults filled, instance types picked (the round trip:
+ir/test_codec.py)."""
 
 from __future__ import annotations
 
@@ -79,7 +80,8 @@ def _schema_defaults() -> dict[str, Any]:
         "nodePool.capacity": d["nodePool"]["properties"]["capacity"]["default"],
         "accelerator.count": d["nodePool"]["properties"]["accelerator"]["properties"]["count"]["default"],
         "registry": {k: v["default"] for k, v in d["registry"]["properties"].items()},
-        "scaling": {k: v["default"] for k, v in d["model"]["properties"]["scaling"]["properties"].items() if "default" in v},
+        "scaling": {k: v["default"] for k, v in d["model"]["properties"]["scaling"]["properties"].items()
+                    if "default" in v},
         "endpoint.path": d["model"]["properties"]["endpoint"]["properties"]["path"]["default"],
         "rollout.mirrorPercent": d["rollout"]["properties"]["mirrorPercent"]["default"],
         "drift.schedule": d["monitoring"]["properties"]["drift"]["properties"]["schedule"]["default"],

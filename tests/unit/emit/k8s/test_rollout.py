@@ -63,7 +63,8 @@ def test_blue_green_analyses_the_preview_for_the_interval(tmp_path: Path) -> Non
 
 def test_blue_green_without_analysis_promotes_after_the_interval(tmp_path: Path) -> None:
     rollout = {"strategy": "blue-green", "interval": "15m", "autoPromote": True}
-    blue = manifests(tmp_path, spec({"fraud": sklearn(rollout=rollout)}))["rollout-fraud.yaml"]["spec"]["strategy"]["blueGreen"]
+    files = manifests(tmp_path, spec({"fraud": sklearn(rollout=rollout)}))
+    blue = files["rollout-fraud.yaml"]["spec"]["strategy"]["blueGreen"]
     assert blue["autoPromotionSeconds"] == 900 and "prePromotionAnalysis" not in blue
 
 

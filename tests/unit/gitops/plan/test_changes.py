@@ -12,7 +12,8 @@ from mlops.gitops.plan.changes import ABSENT, diff
 @pytest.mark.parametrize(("before", "after", "expected"), [
     ({"a": {"b": 1}}, {"a": {"b": 2}}, [("a.b", 1, 2)]),
     ({"labels": {"app.kubernetes.io/name": "x"}}, {"labels": {}}, [('labels["app.kubernetes.io/name"]', "x", ABSENT)]),
-    ({"c": [{"name": "a", "v": 1}, {"name": "b", "v": 1}]}, {"c": [{"name": "z", "v": 0}, {"name": "a", "v": 1}, {"name": "b", "v": 2}]},
+    ({"c": [{"name": "a", "v": 1}, {"name": "b", "v": 1}]},
+     {"c": [{"name": "z", "v": 0}, {"name": "a", "v": 1}, {"name": "b", "v": 2}]},
      [("c[z]", ABSENT, {"name": "z", "v": 0}), ("c[b].v", 1, 2)]),
     ({"s": [1, 2]}, {"s": [1, 3]}, [("s[1]", 2, 3)]),
     ({"s": [1, 2]}, {"s": [1, 2, 3]}, [("s", [1, 2], [1, 2, 3])]),

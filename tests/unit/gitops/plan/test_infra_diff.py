@@ -32,7 +32,8 @@ EKS = "aws:eks/cluster:Cluster"
     ("aws:ecr/repository:Repository", {"imageTagMutability": "MUTABLE"}, {"imageTagMutability": "IMMUTABLE"}, "update"),
     ("gcp:container/cluster:Cluster", {"location": "europe-west4"}, {"location": "europe-west1"}, "replace"),
     ("gcp:container/cluster:Cluster", {"minMasterVersion": "1.30"}, {"minMasterVersion": "1.31"}, "update"),
-    ("gcp:container/nodePool:NodePool", {"nodeConfig": {"machineType": "a"}}, {"nodeConfig": {"machineType": "b"}}, "replace"),
+    ("gcp:container/nodePool:NodePool", {"nodeConfig": {"machineType": "a"}}, {"nodeConfig": {"machineType": "b"}},
+     "replace"),
     ("azure-native:containerservice:AgentPool", {"maxCount": 2}, {"maxCount": 3}, "update"),
     ("azure-native:containerservice:AgentPool", {"vmSize": "a"}, {"vmSize": "b"}, "replace"),
     ("some:unlisted:Type", {"name": "a"}, {"name": "b"}, "update"),
@@ -58,7 +59,8 @@ def test_a_replaced_provider_replaces_what_it_manages_and_a_type_change_is_remov
     assert changes[("gcp:container/cluster:Cluster", "c")].action == "add"
     flagged = infra_diff.hazards(tuple(changes.values()))
     assert [(h.role, h.action) for h in flagged] == [("cluster", "remove"), ("node pool", "replace")]
-    assert "is replaced by c (gcp:container/cluster:Cluster)" in flagged[0].message and "protected" in flagged[0].message
+    assert "is replaced by c (gcp:container/cluster:Cluster)" in flagged[0].message
+    assert "protected" in flagged[0].message
 
 
 def test_a_changed_parent_replaces_and_unchanged_resources_are_not_listed() -> None:
@@ -69,13 +71,15 @@ def test_a_changed_parent_replaces_and_unchanged_resources_are_not_listed() -> N
 
 
 def test_node_pools_deleted_and_registries_replaced_are_destructive_updates_are_not() -> None:
-    before = graph(res(NODE_GROUP, "gpu", {}), res("aws:ecr/repository:Repository", "repo", {"name": "a"}, protect=True),
+    repo = "aws:ecr/repository:Repository"
+    before = graph(res(NODE_GROUP, "gpu", {}), res(repo, "repo", {"name": "a"}, protect=True),
                    res(EKS, "c", {"version": "1.30"}))
-    after = graph(res("aws:ecr/repository:Repository", "repo", {"name": "b"}, protect=True), res(EKS, "c", {"version": "1.31"}))
+    after = graph(res(repo, "repo", {"name": "b"}, protect=True), res(EKS, "c", {"version": "1.31"}))
     flagged = infra_diff.hazards(infra_diff.diff_graphs(before, after))
-    assert [(h.role, h.action, h.name) for h in flagged] == [("registry", "replace", "repo"), ("node pool", "remove", "gpu")]
-    assert flagged[0].message.startswith("registry repo (aws:ecr/repository:Repository) is replaced (deleted and created "
-                                         "again), because name cannot change in place: with the images")
+    assert [(h.role, h.action, h.name) for h in flagged] == [("registry", "replace", "repo"),
+                                                              ("node pool", "remove", "gpu")]
+    assert flagged[0].message.startswith("registry repo (aws:ecr/repository:Repository) is replaced (deleted and "
+                                         "created again), because name cannot change in place: with the images")
 
 
 def test_the_kubernetes_provider_follows_its_cluster_and_a_new_context_is_a_cluster_change() -> None:

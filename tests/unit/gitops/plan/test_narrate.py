@@ -46,22 +46,27 @@ def test_a_new_version_is_told_by_strategy(tmp_path: Path, rollout: dict[str, An
 
 
 def test_ab_and_shadow_sentences(tmp_path: Path) -> None:
-    ab = {"strategy": "ab", "variants": {"a": {"artifact": "s3://models/a/v1", "weight": 80}, "b": {"artifact": "s3://models/a/v2", "weight": 20}}}
-    ab2 = {"strategy": "ab", "variants": {"a": {"artifact": "s3://models/a/v1", "weight": 50}, "b": {"artifact": "s3://models/a/v3", "weight": 50}}}
+    ab = {"strategy": "ab", "variants": {"a": {"artifact": "s3://models/a/v1", "weight": 80},
+                                         "b": {"artifact": "s3://models/a/v2", "weight": 20}}}
+    ab2 = {"strategy": "ab", "variants": {"a": {"artifact": "s3://models/a/v1", "weight": 50},
+                                          "b": {"artifact": "s3://models/a/v3", "weight": 50}}}
     assert narrate.sentence(model(tmp_path, ab), model(tmp_path, ab2), TEMPLATE, "ns") == (
         "m: A/B a s3://models/a/v1 at 80% → 50%, b v2 → v3 at 20% → 50% (changed variants get a rolling update)")
     shadow = {"strategy": "shadow", "candidate": {"artifact": "s3://models/a/v2"}, "mirrorPercent": 10}
     shadow2 = {**shadow, "candidate": {"artifact": "s3://models/a/v3"}}
     assert narrate.sentence(model(tmp_path, shadow), model(tmp_path, shadow2), TEMPLATE, "ns") == (
-        "m: shadow candidate v2 → v3 gets 10% of requests mirrored (its answers are discarded); stable s3://models/a/v1 unchanged")
+        "m: shadow candidate v2 → v3 gets 10% of requests mirrored (its answers are discarded); "
+        "stable s3://models/a/v1 unchanged")
 
 
 def test_changes_without_new_pods_and_new_or_removed_models(tmp_path: Path) -> None:
     old = model(tmp_path, CANARY)
-    hpa = (ObjectChange("change", "autoscaling/v2", "HorizontalPodAutoscaler", "ns", "m", "m", (FieldChange("spec.maxReplicas", 3, 4),)),)
+    hpa = (ObjectChange("change", "autoscaling/v2", "HorizontalPodAutoscaler", "ns", "m", "m",
+                        (FieldChange("spec.maxReplicas", 3, 4),)),)
     assert narrate.sentence(old, old, hpa, "ns") == "m: no new pods; HorizontalPodAutoscaler changes"
     assert narrate.sentence(old, old, (), "ns") is None
     assert narrate.sentence(None, old, (), "ns") == "m: new (canary), starts m s3://models/a/v1 at full traffic"
     assert narrate.sentence(old, None, (), "ns") == "m: removed: its objects are deleted and its route stops answering"
     rolling = model(tmp_path, {})
-    assert narrate.sentence(rolling, old, hpa, "ns").startswith("m: strategy rolling → canary: its workloads are replaced")
+    assert narrate.sentence(rolling, old, hpa, "ns").startswith(
+        "m: strategy rolling → canary: its workloads are replaced")

@@ -1,4 +1,5 @@
-"""The AWS program under Pulumi mocks: the resource graph it registers for the north-star spec and small inline specs."""
+"""The AWS program under Pulumi mocks: the resource graph it registers for the north-star spec and small inline
+specs."""
 
 from __future__ import annotations
 
@@ -135,7 +136,8 @@ def test_ecr_repositories_and_policies(prod: tuple) -> None:
 
 def test_pod_identity_per_model(prod: tuple) -> None:
     env, graph = prod
-    bindings = {r.inputs["serviceAccount"]: r.inputs for r in of_type(graph, ASSOCIATION) if r.inputs["namespace"] == env.namespace}
+    bindings = {r.inputs["serviceAccount"]: r.inputs for r in of_type(graph, ASSOCIATION)
+                if r.inputs["namespace"] == env.namespace}
     assert sorted(bindings) == sorted(m.name for m in env.models)
     for name, binding in bindings.items():
         assert binding["clusterName"] == "fraud-platform-production"
@@ -152,7 +154,8 @@ def test_model_role_reads_exactly_its_artifacts(prod: tuple) -> None:
     assert gets["Resource"][0] == "arn:aws:s3:::fraud-data/train-2026-10.parquet"
     pulls = next(s for s in scorer["Statement"] if s["Action"] == ECR_PULL)
     assert pulls["Resource"] == [f"arn:aws:ecr:eu-west-1:123456789012:repository/{env.stack}/fraud-scorer"]
-    trust = policy(one(graph, "aws:iam/role:Role", "fraud-platform-production-model-fraud-scorer-role").inputs["assumeRolePolicy"])
+    role = one(graph, "aws:iam/role:Role", "fraud-platform-production-model-fraud-scorer-role")
+    trust = policy(role.inputs["assumeRolePolicy"])
     statement = trust["Statement"][0]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert statement["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "fraud-scorer"
@@ -221,7 +224,8 @@ def test_small_spec_s3_artifact_read_scoped(small: tuple) -> None:
     _, graph = small
     churn = policy(one(graph, ROLE_POLICY, "shop-live-model-churn-access").inputs["policy"])
     assert [s["Action"] for s in churn["Statement"]] == [["s3:GetObject"], ["s3:ListBucket"]]   # no ECR: no registry://
-    assert churn["Statement"][0]["Resource"] == ["arn:aws:s3:::shop-models/churn/v3", "arn:aws:s3:::shop-models/churn/v3/*"]
+    assert churn["Statement"][0]["Resource"] == ["arn:aws:s3:::shop-models/churn/v3",
+                                                 "arn:aws:s3:::shop-models/churn/v3/*"]
     assert churn["Statement"][1]["Condition"] == {"StringLike": {"s3:prefix": ["churn/v3", "churn/v3/*"]}}
 
 
@@ -230,7 +234,8 @@ def test_external_registry_means_no_ecr(tmp_path: Path) -> None:
     env = environment(spec, "live", tmp_path)
     graph = preview(env)
     assert not of_type(graph, REPO) and not of_type(graph, LIFECYCLE)
-    assert [r.name for r in of_type(graph, ROLE_POLICY)] == ["shop-live-autoscaler-access", "shop-live-model-churn-access"]
+    assert [r.name for r in of_type(graph, ROLE_POLICY)] == ["shop-live-autoscaler-access",
+                                                              "shop-live-model-churn-access"]
     assert one(graph, ASSOCIATION, "shop-live-model-rec-association")   # an identity still, with nothing to read
     assert preview_environment(env).outputs["registryUrl"] == "registry.example.com/shop"
 

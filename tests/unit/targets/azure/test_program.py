@@ -234,11 +234,13 @@ def test_outputs(env: ir.Environment, result: Preview) -> None:
 def test_device_plugin_only_with_gpu_pools(tmp_path: Path, result: Preview) -> None:
     releases = {r.inputs["name"] for r in of_type(result.resources, "kubernetes:helm.sh/v3:Release")}
     assert "nvidia-device-plugin" in releases
-    no_gpu = SPEC.replace("  ranker:\n    framework: pytorch\n    nodePool: gpu\n", "  ranker:\n    framework: pytorch\n")
+    no_gpu = SPEC.replace("  ranker:\n    framework: pytorch\n    nodePool: gpu\n",
+                          "  ranker:\n    framework: pytorch\n")
     no_gpu = no_gpu.replace("      accelerator: {type: nvidia-t4, count: 1}\n", "")
     no_gpu = no_gpu.replace('    resources: {cpu: "4", memory: 16Gi, gpu: 1}\n', "")
     other = preview_environment(environment(tmp_path, no_gpu))
-    assert "nvidia-device-plugin" not in {r.inputs["name"] for r in of_type(other.resources, "kubernetes:helm.sh/v3:Release")}
+    other_releases = {r.inputs["name"] for r in of_type(other.resources, "kubernetes:helm.sh/v3:Release")}
+    assert "nvidia-device-plugin" not in other_releases
     assert "nodeTaints" not in pools(other)["gpu"].inputs
 
 

@@ -8,7 +8,8 @@ from mlops.targets.base import addons
 def test_kube_prometheus_stack_values() -> None:
     values = addons.values("kube-prometheus-stack")
     assert addons.CHARTS["kube-prometheus-stack"].namespace == "monitoring"
-    assert values["fullnameOverride"] == "kube-prometheus-stack"     # -> kube-prometheus-stack-prometheus.monitoring:9090
+    # -> kube-prometheus-stack-prometheus.monitoring:9090
+    assert values["fullnameOverride"] == "kube-prometheus-stack"
     spec = values["prometheus"]["prometheusSpec"]
     assert spec["serviceMonitorSelectorNilUsesHelmValues"] is False and spec["ruleSelectorNilUsesHelmValues"] is False
     assert values["grafana"]["sidecar"]["dashboards"]["label"] == "grafana_dashboard"

@@ -158,7 +158,8 @@ def test_registry(env: ir.Environment, result: Preview) -> None:
     assert policies["DELETE"]["condition"] == {"tagState": "ANY"}
     assert i["vulnerabilityScanningConfig"] == {"enablementConfig": "INHERITED"}
     scanning = one(result.resources, "gcp:projects/service:Service")
-    assert scanning.inputs["service"] == "containerscanning.googleapis.com" and scanning.inputs["disableOnDestroy"] is False
+    assert scanning.inputs["service"] == "containerscanning.googleapis.com"
+    assert scanning.inputs["disableOnDestroy"] is False
     assert scanning.name in repo.depends_on
 
 
@@ -232,7 +233,8 @@ def test_everything_goes_through_the_pinned_provider(result: Preview) -> None:
 def test_outputs(env: ir.Environment, result: Preview) -> None:
     outputs = result.outputs
     assert outputs["kubeconfig"] == "[secret]"
-    assert outputs["registryUrl"] == gcp_target.TARGET.hints(env).registry == "europe-west4-docker.pkg.dev/fraud-staging-123/fraud-staging"
+    assert outputs["registryUrl"] == gcp_target.TARGET.hints(env).registry == \
+        "europe-west4-docker.pkg.dev/fraud-staging-123/fraud-staging"
     assert outputs["clusterName"] == "fraud-staging"
     assert outputs["modelsServiceAccount"] == gcp_target.Gcp.models_service_account(env)
 
@@ -242,7 +244,8 @@ def test_addons_without_device_plugin(result: Preview) -> None:
     assert "nvidia-device-plugin" not in releases and "argo-rollouts" in releases
     assert "nvidia-device-plugin" not in result.outputs["addons"]
     for release in of_type(result.resources, "kubernetes:helm.sh/v3:Release"):
-        assert {"fraud-staging-gke-general", "fraud-staging-gke-gpu", "fraud-staging-gke-tpu"} <= set(release.depends_on)
+        pools = {"fraud-staging-gke-general", "fraud-staging-gke-gpu", "fraud-staging-gke-tpu"}
+        assert pools <= set(release.depends_on)
 
 
 def test_kubeconfig_uses_the_auth_plugin() -> None:

@@ -44,7 +44,8 @@ def test_addons_go_to_the_named_context(tmp_path: Path) -> None:
     assert provider.inputs == {"context": "dc1-admin", "enableServerSideApply": True}
     releases = {r.inputs["name"]: r for r in of_type(graph, "kubernetes:helm.sh/v3:Release")}
     assert sorted(releases) == sorted([*addons.BASE, "nvidia-device-plugin"])
-    assert all(r.provider == provider.name and r.inputs["version"] == addons.CHARTS[n].version for n, r in releases.items())
+    assert all(r.provider == provider.name and r.inputs["version"] == addons.CHARTS[n].version
+               for n, r in releases.items())
     assert all(r.protect is False for r in graph)
 
 
