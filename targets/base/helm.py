@@ -1,5 +1,9 @@
 """The add-ons as Pulumi resources: one Helm release per chart of `mlops.targets.base.addons.CHARTS` (with the
-values from that table), and the GatewayClass, installed on a target's cluster."""
+values from that table), and the GatewayClass, installed on a target's cluster.
+
+cert-manager (only when `gateway.tls.acme` asks for it) waits for Envoy Gateway's release: the Gateway API CRDs
+must exist before cert-manager starts, or its Gateway controller stays off until it is restarted
+(envoyproxy/gateway@v1.5.2:site/content/en/latest/tasks/security/tls-cert-manager.md:27)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from mlops import ir
-from mlops.targets.base.addons import BASE, CHARTS, ENVOY_CONTROLLER, GATEWAY_CLASS, Chart, values
+from mlops.targets.base.addons import CERT_MANAGER, CHARTS, ENVOY_CONTROLLER, GATEWAY_CLASS, Chart, values, wanted
 from mlops.targets.base.tags import k8s_labels
 
 
@@ -24,10 +28,15 @@ class AddOns(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:k8s:AddOns", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=k8s_provider, depends_on=list(depends_on))
-        chosen = {n: values(n) for n in BASE + (("nvidia-device-plugin",) if nvidia_device_plugin else ())}
+        acme = env.gateway.tls is not None and env.gateway.tls.acme_email is not None
+        chosen = {n: values(n) for n in wanted(acme, nvidia_device_plugin)}
         chosen.update({n: dict(v) for n, v in (extra or {}).items()})
-        wanted = sorted(chosen)
-        self.releases = {n: self._release(name, CHARTS[n], chosen[n], child) for n in wanted}
+        names = sorted(chosen)
+        self.releases = {n: self._release(name, CHARTS[n], chosen[n], child) for n in names if n != CERT_MANAGER}
+        if CERT_MANAGER in chosen:
+            after_gateway = pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[self.releases["envoy-gateway"]]))
+            self.releases[CERT_MANAGER] = self._release(name, CHARTS[CERT_MANAGER], chosen[CERT_MANAGER], after_gateway)
         self.gateway_class = k8s.apiextensions.CustomResource(
             f"{name}-gatewayclass",
             api_version="gateway.networking.k8s.io/v1",
@@ -36,7 +45,7 @@ class AddOns(pulumi.ComponentResource):
             spec={"controllerName": ENVOY_CONTROLLER},
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.releases["envoy-gateway"]])),
         )
-        self.register_outputs({"charts": {n: CHARTS[n].version for n in wanted}, "gatewayClass": GATEWAY_CLASS})
+        self.register_outputs({"charts": {n: CHARTS[n].version for n in names}, "gatewayClass": GATEWAY_CLASS})
 
     @staticmethod
     def _release(prefix: str, chart: Chart, chart_values: dict[str, Any], opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:

@@ -16,3 +16,15 @@ def test_kube_prometheus_stack_values() -> None:
     plugins = addons.values("argo-rollouts")["controller"]["trafficRouterPlugins"]
     assert plugins == [{"name": "argoproj-labs/gatewayAPI", "location": addons.GATEWAY_PLUGIN_URL}]
     assert "/releases/download/v" in addons.GATEWAY_PLUGIN_URL        # pinned, never latest
+
+
+def test_cert_manager_is_pinned_with_its_crds_and_gateway_api_on() -> None:
+    chart = addons.CHARTS["cert-manager"]
+    assert (chart.chart, chart.version, chart.repo) == ("cert-manager", "v1.21.1", "https://charts.jetstack.io")
+    assert addons.values("cert-manager") == {"crds": {"enabled": True, "keep": True},
+                                             "config": {"gatewayAPI": {"enabled": True}}}
+
+
+def test_cert_manager_only_when_acme_is_asked() -> None:
+    assert "cert-manager" not in addons.wanted(acme=False, nvidia_device_plugin=True)
+    assert addons.wanted(acme=True, nvidia_device_plugin=False) == (*addons.BASE, "cert-manager")
