@@ -46,7 +46,10 @@ class Hints:
     pools: Mapping[str, PoolHints] = field(default_factory=lambda: MappingProxyType({}))
     service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity
     pod_labels: tuple[tuple[str, str], ...] = ()
-    gateway_annotations: tuple[tuple[str, str], ...] = ()           # load balancer of the shared Gateway
+    # The Gateways' load balancer Service annotations: the internal one (every endpoint's default) and the public one
+    # (endpoints with `visibility: public`); empty where the cluster's load balancer needs none (onprem).
+    internal_lb_annotations: tuple[tuple[str, str], ...] = ()
+    public_lb_annotations: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pools", MappingProxyType(dict(self.pools)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import ir
-from mlops.emit.k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
+from mlops.emit.k8s import artifacts, drift, gateway, monitoring, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
 from mlops.emit.k8s.serving import metrics_service, model_runtime
 from mlops.emit.yamlout import dump
@@ -34,7 +34,9 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
     """Every object of the environment, in a stable order."""
     scope = Scope(env, hints)
     ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports([u for m in env.models for u in serving.downloads(m)])})
-    out = [security.namespace(scope), routing.gateway(scope), *security.baseline_policies(scope, ports)]
+    out = [security.namespace(scope), *gateway.build(scope), *security.baseline_policies(scope, ports)]
+    if env.gateway.tls is not None and env.gateway.tls.acme_email is not None:
+        out.append(security.acme_solver_policy(scope))
     for model in env.models:
         out += model_objects(scope, model)
     return out

@@ -37,6 +37,15 @@ RESOURCES = ResourceRules(
 )
 
 
+# The program installs no AWS Load Balancer Controller, so EKS's own cloud controller (kubernetes/cloud-provider-aws)
+# creates the Gateways' load balancers. It reads `aws-load-balancer-type: nlb` and `aws-load-balancer-internal`
+# (any value but "false" = internal, in the private subnets tagged kubernetes.io/role/internal-elb, cluster.py);
+# the controller's `aws-load-balancer-scheme` is not among its annotations (cloud-provider-aws@v1.36.1:
+# pkg/providers/v1/aws.go:100,104,2419-2426; aws_loadbalancer.go:84-89). Without the internal annotation: internet-facing.
+NLB = ("service.beta.kubernetes.io/aws-load-balancer-type", "nlb")
+INTERNAL = ("service.beta.kubernetes.io/aws-load-balancer-internal", "true")
+
+
 class Aws:
     provider = "aws"
     fields = frozenset({"region", "account", "registry"})
@@ -57,8 +66,7 @@ class Aws:
             registry=common.registry(env, lambda: self.registry(env)),
             pools=common.pools(env, lambda pool: {"eks.amazonaws.com/nodegroup": self.nodegroup(env, pool)}),
             # EKS Pod Identity binds the role to the ServiceAccount from the infra side: no annotation needed.
-            gateway_annotations=(("service.beta.kubernetes.io/aws-load-balancer-scheme", "internet-facing"),
-                                 ("service.beta.kubernetes.io/aws-load-balancer-type", "nlb")),
+            internal_lb_annotations=(NLB, INTERNAL), public_lb_annotations=(NLB,),
         )
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:

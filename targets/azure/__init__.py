@@ -60,6 +60,9 @@ class Azure:
                                lambda pool: (SPOT_TOLERATION,) if pool.spot else ()),
             # The identity's client id is a GUID Azure assigns at creation: filled in by the workloads stack.
             service_account_annotations=(("azure.workload.identity/client-id", deferred.token("modelsClientId")),),
+            # A private IP of the cluster's VNet instead of a public one
+            # (https://learn.microsoft.com/en-us/azure/aks/internal-lb, "Create an internal load balancer").
+            internal_lb_annotations=(("service.beta.kubernetes.io/azure-load-balancer-internal", "true"),),
             pod_labels=(("azure.workload.identity/use", "true"),),
         )
 

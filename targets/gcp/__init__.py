@@ -67,6 +67,10 @@ class Gcp:
             registry=common.registry(env, lambda: self.registry(env)),
             pools=common.pools(env, self.selector),
             service_account_annotations=(("iam.gke.io/gcp-service-account", self.models_service_account(env)),),
+            # An internal passthrough Network Load Balancer; without it GKE creates an external one
+            # (https://cloud.google.com/kubernetes-engine/docs/how-to/internal-load-balancing, "Create an internal
+            # load balancer": `networking.gke.io/load-balancer-type: "Internal"`).
+            internal_lb_annotations=(("networking.gke.io/load-balancer-type", "Internal"),),
         )
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:

@@ -23,6 +23,8 @@ class OnPrem:
 
     def hints(self, env: ir.Environment) -> Hints:
         # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
+        # No load balancer annotations: what a LoadBalancer Service gets on an existing cluster (MetalLB pools,
+        # an appliance) is the operator's; the README says internal and public Gateways need their address pools.
         return Hints(
             registry=env.target.registry or deferred.token("registryUrl"),
             pools=common.pools(env, lambda pool: {common.POOL_LABEL: pool.name}),

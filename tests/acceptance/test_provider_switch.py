@@ -48,7 +48,8 @@ def spec_for(provider: str, tmp_path: Path) -> Path:
 
 def blank_hints(value: Any, hints: Hints) -> Any:
     """`value` with what the target hints decide replaced by placeholders."""
-    annotation_keys = {k for k, _ in hints.service_account_annotations + hints.gateway_annotations}
+    annotation_keys = {k for k, _ in hints.service_account_annotations + hints.internal_lb_annotations
+                       + hints.public_lb_annotations}
     label_keys = {k for k, _ in hints.pod_labels}
     if isinstance(value, dict):
         out = {}
@@ -58,8 +59,9 @@ def blank_hints(value: Any, hints: Hints) -> Any:
             if key in ("nodeSelector", "tolerations"):
                 out[key] = "<hint>"
             elif key == "annotations" and isinstance(item, dict):
-                out[key] = {k: ("<hint>" if k in annotation_keys else blank_hints(v, hints)) for k, v in item.items()
-                            if k not in annotation_keys} or None
+                kept = {k: blank_hints(v, hints) for k, v in item.items() if k not in annotation_keys}
+                if kept:  # an EnvoyProxy's Service annotations hold only load balancer hints (none on onprem)
+                    out[key] = kept
             elif key == "labels" and isinstance(item, dict):
                 out[key] = {k: blank_hints(v, hints) for k, v in item.items() if k not in label_keys}
             else:

@@ -1,8 +1,8 @@
-"""The environment's shared Gateway and one HTTPRoute per model.
+"""One HTTPRoute per model, on the Gateway of its reach (`mlops.emit.k8s.gateway`).
 
-A model answers under `endpoint.host` + `endpoint.path`, or, without an endpoint, under `/models/<model>` on
-any host; the prefix is stripped before the request reaches the runtime. What the route's rule sends where
-is the strategy's traffic:
+A model answers under `endpoint.host` + `endpoint.path` (on its host's HTTPS listener when the Gateway has TLS),
+or, without an endpoint, under `/models/<model>` on the in-cluster Gateway only; the prefix is stripped before
+the request reaches the runtime. What the route's rule sends where is the strategy's traffic:
 
 - ab: weighted `backendRefs`, one per variant Service;
 - shadow: the stable Service, plus a `RequestMirror` filter sending `mirrorPercent`% of requests to the
@@ -15,25 +15,13 @@ is the strategy's traffic:
 from __future__ import annotations
 
 from mlops import ir
+from mlops.emit.k8s import gateway
+from mlops.emit.k8s.gateway import GATEWAY_API
 from mlops.emit.k8s.meta import Obj, Scope, new, source
 from mlops.emit.k8s.serving import SERVICE_PORT
 from mlops.ir import names, serving
-from mlops.targets.base import addons
 
-GATEWAY_API = "gateway.networking.k8s.io/v1"
 PREVIEW_HEADER = "x-mlops-preview"
-
-
-def gateway(scope: Scope) -> Obj:
-    env = scope.env
-    listener = {"name": "http", "protocol": "HTTP", "port": addons.GATEWAY_HTTP_PORT,
-                "allowedRoutes": {"namespaces": {"from": "Same"}}}
-    spec: Obj = {"gatewayClassName": addons.GATEWAY_CLASS, "listeners": [listener]}
-    if scope.hints.gateway_annotations:
-        spec["infrastructure"] = {"annotations": dict(scope.hints.gateway_annotations)}
-    meta = scope.metadata(env.platform, app=env.platform, instance=env.platform, component="gateway",
-                          source=source("environments", env.name))
-    return new(GATEWAY_API, "Gateway", meta, spec=spec)
 
 
 def prefix(model: ir.Model) -> str:
@@ -73,7 +61,8 @@ def http_route(scope: Scope, model: ir.Model) -> Obj:
     for rule in rules:
         if not rule["filters"]:
             del rule["filters"]
-    spec: Obj = {"parentRefs": [{"name": scope.env.platform, "sectionName": "http"}], "rules": rules}
+    parent = {"name": gateway.name(scope, gateway.reach(model)), "sectionName": gateway.section(scope, model)}
+    spec: Obj = {"parentRefs": [parent], "rules": rules}
     if model.endpoint:
         spec["hostnames"] = [model.endpoint.host]
     where = ("models", model.name, "endpoint") if model.endpoint else ("models", model.name)

@@ -86,6 +86,15 @@ def serving_policy(scope: Scope, model: ir.Model, http_port: int, metrics_port: 
     return _policy(scope, names.ingress_policy(model.name), model.name, source("models", model.name), spec)
 
 
+def acme_solver_policy(scope: Scope) -> Obj:
+    """cert-manager's HTTP-01 solver pods (in this namespace) answer the ACME CA's challenges through the Gateway."""
+    env = scope.env
+    key, value = addons.ACME_SOLVER_LABEL
+    ingress = [{"from": [_namespace_peer(addons.GATEWAY_NAMESPACE)], "ports": _tcp(addons.ACME_SOLVER_PORT)}]
+    spec = {"podSelector": {"matchLabels": {key: value}}, "policyTypes": ["Ingress"], "ingress": ingress}
+    return _policy(scope, "acme-http01-solver", env.platform, source("gateway", "tls", "acme"), spec)
+
+
 def drift_policy(scope: Scope, model: ir.Model) -> Obj:
     """The drift job pushes its score to the Pushgateway."""
     egress = [{"to": [_namespace_peer(addons.MONITORING_NAMESPACE)], "ports": _tcp(addons.PUSHGATEWAY_PORT)}]

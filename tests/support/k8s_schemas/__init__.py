@@ -5,6 +5,7 @@
 - CRD kinds (Argo Rollouts, KEDA, Gateway API, Prometheus Operator): the `@kubernetes-models/*`
   npm packages through `node/validate.mjs`, plus a strict walk rejecting unknown fields.
   Needs `npm ci --prefix tests/support/k8s_schemas/node` once.
+- EnvoyProxy (gateway.envoyproxy.io): no npm package models it; a strict schema of its Go types (`_envoy`).
 - Anything else is an error ("no schema known for ..."), never silently passed.
 """
 
@@ -14,6 +15,8 @@ from typing import Any
 
 from ._core import validate_core
 from ._crd import NPM_CI, is_crd, validate_crds
+from ._envoy import GROUP as ENVOY_GROUP
+from ._envoy import validate_envoy
 
 __all__ = ["NPM_CI", "validate_objects"]
 
@@ -40,6 +43,9 @@ def validate_objects(objs: list[dict[str, Any]], k8s_version: str = "1.31") -> l
             continue
         if is_crd(obj):
             crds.append(obj)
+            continue
+        if str(obj.get("apiVersion", "")).split("/", 1)[0] == ENVOY_GROUP:
+            errors.extend(f"{_prefix(obj)}: {message}" for message in validate_envoy(obj))
             continue
         found = validate_core(obj, k8s_version)
         if found is None:

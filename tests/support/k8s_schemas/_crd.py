@@ -18,6 +18,7 @@ CRD_PACKAGES: dict[str, str] = {
     "keda.sh": "@kubernetes-models/keda",
     "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+    "cert-manager.io": "@kubernetes-models/cert-manager",
 }
 
 
