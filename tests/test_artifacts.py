@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlops.emit.k8s import artifacts, runtimes
-from mlops.emit.k8s.drift import live_uri
+from mlops.ir.serving import live_uri
 
 SECURITY = {"runAsNonRoot": True}
 

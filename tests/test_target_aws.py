@@ -149,8 +149,9 @@ def test_model_role_reads_exactly_its_artifacts(prod: tuple) -> None:
     scorer = policy(one(graph, ROLE_POLICY, "fraud-platform-production-model-fraud-scorer-access").inputs["policy"])
     actions = {a for s in scorer["Statement"] for a in s["Action"]}
     assert {"s3:GetObject", "s3:ListBucket", "ecr:GetAuthorizationToken", *ECR_PULL} == actions
-    gets = next(s for s in scorer["Statement"] if s["Action"] == ["s3:GetObject"])
-    assert gets["Resource"][0] == "arn:aws:s3:::fraud-data/train-2026-10.parquet"
+    gets = {r for s in scorer["Statement"] if s["Action"] == ["s3:GetObject"] for r in s["Resource"]}
+    # the drift baseline (an object) and the drift job's live inputs (a folder, no `//`)
+    assert {"arn:aws:s3:::fraud-data/train-2026-10.parquet", "arn:aws:s3:::fraud-data/live/fraud-scorer/*"} <= gets
     pulls = next(s for s in scorer["Statement"] if s["Action"] == ECR_PULL)
     assert pulls["Resource"] == [f"arn:aws:ecr:eu-west-1:123456789012:repository/{env.stack}/fraud-scorer"]
     trust = policy(one(graph, "aws:iam/role:Role", "fraud-platform-production-model-fraud-scorer-role").inputs["assumeRolePolicy"])

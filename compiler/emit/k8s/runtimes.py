@@ -3,8 +3,9 @@
 Pinned tags, each seen in public use before being written here: seldonio/mlserver:1.7.1 (the full image,
 every MLServer runtime; its environment-variable fallback and ports from MLServer's settings.py),
 nvcr.io/nvidia/tritonserver:25.01-py3, vllm/vllm-openai:v0.12.0 and vllm/vllm-tpu:v0.12.0,
-kserve/storage-initializer:v0.15.2 (what KServe's own model-cache controller pins; its arguments are
-`SRC_URI DEST_PATH ...` pairs, scripts/initializer-entrypoint). Bump them here, and only here.
+kserve/storage-initializer:v0.15.2 (what KServe's own model-cache controller pins; its entrypoint takes exactly ONE
+`SRC_URI DEST_PATH` pair, kserve@v0.15.2 python/storage-initializer/scripts/initializer-entrypoint l.9: pairs
+only from v0.16.0, so every init container fetches one source). Bump them here, and only here.
 
 Queries are PromQL over the runtime's own metrics. `$sel` stands for the label matchers selecting the pods
 (namespace, metrics Service, instance, pod-template hash), `$w` for the rate window. Every query answers
