@@ -114,14 +114,16 @@ def test_no_absolute_paths_or_times(tmp_path: Path) -> None:
 
 
 def test_kube_prometheus_stack_values() -> None:
-    values = addons.values("kube-prometheus-stack")
+    prod_env = north_star()
+    values = addons.values("kube-prometheus-stack", prod_env)
     assert addons.CHARTS["kube-prometheus-stack"].namespace == "monitoring"
     assert values["fullnameOverride"] == "kube-prometheus-stack"     # -> kube-prometheus-stack-prometheus.monitoring:9090
     spec = values["prometheus"]["prometheusSpec"]
     assert spec["serviceMonitorSelectorNilUsesHelmValues"] is False and spec["ruleSelectorNilUsesHelmValues"] is False
     assert values["grafana"]["sidecar"]["dashboards"]["label"] == "grafana_dashboard"
-    plugins = addons.values("argo-rollouts")["controller"]["trafficRouterPlugins"]
-    assert plugins == [{"name": "argoproj-labs/gatewayAPI", "location": addons.GATEWAY_PLUGIN_URL}]
+    plugins = addons.values("argo-rollouts", prod_env)["controller"]["trafficRouterPlugins"]
+    assert plugins == [{"name": "argoproj-labs/gatewayAPI", "location": addons.GATEWAY_PLUGIN_URL,
+                        "sha256": addons.GATEWAY_PLUGIN_SHA256}]
     assert "/releases/download/v" in addons.GATEWAY_PLUGIN_URL        # pinned, never latest
 
 

@@ -141,7 +141,7 @@ def test_pod_identity_per_model(prod: tuple) -> None:
     for name, binding in bindings.items():
         assert binding["clusterName"] == "fraud-platform-production"
         assert binding["roleArn"].endswith(f":role/{env.stack}-model-{name}")
-    assert one(graph, "aws:eks/addon:Addon").inputs["addonName"] == "eks-pod-identity-agent"
+    assert one(graph, "aws:eks/addon:Addon", addonName="eks-pod-identity-agent")
 
 
 def test_model_role_reads_exactly_its_artifacts(prod: tuple) -> None:

@@ -15,7 +15,7 @@ from mlops.targets.base.resources import CLUSTER, ResourceRules
 
 class OnPrem:
     provider = "onprem"
-    fields = frozenset({"context", "registry", "storageClass"})
+    fields = frozenset({"context", "registry", "storageClass", "addons"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
 

@@ -19,7 +19,6 @@ from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import DRIFT_IMAGE, RUN_AS, STORAGE_INITIALIZER_IMAGE
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.ir import names, serving
-from mlops.targets.base import addons
 
 PROGRAM = Path(__file__).with_name("drift_program.py")
 BASELINE_DIR, LIVE_DIR, PROGRAM_DIR = "/data/baseline", "/data/live", "/opt/mlops"
@@ -44,7 +43,7 @@ def fetches(model: ir.Model) -> list[Obj]:
 
 def _container(scope: Scope, model: ir.Model) -> Obj:
     env = {"BASELINE_DIR": BASELINE_DIR, "LIVE_DIR": LIVE_DIR, "MODEL": model.name, "NAMESPACE": scope.namespace,
-           "PUSHGATEWAY_URL": addons.PUSHGATEWAY_URL, "HOME": "/tmp"}
+           "PUSHGATEWAY_URL": scope.addons.pushgateway.url, "HOME": "/tmp"}
     mounts = [{"name": "data", "mountPath": "/data", "readOnly": True},
               {"name": "program", "mountPath": PROGRAM_DIR, "readOnly": True},
               {"name": "tmp", "mountPath": "/tmp"}]
