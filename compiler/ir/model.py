@@ -37,7 +37,8 @@ class StoreCredentials:
 class ExistingAddon:
     """An add-on an existing cluster already runs (`targets.<t>.addons`): used where it is, never installed."""
 
-    name: str                        # prometheus | pushgateway | envoyGateway | keda | argoRollouts | nvidiaDevicePlugin
+    # prometheus | pushgateway | envoyGateway | keda | argoRollouts | nvidiaDevicePlugin
+    name: str
     namespace: str | None = None     # of its Service (prometheus, pushgateway) or its proxies (envoyGateway)
     service: str | None = None
     port: int | None = None

@@ -49,7 +49,8 @@ def s3_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     # A folder is written with its trailing slash (s3://b/model/v12/): without stripping it the ARN would read
     # `model/v12//*`, which matches no object (infra review A3).
-    found = {(bucket, key.rstrip("/")) for u in uris if (loc := artifacts.bucket_object(u, "s3")) for bucket, key in [loc]}
+    found = {(bucket, key.rstrip("/")) for u in uris if (loc := artifacts.bucket_object(u, "s3"))
+             for bucket, key in [loc]}
     for bucket, key in sorted(found):
         objects = [f"arn:aws:s3:::{bucket}/{key}", f"arn:aws:s3:::{bucket}/{key}/*"] if key else [f"arn:aws:s3:::{bucket}/*"]
         out.append({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": objects})

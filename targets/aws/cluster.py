@@ -90,7 +90,8 @@ class Network(pulumi.ComponentResource):
 
 class Cluster(pulumi.ComponentResource):
     """The EKS control plane (API authentication mode, protected), a managed node group per pool, and the
-    EKS-managed core add-ons (VPC CNI with network policy, Pod Identity agent, CoreDNS, kube-proxy). `kubeconfig` authenticates with `aws eks get-token`: it holds no key."""
+    EKS-managed core add-ons (VPC CNI with network policy, Pod Identity agent, CoreDNS, kube-proxy). `kubeconfig`
+    authenticates with `aws eks get-token`: it holds no key."""
 
     def __init__(self, name: str, env: ir.Environment, network: Network, nodegroup_name: Any,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -129,7 +130,8 @@ class Cluster(pulumi.ComponentResource):
         self.node_groups = {pool.name: self._node_group(name, env, pool, nodegroup_name(env, pool), node_role, network,
                                                         before) for pool in env.node_pools}
         self.core_addons = [aws.eks.Addon(f"{name}-{addon}", cluster_name=self.cluster.name, addon_name=addon,
-                                          resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="OVERWRITE",
+                                          resolve_conflicts_on_create="OVERWRITE",
+                                          resolve_conflicts_on_update="OVERWRITE",
                                           opts=pulumi.ResourceOptions(parent=self,
                                                                       depends_on=list(self.node_groups.values())))
                             for addon in ("coredns", "kube-proxy")]
@@ -145,11 +147,14 @@ class Cluster(pulumi.ComponentResource):
         namespace, account = CNI_SERVICE_ACCOUNT
         role = aws.iam.Role(f"{name}-cni-role", name=short_name(f"{env.stack}-cni", 64), opts=child,
                             assume_role_policy=self.cluster.name.apply(lambda c: pod_trust(c, namespace, account)))
-        aws.iam.RolePolicyAttachment(f"{name}-cni-policy", role=role.name, policy_arn=managed_policy(CNI_POLICY), opts=child)
+        aws.iam.RolePolicyAttachment(f"{name}-cni-policy", role=role.name, policy_arn=managed_policy(CNI_POLICY),
+                                     opts=child)
         return aws.eks.Addon(
-            f"{name}-vpc-cni", cluster_name=self.cluster.name, addon_name="vpc-cni", configuration_values=VPC_CNI_CONFIG,
+            f"{name}-vpc-cni", cluster_name=self.cluster.name, addon_name="vpc-cni",
+            configuration_values=VPC_CNI_CONFIG,
             resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="OVERWRITE",
-            pod_identity_associations=[aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn, service_account=account)],
+            pod_identity_associations=[aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn,
+                                                                               service_account=account)],
             opts=child)
 
     def _node_group(self, name: str, env: ir.Environment, pool: ir.NodePool, group: str, role: aws.iam.Role,

@@ -71,8 +71,8 @@ CHARTS: dict[str, Chart] = {
     "prometheus-pushgateway": Chart("prometheus-pushgateway", "prometheus-pushgateway", "3.8.0", PROMETHEUS_REPO,
                                     MONITORING_NAMESPACE, "pushgateway", (PUSHGATEWAY,)),
     "keda": Chart("keda", "keda", "2.16.0", "https://kedacore.github.io/charts", "keda", "keda"),
-    "envoy-gateway": Chart("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.5.2", None, GATEWAY_NAMESPACE,
-                           "envoyGateway"),
+    "envoy-gateway": Chart("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.5.2", None,
+                           GATEWAY_NAMESPACE, "envoyGateway"),
     "nvidia-device-plugin": Chart("nvidia-device-plugin", "nvidia-device-plugin", "0.17.1",
                                   "https://nvidia.github.io/k8s-device-plugin", "kube-system", "nvidiaDevicePlugin"),
     # Provider-specific (passed as `extra` by the targets that need them): EKS managed node groups do not scale
@@ -166,7 +166,8 @@ def values(name: str, env: ir.Environment) -> dict[str, Any]:
 
 
 def _prometheus_stack(env: ir.Environment) -> dict[str, Any]:
-    unrestricted = {f"{kind}SelectorNilUsesHelmValues": False for kind in ("serviceMonitor", "podMonitor", "rule", "probe")}
+    kinds = ("serviceMonitor", "podMonitor", "rule", "probe")
+    unrestricted = {f"{kind}SelectorNilUsesHelmValues": False for kind in kinds}
     spec: dict[str, Any] = dict(unrestricted)
     if env.monitoring.retention:
         spec["retention"] = env.monitoring.retention            # prometheusSpec.retention (values.yaml:3870)
@@ -184,8 +185,8 @@ def _prometheus_stack(env: ir.Environment) -> dict[str, Any]:
     # The admin credentials come from the Secret the infra stack generates; with admin.existingSecret set the
     # subchart renders no Secret of its own, so the chart's default password (`prom-operator`, kps values.yaml:1029)
     # is never used (grafana-8.8.2 templates/secret.yaml:1, templates/_pod.tpl:1100-1111).
-    grafana = {"admin": {"existingSecret": GRAFANA_ADMIN_SECRET, "userKey": "admin-user", "passwordKey": "admin-password"},
-               "sidecar": {"dashboards": dashboards}}
+    admin = {"existingSecret": GRAFANA_ADMIN_SECRET, "userKey": "admin-user", "passwordKey": "admin-password"}
+    grafana = {"admin": admin, "sidecar": {"dashboards": dashboards}}
     return {"fullnameOverride": "kube-prometheus-stack", "prometheus": {"prometheusSpec": spec}, "grafana": grafana}
 
 

@@ -31,7 +31,8 @@ class Platform(pulumi.ComponentResource):
         repository = self.registry.repository if self.registry else None
         self.nodes = NodeIdentity(f"{name}-nodes", env, repository, opts=child)
         self.cluster = Cluster(f"{name}-gke", ClusterArgs(env, self.network, self.nodes.account.email), opts=child)
-        self.firewall = control_plane_firewall(f"{name}-control-plane", env, self.network, self.nodes.account.email, child)
+        self.firewall = control_plane_firewall(f"{name}-control-plane", env, self.network, self.nodes.account.email,
+                                               child)
         self.identity = WorkloadIdentity(
             f"{name}-models", WorkloadIdentityArgs(env, models_account_id, self.cluster.cluster, repository), opts=child)
         cluster = self.cluster.cluster

@@ -99,7 +99,8 @@ def analysis_template(scope: Scope, model: ir.Model) -> Obj:
     if analysis.max_error_rate is not None:
         ratio = (f"(({query(queries.errors, sel, WINDOW)}) or on() vector(0))"
                  f" / ({query(queries.requests, sel, WINDOW)})")
-        metrics.append(_metric("error-rate", ratio, number(analysis.max_error_rate), count, scope.addons.prometheus.url))
+        metrics.append(_metric("error-rate", ratio, number(analysis.max_error_rate), count,
+                               scope.addons.prometheus.url))
     if analysis.max_latency_p99_ms is not None:
         metrics.append(_metric("latency-p99-ms", query(queries.latency_p99_ms, sel, WINDOW),
                                number(analysis.max_latency_p99_ms), count, scope.addons.prometheus.url))

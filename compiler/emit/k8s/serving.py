@@ -80,7 +80,8 @@ def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_m
     mounts: list[Obj] = [{"name": "tmp", "mountPath": "/tmp"}]
     mounts += [{"name": "models", "mountPath": MODEL_DIR, "readOnly": True}] if has_model else []
     mounts += [{"name": "shm", "mountPath": "/dev/shm"}] if rt.shared_memory else []
-    mounts += [{"name": "passwd", "mountPath": "/etc/passwd", "subPath": "passwd", "readOnly": True}] if rt.passwd else []
+    passwd = {"name": "passwd", "mountPath": "/etc/passwd", "subPath": "passwd", "readOnly": True}
+    mounts += [passwd] if rt.passwd else []
     out: Obj = {"name": SERVER, "image": model.image if rt.image is None else rt.image}
     out |= {"command": list(rt.command)} if rt.command else {}
     out |= {"args": list(rt.args)} if rt.args else {}

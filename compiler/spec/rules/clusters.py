@@ -52,7 +52,8 @@ def addons_owner(source: Source, env: str) -> str | None:
 def _view(doc: dict[str, Any], env: str) -> dict[str, Any]:
     """What one add-on installation is configured from, as `env` asks for it."""
     merged = environment_document(doc, env)
-    target = mapping(mapping(merged.get("targets")).get(mapping(merged["environments"][env]).get("target")))
+    name = mapping(merged["environments"][env]).get("target")
+    target = mapping(mapping(merged.get("targets")).get(name)) if isinstance(name, str) else {}
     monitoring = mapping(merged.get("monitoring"))
     return {"monitoring.retention": monitoring.get("retention"), "monitoring.storage": monitoring.get("storage"),
             "target addons": target.get("addons"), "target storageClass": target.get("storageClass"),
