@@ -80,4 +80,5 @@ def test_north_star_switched_to_onprem() -> None:
                                                                  registry="harbor.dc1.example.com/ml"))
     graph = preview(onprem)
     assert not [r for r in graph if r.type.startswith("aws:")]
-    assert len(of_type(graph, "kubernetes:helm.sh/v3:Release")) == len(addons.BASE) + 1    # + the device plugin (gpu pool)
+    # + the device plugin (a gpu pool)
+    assert len(of_type(graph, "kubernetes:helm.sh/v3:Release")) == len(addons.BASE) + 1

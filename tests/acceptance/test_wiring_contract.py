@@ -4,8 +4,6 @@ when the work lands)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .wiring_build import Violation, build, cases
@@ -26,19 +24,14 @@ def _known(v: Violation) -> bool:
     return any(v.rule == rule and fragment in v.message for rule, fragment, _ in KNOWN_GAPS)
 
 
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("wiring")
-
-
 def test_every_rule_is_listed() -> None:
     assert sorted(RULES) == ["init-args", "metrics-scraped", "netpol-enforced", "services-select", "storage-granted",
                              "urls-resolve", "users-defined"]
 
 
 @pytest.mark.parametrize(("example", "env", "provider"), CASES, ids=["/".join(c) for c in CASES])
-def test_wiring_contract(example: str, env: str, provider: str, scratch: Path) -> None:
-    b = build(example, env, provider, scratch)
+def test_wiring_contract(example: str, env: str, provider: str) -> None:
+    b = build(example, env, provider)
     if isinstance(b, str):
         pytest.skip(f"the spec refuses {example}/{env} on {provider}: {b}")
     broken = [str(v) for v in check(b) if not _known(v)]

@@ -8,10 +8,13 @@ build, and the case is skipped saying why.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import functools
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +83,14 @@ def _moved(example: str, env: str, provider: str) -> str:
 
 
 @functools.cache
+def scratch() -> Path:
+    """One folder for every compiled case of the session, so each is compiled once whichever test asks first."""
+    folder = Path(tempfile.mkdtemp(prefix="mlops-wiring-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@functools.cache
 def _compiled(example: str, text: str, envs: tuple[str, ...], scratch: str) -> Any:
     path = Path(scratch) / f"{example}-{hashlib.sha256(text.encode()).hexdigest()[:12]}" / "mlops.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,16 +106,17 @@ def _load(result: Any, name: str) -> tuple[ir.Environment, list[Obj], list[Obj]]
     return env, objects, json.loads(files[f"{name}/infra/resources.json"])["resources"]
 
 
-def build(example: str, env: str, provider: str, scratch: Path) -> Build | str:
+def build(example: str, env: str, provider: str) -> Build | str:
     """The environment compiled on `provider`, or why the spec refuses the move."""
     text = _moved(example, env, provider)
     try:
-        environment, objects, resources = _load(_compiled(example, text, (env,), str(scratch)), env)
+        environment, objects, resources = _load(_compiled(example, text, (env,), str(scratch())), env)
     except SpecError as error:
         return "; ".join(d.message for d in error.diagnostics[:2])
     cluster = resources
     if environment.addons_from:
-        cluster = _load(_compiled(example, text, (environment.addons_from,), str(scratch)), environment.addons_from)[2]
+        owner = environment.addons_from
+        cluster = _load(_compiled(example, text, (owner,), str(scratch())), owner)[2]
     return Build(example, environment, objects, resources, cluster)
 
 
