@@ -14,7 +14,7 @@ from mlops.emit.infra import preview
 from mlops.targets import get
 from mlops.targets.base import addons
 
-from ....infra_helpers import environment, north_star
+from tests.support.infra_helpers import environment, north_star
 
 SHARED = """
 apiVersion: mlops/v1
@@ -38,6 +38,21 @@ EXISTING = SHARED.replace("storageClass: fast-ssd}", """storageClass: fast-ssd,
                 pushgateway: {namespace: observability, service: pushgateway},
                 envoyGateway: {gatewayClass: eg},
                 keda: existing, nvidiaDevicePlugin: existing}}""")
+
+
+def test_kube_prometheus_stack_values() -> None:
+    prod_env = north_star()
+    values = addons.values("kube-prometheus-stack", prod_env)
+    assert addons.CHARTS["kube-prometheus-stack"].namespace == "monitoring"
+    # -> kube-prometheus-stack-prometheus.monitoring:9090
+    assert values["fullnameOverride"] == "kube-prometheus-stack"
+    spec = values["prometheus"]["prometheusSpec"]
+    assert spec["serviceMonitorSelectorNilUsesHelmValues"] is False and spec["ruleSelectorNilUsesHelmValues"] is False
+    assert values["grafana"]["sidecar"]["dashboards"]["label"] == "grafana_dashboard"
+    plugins = addons.values("argo-rollouts", prod_env)["controller"]["trafficRouterPlugins"]
+    assert plugins == [{"name": "argoproj-labs/gatewayAPI", "location": addons.GATEWAY_PLUGIN_URL,
+                        "sha256": addons.GATEWAY_PLUGIN_SHA256}]
+    assert "/releases/download/v" in addons.GATEWAY_PLUGIN_URL        # pinned, never latest
 
 
 def test_every_chart_the_manifests_need_is_installed_on_a_cloud() -> None:
