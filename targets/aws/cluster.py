@@ -126,7 +126,7 @@ class Cluster(pulumi.ComponentResource):
         # Nodes join only once the CNI runs (no bootstrapped one on new clusters): vpc-cni and the Pod Identity agent
         # it takes its credentials from come first, CoreDNS and kube-proxy (which need nodes) after
         # (terraform-aws-modules/eks README:151-160, `before_compute`).
-        before = [*attached, self.vpc_cni, self.pod_identity_agent]
+        before: list[pulumi.Resource] = [*attached, self.vpc_cni, self.pod_identity_agent]
         self.node_groups = {pool.name: self._node_group(name, env, pool, nodegroup_name(env, pool), node_role, network,
                                                         before) for pool in env.node_pools}
         self.core_addons = [aws.eks.Addon(f"{name}-{addon}", cluster_name=self.cluster.name, addon_name=addon,

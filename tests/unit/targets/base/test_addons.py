@@ -13,7 +13,6 @@ from mlops.emit import manifests
 from mlops.emit.infra import preview
 from mlops.targets import get
 from mlops.targets.base import addons
-
 from tests.support.infra_helpers import environment, north_star
 
 SHARED = """
