@@ -70,7 +70,9 @@ def point(entry: dict[str, Any], args: argparse.Namespace) -> str:
         if needs_rows:
             return _as_parquet(entry, args)
         entry["path"] = str(args.data / f"**/*.{EXTENSIONS[fmt]}") if args.data.is_dir() else str(args.data)
-    elif not glob.glob(str(entry.get("path", "")), recursive=True):
+    if not glob.glob(str(entry.get("path", "")), recursive=True):
+        if args.data is not None:
+            raise BadInput(f"{args.data}: no .{EXTENSIONS[fmt]} file here (the format is {fmt}; --format sets another)")
         raise BadInput(f"no file matches the server's path {entry.get('path')!r}")
     entry["format"] = fmt
     return str(entry["path"])

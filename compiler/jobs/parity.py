@@ -6,8 +6,9 @@ Metric names are the spec's (`demographicParityDifference`, `demographicParityRa
 worse of the true- and false-positive rates (`agg="worst_case"`).
 
 Scores are cut at the decision threshold first: Fairlearn's selection_rate counts `y_pred == pos_label` (1) and
-silently accepts scores (fairlearn 0.15.0 fairlearn/metrics/_base_metrics.py:299). Groups with fewer than `min_group_size` rows are dropped before comparing (too few to
-judge); with fewer than two groups left, the metric is not measured (None).
+silently accepts scores (fairlearn 0.15.0 fairlearn/metrics/_base_metrics.py:299). Groups with fewer than
+`min_group_size` rows are dropped before comparing (too few to judge); with fewer than two groups left, the
+metric is not measured (None).
 """
 
 from __future__ import annotations

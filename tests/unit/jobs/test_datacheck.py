@@ -84,6 +84,8 @@ def test_logged_inference_events_are_checked_as_rows(contract: Path, tmp_path: P
     (["--contract", "CONTRACT"], "no file matches the server's path '/data/training/**/*.parquet'"),
     (["--contract", "CONTRACT", "--server", "live"], "the contract has no server 'live' (it has training)"),
     (["--contract", "CONTRACT", "--data", "nowhere"], "nowhere: no such file or folder"),
+    (["--contract", "CONTRACT", "--data", "CSV_ONLY"],
+     "CSV_ONLY: no .parquet file here (the format is parquet; --format sets another)"),
     (["--contract", "NOT_ODCS"], "NOT_ODCS: not an ODCS v3 contract (expected kind: DataContract, apiVersion: "
                                  "v3.x.y)"),
     (["--contract", "CONTRACT", "--pushgateway", "http://x"],
@@ -92,7 +94,11 @@ def test_logged_inference_events_are_checked_as_rows(contract: Path, tmp_path: P
 def test_bad_input_exits_2_with_one_line(contract: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          argv: list[str], message: str) -> None:
     (tmp_path / "x.yaml").write_text("apiVersion: v1\nkind: Pod\n")
-    names = {"CONTRACT": str(contract), "NOT_ODCS": str(tmp_path / "x.yaml")}
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "a.csv").write_text("txn_id\n1\n")
+    names = {"CONTRACT": str(contract), "NOT_ODCS": str(tmp_path / "x.yaml"), "CSV_ONLY": str(tmp_path / "csv")}
     code = datacheck.cli([names.get(a, a) for a in argv] + ["--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert (code, err) == (2, f"mlops.jobs.datacheck: error: {message.replace('NOT_ODCS', names['NOT_ODCS'])}\n")
+    for name in ("NOT_ODCS", "CSV_ONLY"):
+        message = message.replace(name, names[name])
+    assert (code, err) == (2, f"mlops.jobs.datacheck: error: {message}\n")
