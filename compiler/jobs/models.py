@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,9 @@ def _booster(file: Path) -> Model:
     import xgboost
 
     booster = xgboost.Booster()
-    booster.load_model(str(file))
+    with warnings.catch_warnings():    # model.bst: "Unknown file format: `bst`. Using UBJSON as a guess", as meant
+        warnings.simplefilter("ignore", UserWarning)
+        booster.load_model(str(file))
     objective = _objective(booster)
     if objective.startswith("multi:"):
         raise BadInput(f"{file}: a multi-class model ({objective}); the jobs handle binary classifiers only")

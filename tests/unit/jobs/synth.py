@@ -3,6 +3,7 @@ numeric features), models of known quality and fairness, and writers for the for
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,12 @@ def save(model: Any, folder: Path, name: str = "model.joblib") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if name.endswith(".joblib"):
         joblib.dump(model, folder / name)
+    elif hasattr(model, "get_booster"):
+        with warnings.catch_warnings():    # .bst: xgboost says it writes UBJSON, which is what MLServer reads
+            warnings.simplefilter("ignore", UserWarning)
+            model.get_booster().save_model(str(folder / name))
     else:
-        model.get_booster().save_model(str(folder / name)) if hasattr(model, "get_booster") else \
-            model.booster_.save_model(str(folder / name))
+        model.booster_.save_model(str(folder / name))
     return folder
 
 
