@@ -13,7 +13,7 @@ from mlops.jobs import datacheck, records
 from mlops.pipeline import environments
 from mlops.spec.load import load
 from tests.support import ROOT
-from tests.unit.jobs import synth
+from tests.support import jobs_synth as synth
 
 
 @pytest.fixture(scope="module")

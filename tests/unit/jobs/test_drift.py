@@ -13,7 +13,7 @@ from mlops.jobs import drift
 from mlops.pipeline import environments
 from mlops.spec.load import load
 from tests.support import ROOT
-from tests.unit.jobs import synth
+from tests.support import jobs_synth as synth
 
 THRESHOLD = {"psi": "0.2", "jensenshannon": "0.2", "wasserstein": "0.2", "ks": "0.01", "auto": "0.2"}
 SKEWED = (0.1, 0.1, 0.1, 0.7)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mlops.jobs import explain
-from tests.unit.jobs import synth
+from tests.support import jobs_synth as synth
 
 
 @pytest.fixture(scope="module")

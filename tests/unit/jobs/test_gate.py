@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mlops.jobs import gate
-from tests.unit.jobs import synth
+from tests.support import jobs_synth as synth
 
 THRESHOLDS = {"metrics": {"roc_auc": {"min": 0.8, "minChange": 0.01}, "log_loss": {"max": 0.6}},
               "fairness": {"demographicParityDifference": {"max": 0.1}}}

@@ -9,7 +9,7 @@ import pytest
 
 from mlops.jobs import models
 from mlops.jobs.common import BadInput
-from tests.unit.jobs import synth
+from tests.support import jobs_synth as synth
 
 
 @pytest.fixture(scope="module")
