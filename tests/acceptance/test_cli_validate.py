@@ -69,15 +69,6 @@ def test_github_actions_annotations(capsys: pytest.CaptureFixture[str], monkeypa
                               "[at $.environments.prod.target]")
 
 
-def test_github_annotation_escapes_its_separators() -> None:
-    from mlops.diagnostics import Diagnostic
-    from mlops.diagnostics.reporters import github
-
-    line = github([Diagnostic("a,b:c.yaml", 1, 2, "50% done\nnext", "$")])
-    # a newline in a message is escaped for every reporter (one diagnostic, one line) before GitHub's own escaping
-    assert line == "::error file=a%2Cb%3Ac.yaml,line=1,col=2::50%25 done\\nnext [at $]\n"
-
-
 def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "validate", str(tmp_path / "nope.yaml"))
     assert code == 2
