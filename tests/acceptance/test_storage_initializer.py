@@ -33,7 +33,8 @@ from .wiring_build import ROOT, repository
 ENTRYPOINT = Path(__file__).with_name("kserve") / "initializer-entrypoint-v0.15.2"
 IMAGE = "docker.io/kserve/storage-initializer"
 KSERVE_PYTHON = os.environ.get("MLOPS_KSERVE_PYTHON", "")
-pytestmark = pytest.mark.skipif(not KSERVE_PYTHON, reason="MLOPS_KSERVE_PYTHON names no venv with kserve[storage]==0.15.2")
+pytestmark = pytest.mark.skipif(not KSERVE_PYTHON,
+                                reason="MLOPS_KSERVE_PYTHON names no venv with kserve[storage]==0.15.2")
 
 
 def init_containers() -> Iterator[tuple[str, dict[str, Any]]]:
