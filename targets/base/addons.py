@@ -1,10 +1,11 @@
-"""The cluster add-ons: ONE table of the Helm charts the infra stacks install (pinned versions) and of the names,
-URLs and ports the Kubernetes layer relies on. Pure data, no SDK: the manifests read it as much as the programs.
+"""The cluster add-ons: ONE table of the Helm charts the infra stacks install (pinned versions, the values the
+Kubernetes layer relies on), of the Services they create, and of the names, URLs and ports the manifests address
+(`coordinates`). Pure data, no SDK: the manifests, the programs and the wiring-contract tests all read it.
 
-The infra stacks install kube-prometheus-stack (release `kube-prometheus-stack` in `monitoring`, with the Grafana
-dashboard sidecar watching every namespace), Envoy Gateway (class `envoy-gateway`, proxies in
-`envoy-gateway-system`), KEDA and Argo Rollouts with the Gateway API traffic-router plugin (`mlops.targets.base.helm`);
-cert-manager only where the environment's Gateway takes its certificates from an ACME CA (`gateway.tls.acme`).
+An existing cluster may already run an add-on (`targets.<t>.addons`): it is then used where it is and not
+installed; environments sharing one existing cluster use the installation of the first of them
+(`ir.Environment.addons_from`, decided by `mlops.spec.rules.clusters`). cert-manager is installed only where the
+environment's Gateway takes its certificates from an ACME CA (`gateway.tls.acme`).
 """
 
 from __future__ import annotations
@@ -12,34 +13,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-MONITORING_NAMESPACE = "monitoring"
-PROMETHEUS_URL = f"http://kube-prometheus-stack-prometheus.{MONITORING_NAMESPACE}:9090"
-PROMETHEUS_PORT = 9090
-PUSHGATEWAY_URL = f"http://prometheus-pushgateway.{MONITORING_NAMESPACE}:9091"
-PUSHGATEWAY_PORT = 9091
-# kube-prometheus-stack selects ServiceMonitors and PrometheusRules carrying its release label by default.
-PROMETHEUS_SELECTOR_LABELS = (("release", "kube-prometheus-stack"),)
-GRAFANA_DASHBOARD_LABEL = ("grafana_dashboard", "1")
-GRAFANA_FOLDER_ANNOTATION = "grafana_folder"
+from mlops import ir
+from mlops.targets.base.hints import POOL_LABEL
 
-GATEWAY_CLASS = "envoy-gateway"
-GATEWAY_NAMESPACE = "envoy-gateway-system"       # where Envoy Gateway runs the proxies of every Gateway
-GATEWAY_HTTP_PORT = 80
-GATEWAY_HTTPS_PORT = 443
-# Envoy Gateway's own resource kind for per-Gateway proxy settings (the load balancer Service's type and annotations),
-# referenced from a Gateway's `spec.infrastructure.parametersRef` (envoyproxy/gateway@v1.5.2:
-# internal/gatewayapi/contexts.go:49-62; api/v1alpha1/envoyproxy_types.go:385 `EnvoyService *KubernetesServiceSpec`).
-ENVOY_PROXY_API = "gateway.envoyproxy.io/v1alpha1"
 
-# cert-manager (jetstack/cert-manager@v1.21.1): the label its HTTP-01 solver pods carry
-# (pkg/apis/acme/v1/types.go:60 `SolverIdentificationLabelKey = "acme.cert-manager.io/http01-solver"`, value "true")
-# and the port they listen on (pkg/issuer/acme/http/http.go:49 `acmeSolverListenPort = 8089`): the Gateway's
-# proxies must reach them through the namespace's default-deny.
-CERT_MANAGER_API = "cert-manager.io/v1"
-ACME_SOLVER_LABEL = ("acme.cert-manager.io/http01-solver", "true")
-ACME_SOLVER_PORT = 8089
+@dataclass(frozen=True)
+class Endpoint:
+    """An in-cluster Service: what a pod or an add-on calls."""
 
-ROLLOUTS_GATEWAY_PLUGIN = "argoproj-labs/gatewayAPI"
+    name: str
+    namespace: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.name}.{self.namespace}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -49,55 +37,154 @@ class Chart:
     version: str
     repo: str | None             # None for an oci:// chart
     namespace: str
+    key: str | None = None       # its name under `targets.<t>.addons` (None: not optional)
+    services: tuple[Endpoint, ...] = ()   # the Services the manifests call, as these values make them
 
 
-# Where each pin was confirmed (cert-manager: git tag v1.21.1 of cert-manager/cert-manager, 2026-07-29, the newest
-# in the snapshot read; chart versions carry the `v`, as in `helm install --version v1.17.0` of
-# envoyproxy/gateway@v1.5.2:site/content/en/latest/tasks/security/tls-cert-manager.md:30-37).
-# Where each pin was confirmed (search corpus, 2026): argoproj/argo-helm charts/argo-rollouts/Chart.yaml (2.40.9,
-# app v1.9.0); prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml (67.8.0); KEDA 2.16.0 from
-# kedacore/charts install guides; Envoy Gateway gateway-helm v1.5.2 (OCI on Docker Hub); nvidia-device-plugin 0.17.1
-# from https://nvidia.github.io/k8s-device-plugin; cluster-autoscaler 9.43.2.
+MONITORING_NAMESPACE = "monitoring"
+PROMETHEUS = Endpoint("kube-prometheus-stack-prometheus", MONITORING_NAMESPACE, 9090)
+PUSHGATEWAY = Endpoint("prometheus-pushgateway", MONITORING_NAMESPACE, 9091)
+GATEWAY_CLASS = "envoy-gateway"
+GATEWAY_NAMESPACE = "envoy-gateway-system"       # where Envoy Gateway runs the proxies of every Gateway
+GATEWAY_HTTP_PORT = 80
+GATEWAY_HTTPS_PORT = 443
+# Envoy Gateway's own resource kind for per-Gateway proxy settings (the load balancer Service's type and annotations),
+# referenced from a Gateway's `spec.infrastructure.parametersRef` (envoyproxy/gateway@v1.5.2:
+# internal/gatewayapi/contexts.go:49-62; api/v1alpha1/envoyproxy_types.go:385 `EnvoyService *KubernetesServiceSpec`).
+ENVOY_PROXY_API = "gateway.envoyproxy.io/v1alpha1"
+# cert-manager (jetstack/cert-manager@v1.21.1): the label its HTTP-01 solver pods carry
+# (pkg/apis/acme/v1/types.go:60 `SolverIdentificationLabelKey = "acme.cert-manager.io/http01-solver"`, value "true")
+# and the port they listen on (pkg/issuer/acme/http/http.go:49 `acmeSolverListenPort = 8089`): the Gateway's
+# proxies must reach them through the namespace's default-deny.
+CERT_MANAGER = "cert-manager"
+CERT_MANAGER_API = "cert-manager.io/v1"
+ACME_SOLVER_LABEL = ("acme.cert-manager.io/http01-solver", "true")
+ACME_SOLVER_PORT = 8089
+PROMETHEUS_SELECTOR_LABELS = (("release", "kube-prometheus-stack"),)
+GRAFANA_DASHBOARD_LABEL = ("grafana_dashboard", "1")
+GRAFANA_FOLDER_ANNOTATION = "grafana_folder"
+GRAFANA_ADMIN_SECRET = "grafana-admin"           # generated by the infra stack (mlops.targets.base.helm)
+ROLLOUTS_GATEWAY_PLUGIN = "argoproj-labs/gatewayAPI"
+ENVOY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
+PROMETHEUS_REPO = "https://prometheus-community.github.io/helm-charts"
+
+# Where each pin was confirmed: argoproj/argo-helm charts/argo-rollouts/Chart.yaml (2.40.9, app v1.9.0);
+# prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml (67.8.0, commit c678ad741) and
+# prometheus-community/helm-charts@prometheus-pushgateway-3.8.0:charts/prometheus-pushgateway/Chart.yaml (3.8.0,
+# app v1.11.3); kedacore/charts@v2.16.0; envoyproxy/gateway@v1.5.2 (gateway-helm, OCI on Docker Hub);
+# NVIDIA/k8s-device-plugin@v0.17.1 deployments/helm/nvidia-device-plugin; cluster-autoscaler 9.43.2; cert-manager:
+# git tag v1.21.1 of cert-manager/cert-manager (2026-07-29, the newest in the snapshot read), chart versions carrying
+# the `v` (`--version v1.17.0` in envoyproxy/gateway@v1.5.2:site/content/en/latest/tasks/security/tls-cert-manager.md).
 CHARTS: dict[str, Chart] = {
-    "argo-rollouts": Chart("argo-rollouts", "argo-rollouts", "2.40.9", "https://argoproj.github.io/argo-helm", "argo-rollouts"),
-    "kube-prometheus-stack": Chart("kube-prometheus-stack", "kube-prometheus-stack", "67.8.0",
-                                   "https://prometheus-community.github.io/helm-charts", "monitoring"),
-    "keda": Chart("keda", "keda", "2.16.0", "https://kedacore.github.io/charts", "keda"),
-    "envoy-gateway": Chart("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.5.2", None, "envoy-gateway-system"),
+    "argo-rollouts": Chart("argo-rollouts", "argo-rollouts", "2.40.9", "https://argoproj.github.io/argo-helm",
+                           "argo-rollouts", "argoRollouts"),
+    # Service names: fullnameOverride `kube-prometheus-stack` + `-prometheus`, port 9090 (kube-prometheus-stack
+    # 67.8.0 templates/prometheus/service.yaml:6, values.yaml:3219).
+    "kube-prometheus-stack": Chart("kube-prometheus-stack", "kube-prometheus-stack", "67.8.0", PROMETHEUS_REPO,
+                                   MONITORING_NAMESPACE, "prometheus", (PROMETHEUS,)),
+    # Release `prometheus-pushgateway` names the Service exactly that (templates/_helpers.tpl:29-31: the release
+    # name when it contains the chart name), port 9091 (values.yaml:28-33) at chart 3.8.0.
+    "prometheus-pushgateway": Chart("prometheus-pushgateway", "prometheus-pushgateway", "3.8.0", PROMETHEUS_REPO,
+                                    MONITORING_NAMESPACE, "pushgateway", (PUSHGATEWAY,)),
+    "keda": Chart("keda", "keda", "2.16.0", "https://kedacore.github.io/charts", "keda", "keda"),
+    "envoy-gateway": Chart("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.5.2", None,
+                           GATEWAY_NAMESPACE, "envoyGateway"),
     "nvidia-device-plugin": Chart("nvidia-device-plugin", "nvidia-device-plugin", "0.17.1",
-                                  "https://nvidia.github.io/k8s-device-plugin", "kube-system"),
-    "cert-manager": Chart("cert-manager", "cert-manager", "v1.21.1", "https://charts.jetstack.io", "cert-manager"),
+                                  "https://nvidia.github.io/k8s-device-plugin", "kube-system", "nvidiaDevicePlugin"),
+    CERT_MANAGER: Chart(CERT_MANAGER, "cert-manager", "v1.21.1", "https://charts.jetstack.io", "cert-manager"),
     # Provider-specific (passed as `extra` by the targets that need them): EKS managed node groups do not scale
     # by themselves. 9.43.2 as installed in public EKS guides (chart repo kubernetes/autoscaler).
     "cluster-autoscaler": Chart("cluster-autoscaler", "cluster-autoscaler", "9.43.2", "https://kubernetes.github.io/autoscaler",
                                 "kube-system"),
 }
-BASE = ("argo-rollouts", "kube-prometheus-stack", "keda", "envoy-gateway")
-CERT_MANAGER = "cert-manager"     # installed only when a spec asks for ACME certificates (`wanted`)
+BASE = ("argo-rollouts", "kube-prometheus-stack", "prometheus-pushgateway", "keda", "envoy-gateway")
 
-# The Argo Rollouts controller downloads this plugin binary at start (asset naming as in the plugin's installation docs).
+# The Argo Rollouts controller downloads this plugin binary at start and refuses it unless its sha256 matches
+# (`sha256` of a trafficRouterPlugins entry: argoproj/argo-rollouts@v1.9.0 docs/features/traffic-management/
+# plugins.md:64-67, utils/plugin/downloader.go:54-66). The plugin's release workflow publishes no checksum file
+# (rollouts-plugin-trafficrouter-gatewayapi .github/workflows/release.yaml): this digest is `sha256sum` of the
+# v0.17.0 linux-amd64 asset (77,762,829 bytes), measured in a public walk-through that then ran canaries with it
+# with the same `httpRoute`/`namespace` config keys (public course text, code index id 71637408391).
 GATEWAY_PLUGIN_URL = ("https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/"
-                      "v0.8.0/gatewayapi-plugin-linux-amd64")
-ENVOY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
+                      "v0.17.0/gatewayapi-plugin-linux-amd64")
+GATEWAY_PLUGIN_SHA256 = "1904ca787d33107c140521899d61fff030ee75d99908bd175fca5a4647759061"
+
+# Envoy Gateway v1.5.2 proxies: labels (internal/infrastructure/kubernetes/proxy/resource.go:47-53), container
+# port `metrics` 19001 (resource.go:84-89, internal/xds/bootstrap/bootstrap.go:41), path /stats/prometheus
+# (bootstrap.yaml.tpl:104). The chart ships no PodMonitor, and kube-prometheus-stack ignores the proxies'
+# prometheus.io annotations (additionalScrapeConfigs: [], values.yaml:4010): the infra stack adds this one.
+PROXY_POD_MONITOR = "mlops-envoy-proxies"
+PROXY_LABELS = (("app.kubernetes.io/component", "proxy"), ("app.kubernetes.io/managed-by", "envoy-gateway"))
+PROXY_METRICS = ("metrics", "/stats/prometheus")
 
 
-def wanted(acme: bool, nvidia_device_plugin: bool) -> tuple[str, ...]:
-    """The charts an environment's cluster gets (before a target's provider-specific extras)."""
-    return BASE + ((CERT_MANAGER,) if acme else ()) + (("nvidia-device-plugin",) if nvidia_device_plugin else ())
+@dataclass(frozen=True)
+class Coordinates:
+    """Where the add-ons an environment's manifests address are (installed by mlops, or already running)."""
+
+    prometheus: Endpoint
+    pushgateway: Endpoint
+    scrape_labels: tuple[tuple[str, str], ...]   # what Prometheus selects ServiceMonitors/PodMonitors/rules by
+    gateway_class: str
+    gateway_namespace: str
 
 
-def values(name: str) -> dict[str, Any]:
+def existing(env: ir.Environment) -> dict[str, ir.ExistingAddon]:
+    """The add-ons the target's cluster already runs, by their key."""
+    return {a.name: a for a in env.target.addons}
+
+
+def coordinates(env: ir.Environment) -> Coordinates:
+    have = existing(env)
+    prom, push, envoy = have.get("prometheus"), have.get("pushgateway"), have.get("envoyGateway")
+
+    def endpoint(found: ir.ExistingAddon | None, default: Endpoint) -> Endpoint:
+        if found is None or not found.service:
+            return default
+        return Endpoint(found.service, found.namespace or default.namespace, found.port or default.port)
+
+    # kube-prometheus-stack selects only objects labelled with its release by default; its values below lift that,
+    # and the label is kept so they stay selected either way. An existing Prometheus selects by what the target says.
+    labels = prom.labels if prom else PROMETHEUS_SELECTOR_LABELS
+    return Coordinates(endpoint(prom, PROMETHEUS), endpoint(push, PUSHGATEWAY), labels,
+                       envoy.gateway_class or GATEWAY_CLASS if envoy else GATEWAY_CLASS,
+                       envoy.namespace or GATEWAY_NAMESPACE if envoy else GATEWAY_NAMESPACE)
+
+
+def installed(env: ir.Environment, optional: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The charts `env`'s own infra stack installs: the base ones and `optional` (e.g. the device plugin), less
+    those the cluster already runs; none when another environment's stack installs them for the shared cluster."""
+    if env.addons_from:
+        return ()
+    have = existing(env)
+    certificates = (CERT_MANAGER,) if acme(env) else ()
+    return tuple(sorted(n for n in (*BASE, *certificates, *optional) if CHARTS[n].key not in have))
+
+
+def acme(env: ir.Environment) -> bool:
+    """The environment's Gateway takes its certificates from an ACME CA, through cert-manager."""
+    return env.gateway.tls is not None and env.gateway.tls.acme_email is not None
+
+
+def gpu_pools(env: ir.Environment) -> list[str]:
+    return sorted(p.name for p in env.node_pools if p.instance_accelerator or p.accelerator)
+
+
+def values(name: str, env: ir.Environment) -> dict[str, Any]:
     """Chart values: only what the Kubernetes layer depends on."""
     if name == "argo-rollouts":
-        return {"controller": {"trafficRouterPlugins": [{"name": ROLLOUTS_GATEWAY_PLUGIN, "location": GATEWAY_PLUGIN_URL}]},
+        plugin = {"name": ROLLOUTS_GATEWAY_PLUGIN, "location": GATEWAY_PLUGIN_URL, "sha256": GATEWAY_PLUGIN_SHA256}
+        return {"controller": {"trafficRouterPlugins": [plugin]},
                 "providerRBAC": {"enabled": True, "providers": {"gatewayAPI": True}}}
     if name == "kube-prometheus-stack":
-        unrestricted = {f"{kind}SelectorNilUsesHelmValues": False for kind in ("serviceMonitor", "podMonitor", "rule", "probe")}
-        return {"fullnameOverride": "kube-prometheus-stack",
-                "prometheus": {"prometheusSpec": unrestricted},
-                "grafana": {"sidecar": {"dashboards": {"enabled": True, "label": GRAFANA_DASHBOARD_LABEL[0],
-                                                       "labelValue": GRAFANA_DASHBOARD_LABEL[1],
-                                                       "searchNamespace": "ALL"}}}}
+        return _prometheus_stack(env)
+    if name == "prometheus-pushgateway":
+        # The chart's own ServiceMonitor (values.yaml:316-351): honorLabels keeps the `namespace` and `model` the
+        # drift job pushes in its grouping key; without it Prometheus overwrites them and MLModelDrift never fires.
+        return {"serviceMonitor": {"enabled": True, "honorLabels": True,
+                                   "additionalLabels": dict(coordinates(env).scrape_labels)}}
+    if name == "nvidia-device-plugin":
+        return _device_plugin(env)
     if name == CERT_MANAGER:
         # cert-manager@v1.21.1 deploy/charts/cert-manager/values.yaml:106-116: `crds.enabled` (default false) installs
         # the CRDs with the release, `crds.keep` (default true) keeps them (and every Certificate) on uninstall.
@@ -105,7 +192,58 @@ def values(name: str) -> dict[str, Any]:
         # types.go:152-153,269-272, new in v1.21; the chart fills apiVersion/kind, templates/controller-config.yaml:1-4;
         # the ExperimentalGatewayAPISupport gate it needs is Beta, default on: internal/controller/feature/features.go:225).
         return {"crds": {"enabled": True, "keep": True}, "config": {"gatewayAPI": {"enabled": True}}}
-    if name == "nvidia-device-plugin":
-        # Only GPU nodes need it; they carry the nvidia.com/gpu taint every target sets (or GKE/AKS set themselves).
-        return {"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]}
     return {}
+
+
+def _prometheus_stack(env: ir.Environment) -> dict[str, Any]:
+    kinds = ("serviceMonitor", "podMonitor", "rule", "probe")
+    unrestricted = {f"{kind}SelectorNilUsesHelmValues": False for kind in kinds}
+    spec: dict[str, Any] = dict(unrestricted)
+    if env.monitoring.retention:
+        spec["retention"] = env.monitoring.retention            # prometheusSpec.retention (values.yaml:3870)
+    if env.monitoring.storage:
+        claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"],
+                                 "resources": {"requests": {"storage": env.monitoring.storage}}}
+        if env.target.storage_class:
+            claim["storageClassName"] = env.target.storage_class
+        spec["storageSpec"] = {"volumeClaimTemplate": {"spec": claim}}   # prometheusSpec.storageSpec (3975-3985)
+    dashboards = {"enabled": True, "label": GRAFANA_DASHBOARD_LABEL[0], "labelValue": GRAFANA_DASHBOARD_LABEL[1],
+                  "searchNamespace": "ALL",
+                  # Both are needed for the folder annotation to count (grafana chart 8.8.2 values.yaml:1053-1055,
+                  # 1105-1106).
+                  "folderAnnotation": GRAFANA_FOLDER_ANNOTATION, "provider": {"foldersFromFilesStructure": True}}
+    # The admin credentials come from the Secret the infra stack generates; with admin.existingSecret set the
+    # subchart renders no Secret of its own, so the chart's default password (`prom-operator`, kps values.yaml:1029)
+    # is never used (grafana-8.8.2 templates/secret.yaml:1, templates/_pod.tpl:1100-1111).
+    admin = {"existingSecret": GRAFANA_ADMIN_SECRET, "userKey": "admin-user", "passwordKey": "admin-password"}
+    grafana = {"admin": admin, "sidecar": {"dashboards": dashboards}}
+    return {"fullnameOverride": "kube-prometheus-stack", "prometheus": {"prometheusSpec": spec}, "grafana": grafana}
+
+
+def _device_plugin(env: ir.Environment) -> dict[str, Any]:
+    """Runs on every GPU node however the platform labels it, whatever it is tainted with.
+
+    The chart's default affinity wants NFD's labels or `nvidia.com/gpu.present=true` (values.yaml:63-84 at v0.17.1):
+    AKS labels GPU nodes `accelerator=nvidia` (azure-aks-docs articles/aks/use-nvidia-gpu.md:272) and existing
+    clusters only the pool label mlops asks for, so both are added. Helm replaces lists, so the terms are given
+    whole. Tolerating every taint is what node-level DaemonSets do: spot taints differ per cloud (AKS
+    `kubernetes.azure.com/scalesetpriority=spot`, articles/aks/spot-node-pool.md:41), the affinity keeps it on GPUs."""
+    terms = [[{"key": "feature.node.kubernetes.io/pci-10de.present", "operator": "In", "values": ["true"]}],
+             [{"key": "nvidia.com/gpu.present", "operator": "In", "values": ["true"]}],
+             [{"key": "accelerator", "operator": "In", "values": ["nvidia"]}]]
+    if gpu_pools(env):
+        terms.append([{"key": POOL_LABEL, "operator": "In", "values": gpu_pools(env)}])
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": t} for t in terms]}}}
+    return {"affinity": affinity, "tolerations": [{"operator": "Exists"}]}
+
+
+def proxy_pod_monitor(env: ir.Environment) -> dict[str, Any]:
+    """The PodMonitor scraping Envoy Gateway's proxies: the `envoy_*` series scale-from-zero and custom images'
+    alerts read."""
+    where = coordinates(env)
+    meta = {"name": PROXY_POD_MONITOR, "namespace": where.gateway_namespace,
+            "labels": {"app.kubernetes.io/managed-by": "mlops", **dict(where.scrape_labels)}}
+    endpoint = {"port": PROXY_METRICS[0], "path": PROXY_METRICS[1], "interval": "15s"}
+    spec = {"selector": {"matchLabels": dict(PROXY_LABELS)}, "podMetricsEndpoints": [endpoint]}
+    return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor", "metadata": meta, "spec": spec}

@@ -125,7 +125,7 @@ def gateway(scope: Scope, where: Reach) -> Obj:
     annotations = _service(scope, where).get("annotations")
     if annotations:
         infra["annotations"] = annotations
-    spec: Obj = {"gatewayClassName": addons.GATEWAY_CLASS, "infrastructure": infra,
+    spec: Obj = {"gatewayClassName": scope.addons.gateway_class, "infrastructure": infra,
                  "listeners": _listeners(scope, where)}
     acme = env.gateway.tls is not None and env.gateway.tls.acme_email is not None and where != "cluster"
     meta = scope.metadata(name(scope, where), app=env.platform, instance=name(scope, where), component="gateway",

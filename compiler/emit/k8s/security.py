@@ -80,8 +80,9 @@ def baseline_policies(scope: Scope, download_ports: list[int]) -> list[Obj]:
 
 def serving_policy(scope: Scope, model: ir.Model, http_port: int, metrics_port: int) -> Obj:
     """Requests in from the Gateway's proxies, scrapes in from Prometheus; nothing else reaches the model."""
-    ingress = [{"from": [_namespace_peer(addons.GATEWAY_NAMESPACE)], "ports": _tcp(http_port)},
-               {"from": [_namespace_peer(addons.MONITORING_NAMESPACE)], "ports": _tcp(metrics_port)}]
+    where = scope.addons
+    ingress = [{"from": [_namespace_peer(where.gateway_namespace)], "ports": _tcp(http_port)},
+               {"from": [_namespace_peer(where.prometheus.namespace)], "ports": _tcp(metrics_port)}]
     spec = {"podSelector": {"matchLabels": selector(model.name)}, "policyTypes": ["Ingress"], "ingress": ingress}
     return _policy(scope, names.ingress_policy(model.name), model.name, source("models", model.name), spec)
 
@@ -90,14 +91,15 @@ def acme_solver_policy(scope: Scope) -> Obj:
     """cert-manager's HTTP-01 solver pods (in this namespace) answer the ACME CA's challenges through the Gateway."""
     env = scope.env
     key, value = addons.ACME_SOLVER_LABEL
-    ingress = [{"from": [_namespace_peer(addons.GATEWAY_NAMESPACE)], "ports": _tcp(addons.ACME_SOLVER_PORT)}]
+    ingress = [{"from": [_namespace_peer(scope.addons.gateway_namespace)], "ports": _tcp(addons.ACME_SOLVER_PORT)}]
     spec = {"podSelector": {"matchLabels": {key: value}}, "policyTypes": ["Ingress"], "ingress": ingress}
     return _policy(scope, "acme-http01-solver", env.platform, source("gateway", "tls", "acme"), spec)
 
 
 def drift_policy(scope: Scope, model: ir.Model) -> Obj:
     """The drift job pushes its score to the Pushgateway."""
-    egress = [{"to": [_namespace_peer(addons.MONITORING_NAMESPACE)], "ports": _tcp(addons.PUSHGATEWAY_PORT)}]
+    push = scope.addons.pushgateway
+    egress = [{"to": [_namespace_peer(push.namespace)], "ports": _tcp(push.port)}]
     spec = {"podSelector": {"matchLabels": selector(model.name, component="drift")},
             "policyTypes": ["Egress"], "egress": egress}
     return _policy(scope, names.drift(model.name), model.name,
