@@ -33,7 +33,8 @@ def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
 def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
     """Every object of the environment, in a stable order."""
     scope = Scope(env, hints)
-    ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports([u for m in env.models for u in serving.downloads(m)])})
+    fetched = [u for m in env.models for u in serving.downloads(m)]
+    ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports(fetched)})
     out = [security.namespace(scope), *gateway.build(scope), *security.baseline_policies(scope, ports)]
     if env.gateway.tls is not None and env.gateway.tls.acme_email is not None:
         out.append(security.acme_solver_policy(scope))

@@ -41,7 +41,8 @@ RESOURCES = ResourceRules(
 # creates the Gateways' load balancers. It reads `aws-load-balancer-type: nlb` and `aws-load-balancer-internal`
 # (any value but "false" = internal, in the private subnets tagged kubernetes.io/role/internal-elb, cluster.py);
 # the controller's `aws-load-balancer-scheme` is not among its annotations (cloud-provider-aws@v1.36.1:
-# pkg/providers/v1/aws.go:100,104,2419-2426; aws_loadbalancer.go:84-89). Without the internal annotation: internet-facing.
+# pkg/providers/v1/aws.go:100,104,2419-2426; aws_loadbalancer.go:84-89). Without the internal annotation:
+# internet-facing.
 NLB = ("service.beta.kubernetes.io/aws-load-balancer-type", "nlb")
 INTERNAL = ("service.beta.kubernetes.io/aws-load-balancer-internal", "true")
 

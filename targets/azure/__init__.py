@@ -28,7 +28,8 @@ RESOURCES = ResourceRules(
         "pulumi:providers:azure-native": ("location", "subscriptionId"),
     },
     roles={"azure-native:containerservice:ManagedCluster": CLUSTER, "azure-native:containerregistry:Registry": REGISTRY,
-           "azure-native:containerservice:AgentPool": NODE_POOL, "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
+           "azure-native:containerservice:AgentPool": NODE_POOL,
+           "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
 )
 
 SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scalesetpriority"),
@@ -68,7 +69,8 @@ class Azure:
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:
         t = env.target
-        return {"azure-native:location": t.region, **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
+        subscription = {"azure-native:subscriptionId": t.subscription} if t.subscription else {}
+        return {"azure-native:location": t.region, **subscription}
 
     def program(self, env: ir.Environment) -> None:
         from mlops.targets.azure import program  # the cloud SDKs load only when a program runs

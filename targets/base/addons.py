@@ -190,7 +190,8 @@ def values(name: str, env: ir.Environment) -> dict[str, Any]:
         # the CRDs with the release, `crds.keep` (default true) keeps them (and every Certificate) on uninstall.
         # Gateway API support is off unless asked: `config.gatewayAPI.enabled` (pkg/apis/config/controller/v1alpha1/
         # types.go:152-153,269-272, new in v1.21; the chart fills apiVersion/kind, templates/controller-config.yaml:1-4;
-        # the ExperimentalGatewayAPISupport gate it needs is Beta, default on: internal/controller/feature/features.go:225).
+        # the ExperimentalGatewayAPISupport gate it needs is Beta, default on:
+        # internal/controller/feature/features.go:225).
         return {"crds": {"enabled": True, "keep": True}, "config": {"gatewayAPI": {"enabled": True}}}
     return {}
 

@@ -14,7 +14,8 @@ from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceR
 if TYPE_CHECKING:
     from mlops.targets.base.mocks import Mocks
 
-PLACEHOLDER_PROJECT = "mlops-cost-compare"   # `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+# `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+PLACEHOLDER_PROJECT = "mlops-cost-compare"
 
 RESOURCES = ResourceRules(
     replace_on={

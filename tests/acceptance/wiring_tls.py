@@ -25,7 +25,8 @@ def _cert_manager(b: Build) -> bool:
 
 def _issued(b: Build, gateway: Obj, listener: Obj) -> bool:
     issuer = gateway["metadata"].get("annotations", {}).get(ISSUER)
-    return (issuer in {i["metadata"]["name"] for i in b.of_kind("Issuer")} and _cert_manager(b) and bool(listener.get("hostname"))
+    issuers = {i["metadata"]["name"] for i in b.of_kind("Issuer")}
+    return (issuer in issuers and _cert_manager(b) and bool(listener.get("hostname"))
             and listener.get("tls", {}).get("mode") == "Terminate")
 
 
@@ -42,7 +43,8 @@ def certificates_sourced(b: Build) -> Iterator[Violation]:
 
 def routes_attached(b: Build) -> Iterator[Violation]:
     """Each HTTPRoute's parent is a listener of an emitted Gateway; none serves a model on HTTP beside HTTPS."""
-    gateways = {g["metadata"]["name"]: {lis["name"]: lis for lis in g["spec"]["listeners"]} for g in b.of_kind("Gateway")}
+    gateways = {g["metadata"]["name"]: {lis["name"]: lis for lis in g["spec"]["listeners"]}
+                for g in b.of_kind("Gateway")}
     for route in b.of_kind("HTTPRoute"):
         for parent in route["spec"]["parentRefs"]:
             listeners = gateways.get(parent["name"], {})
