@@ -34,7 +34,7 @@ targets:
 environments:
   prod: {target: az}
 cluster:
-  kubernetesVersion: "1.30"
+  kubernetesVersion: "1.36"
   nodePools:
     general:
       machine: {cpu: 4, memory: 16Gi}
@@ -99,7 +99,7 @@ def test_cluster(env: ir.Environment, result: Preview) -> None:
     i = cluster.inputs
     assert cluster.protect
     assert i["resourceName"] == "fraud-prod" and i["resourceGroupName"] == "fraud-prod"
-    assert i["kubernetesVersion"] == "1.30"
+    assert i["kubernetesVersion"] == "1.36"
     assert i["oidcIssuerProfile"] == {"enabled": True}
     assert i["securityProfile"] == {"workloadIdentity": {"enabled": True}}
     assert i["networkProfile"]["outboundType"] == "userAssignedNATGateway"
@@ -115,7 +115,7 @@ def test_general_pool(result: Preview) -> None:
     assert (pool["enableAutoScaling"], pool["minCount"], pool["maxCount"]) == (True, 2, 6)
     assert "nodeTaints" not in pool and "scaleSetPriority" not in pool
     assert pool["nodeLabels"]["mlops.dev/pool"] == "general" and pool["nodeLabels"]["team.example.com/owner"] == "risk"
-    assert pool["orchestratorVersion"] == "1.30" and pool["resourceName"] == "fraud-prod"
+    assert pool["orchestratorVersion"] == "1.36" and pool["resourceName"] == "fraud-prod"
 
 
 def test_gpu_pool(result: Preview) -> None:

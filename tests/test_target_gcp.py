@@ -34,7 +34,7 @@ targets:
 environments:
   staging: {target: gcp-staging}
 cluster:
-  kubernetesVersion: "1.30"
+  kubernetesVersion: "1.36"
   nodePools:
     general:
       machine: {cpu: 4, memory: 16Gi}
@@ -90,7 +90,7 @@ def test_cluster(env: ir.Environment, result: Preview) -> None:
     i = cluster.inputs
     assert cluster.protect
     assert i["name"] == "fraud-staging" and i["project"] == "fraud-staging-123" and i["location"] == "europe-west4"
-    assert i["minMasterVersion"] == "1.30" and i["releaseChannel"] == {"channel": "REGULAR"}
+    assert i["minMasterVersion"] == "1.36" and i["releaseChannel"] == {"channel": "REGULAR"}
     assert i["workloadIdentityConfig"] == {"workloadPool": "fraud-staging-123.svc.id.goog"}
     assert i["removeDefaultNodePool"] is True
     assert i["privateClusterConfig"]["enablePrivateNodes"] is True
