@@ -78,6 +78,9 @@ class Target(Protocol):
     def comparison_target(self, region: str) -> dict[str, Any]:
         """A target spec on this provider in `region`, to price a spec there (`mlops cost --compare`)."""
 
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        """Node pools the program creates besides the spec's (AKS's system pool): `mlops cost` prices them too."""
+
 
 def get(provider: str) -> Target:
     """The target of `provider`; UnknownProvider naming the valid ones otherwise."""

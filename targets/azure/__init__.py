@@ -27,8 +27,15 @@ RESOURCES = ResourceRules(
         "pulumi:providers:azure-native": ("location", "subscriptionId"),
     },
     roles={"azure-native:containerservice:ManagedCluster": CLUSTER, "azure-native:containerregistry:Registry": REGISTRY,
-           "azure-native:containerservice:AgentPool": NODE_POOL, "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
+           "azure-native:containerservice:AgentPool": NODE_POOL,
+           "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
 )
+
+# AKS needs a System-mode pool for its own components (CoreDNS, metrics-server, konnectivity): at least 4 vCPU and
+# 4 GiB per node, two nodes for availability (MicrosoftDocs/azure-aks-docs articles/aks/use-system-pools.md).
+SYSTEM_POOL = "mlopssystem"        # not a spec pool name in practice; spec names are <= 12 [a-z0-9]
+SYSTEM_VM_SIZE = "Standard_D4s_v5"
+SYSTEM_NODES = (2, 3)              # autoscaled min..max
 
 SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scalesetpriority"),
                    ("operator", "Equal"), ("value", "spot"))
@@ -62,7 +69,8 @@ class Azure:
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:
         t = env.target
-        return {"azure-native:location": t.region, **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
+        return {"azure-native:location": t.region,
+                **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
 
     def program(self, env: ir.Environment) -> None:
         from mlops.targets.azure import program  # the cloud SDKs load only when a program runs
@@ -81,6 +89,11 @@ class Azure:
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region}
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return (ir.NodePool(name=SYSTEM_POOL, cpu=4, memory="16Gi", memory_gib=16, accelerator=None,
+                            accelerator_count=0, min=SYSTEM_NODES[0], max=SYSTEM_NODES[1], spot=False,
+                            instance_type=SYSTEM_VM_SIZE, instance_accelerator=None),)
 
 
 TARGET = Azure()

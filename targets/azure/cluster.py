@@ -15,11 +15,10 @@ import pulumi_azure_native as azure
 
 from mlops import ir
 from mlops.ir.names import short_name
+from mlops.targets.azure import SYSTEM_NODES, SYSTEM_POOL, SYSTEM_VM_SIZE  # also priced by mlops cost
 from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import k8s_labels
 
-SYSTEM_POOL = "mlopssystem"        # not a spec pool name in practice; spec names are <= 12 [a-z0-9]
-SYSTEM_VM_SIZE = "Standard_D4s_v5"  # AKS asks for at least 4 vCPU / 4 GiB on system nodes
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 
 
@@ -127,5 +126,5 @@ def system_pool(env: ir.Environment, subnet: pulumi.Input[str],
     return azure.containerservice.ManagedClusterAgentPoolProfileArgs(
         name=SYSTEM_POOL, mode="System", os_type="Linux", os_sku="Ubuntu", vm_size=SYSTEM_VM_SIZE,
         orchestrator_version=env.kubernetes_version, vnet_subnet_id=subnet,
-        enable_auto_scaling=True, count=2, min_count=2, max_count=3,
+        enable_auto_scaling=True, count=SYSTEM_NODES[0], min_count=SYSTEM_NODES[0], max_count=SYSTEM_NODES[1],
         node_labels={**k8s_labels(env), POOL_LABEL: SYSTEM_POOL}, tags=dict(tags))

@@ -12,7 +12,8 @@ from mlops.targets.base import hints as common
 from mlops.targets.base.mocks import Mocks
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
 
-PLACEHOLDER_PROJECT = "mlops-cost-compare"   # `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+# `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+PLACEHOLDER_PROJECT = "mlops-cost-compare"
 
 RESOURCES = ResourceRules(
     replace_on={
@@ -88,6 +89,9 @@ class Gcp:
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region, "project": PLACEHOLDER_PROJECT}
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
 
 
 TARGET = Gcp()

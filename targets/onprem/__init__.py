@@ -45,5 +45,8 @@ class OnPrem:
     def comparison_target(self, region: str) -> dict[str, Any]:
         raise NotImplementedError("an existing cluster has no price catalog to compare on")
 
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
+
 
 TARGET = OnPrem()
