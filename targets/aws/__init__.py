@@ -18,7 +18,9 @@ RESOURCES = ResourceRules(
                                     "kubernetesNetworkConfig", "encryptionConfig"),
         # Managed node groups: sizes, labels, taints change in place; what the instances are does not.
         "aws:eks/nodeGroup:NodeGroup": ("amiType", "capacityType", "clusterName", "diskSize", "instanceTypes",
-                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess"),
+                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess",
+                                        "launchTemplate.id", "launchTemplate.name"),
+        "aws:ec2/launchTemplate:LaunchTemplate": ("name",),
         "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
         "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
         "aws:ec2/vpc:Vpc": ("cidrBlock",),
