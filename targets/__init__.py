@@ -44,12 +44,21 @@ class Hints:
 
     registry: str                                 # host/prefix for registry:// artifacts (may be deferred)
     pools: Mapping[str, PoolHints] = field(default_factory=lambda: MappingProxyType({}))
-    service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity
+    service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity, every model's
     pod_labels: tuple[tuple[str, str], ...] = ()
     gateway_annotations: tuple[tuple[str, str], ...] = ()           # load balancer of the shared Gateway
+    # workload identity of one model (its own cloud identity), by model name; added to the shared annotations
+    model_service_account_annotations: Mapping[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pools", MappingProxyType(dict(self.pools)))
+        object.__setattr__(self, "model_service_account_annotations",
+                           MappingProxyType(dict(self.model_service_account_annotations)))
+
+    def service_account(self, model: str) -> dict[str, str]:
+        """The annotations of model `model`'s ServiceAccount."""
+        return {**dict(self.service_account_annotations), **dict(self.model_service_account_annotations.get(model, ()))}
 
 
 class Target(Protocol):

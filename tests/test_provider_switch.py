@@ -47,6 +47,7 @@ def spec_for(provider: str, tmp_path: Path) -> Path:
 def blank_hints(value: Any, hints: Hints) -> Any:
     """`value` with what the target hints decide replaced by placeholders."""
     annotation_keys = {k for k, _ in hints.service_account_annotations + hints.gateway_annotations}
+    annotation_keys |= {k for pairs in hints.model_service_account_annotations.values() for k, _ in pairs}
     label_keys = {k for k, _ in hints.pod_labels}
     if isinstance(value, dict):
         out = {}

@@ -47,7 +47,7 @@ def namespace(scope: Scope) -> Obj:
 def service_account(scope: Scope, model: ir.Model) -> Obj:
     meta = scope.metadata(model.name, app=model.name, instance=model.name, component="identity",
                           source=source("models", model.name),
-                          annotations=dict(scope.hints.service_account_annotations))
+                          annotations=scope.hints.service_account(model.name))
     return new("v1", "ServiceAccount", meta, automountServiceAccountToken=False)
 
 
