@@ -47,6 +47,8 @@ class Hints:
     service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity, every model's
     pod_labels: tuple[tuple[str, str], ...] = ()
     gateway_annotations: tuple[tuple[str, str], ...] = ()           # load balancer of the shared Gateway
+    # link-local addresses pods must not reach (the instance metadata service where pods need none of it)
+    link_local_except: tuple[str, ...] = ()
     # workload identity of one model (its own cloud identity), by model name; added to the shared annotations
     model_service_account_annotations: Mapping[str, tuple[tuple[str, str], ...]] = field(
         default_factory=lambda: MappingProxyType({}))
@@ -67,6 +69,8 @@ class Target(Protocol):
     provider: str
     fields: frozenset[str]          # the target fields (besides `provider`) the schema lets it carry
     managed_registry: bool          # creates a registry for registry:// artifacts when the target names none
+    # `registry` settings its managed registry cannot apply, each with why (validation warns when a spec asks them)
+    registry_ignores: Mapping[str, str]
     resources: ResourceRules        # how `mlops plan` diffs its resource types
 
     def hints(self, env: ir.Environment) -> Hints:

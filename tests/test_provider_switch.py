@@ -54,6 +54,8 @@ def blank_hints(value: Any, hints: Hints) -> Any:
         for key, item in value.items():
             if key == "infrastructure":
                 continue  # a Gateway's infrastructure holds only the load balancer hints, absent where there are none
+            if key == "except":
+                continue  # an ipBlock's exceptions are the link-local addresses the target keeps pods from
             if key in ("nodeSelector", "tolerations"):
                 out[key] = "<hint>"
             elif key == "annotations" and isinstance(item, dict):

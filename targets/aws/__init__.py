@@ -41,6 +41,7 @@ class Aws:
     provider = "aws"
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
+    registry_ignores: dict[str, str] = {}
     resources = RESOURCES
 
     @staticmethod

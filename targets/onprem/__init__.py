@@ -17,6 +17,7 @@ class OnPrem:
     provider = "onprem"
     fields = frozenset({"context", "registry", "storageClass"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
+    registry_ignores: dict[str, str] = {}
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
 
     def hints(self, env: ir.Environment) -> Hints:

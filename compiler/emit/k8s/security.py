@@ -72,7 +72,8 @@ def baseline_policies(scope: Scope, download_ports: list[int]) -> list[Obj]:
                    {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
     egress = [{"ports": [{"port": 53, "protocol": "UDP"}, *_tcp(53)]},
               {"ports": _tcp(*download_ports)},
-              {"to": [{"ipBlock": {"cidr": LINK_LOCAL}}]}]
+              {"to": [{"ipBlock": {"cidr": LINK_LOCAL, **({"except": list(scope.hints.link_local_except)}
+                                                          if scope.hints.link_local_except else {})}}]}]
     allow = _policy(scope, "allow-egress", env.platform, path,
                     {"podSelector": {}, "policyTypes": ["Egress"], "egress": egress})
     return [deny, allow]
