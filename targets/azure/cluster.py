@@ -162,7 +162,7 @@ class Cluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]))
 
 
-def api_server_access(access: ir.ApiAccess, egress_ip: pulumi.Input[str]
+def api_server_access(access: ir.ApiAccess, egress_ip: pulumi.Input[str | None]
                       ) -> azure.containerservice.ManagedClusterAPIServerAccessProfileArgs | None:
     """The API server as cluster.apiAccess says: not given, public (validation warns); an empty list, a private
     cluster; CIDRs, authorized IP ranges, with the cluster's own egress (the NAT gateway's address), which AKS
