@@ -41,12 +41,15 @@ def blob_read_condition(account: str, container: str, path: str) -> str:
     articles/storage/blobs/storage-auth-abac-examples.md), with the account's name
     (`@Resource[Microsoft.Storage/storageAccounts:name]`, storage-auth-abac-attributes.md) since the assignment is
     made at the subscription: an az:// URI names no resource group, so the account's resource id is unknown here.
-    Paths carry no container name and no leading '/' (same page)."""
+    Paths carry no container name and no leading '/' (same page). The storage-initializer lists with the path's
+    trailing '/' stripped (kserve@v0.15.2 python/kserve/kserve/storage/storage.py:631, `prefix.strip("/")`, then
+    `walk_blobs(name_starts_with=prefix)`), so the listing condition does too."""
     read = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
     where = (f"@Resource[Microsoft.Storage/storageAccounts:name] StringEquals '{account}' AND "
              f"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals '{container}'")
     blobs = where + (f" AND @Resource[{read.rsplit('/', 1)[0]}:path] StringStartsWith '{path}'" if path else "")
-    listing = where + (f" AND @Request[{read.rsplit('/', 1)[0]}:prefix] StringStartsWith '{path}'" if path else "")
+    listed = path.rstrip("/")
+    listing = where + (f" AND @Request[{read.rsplit('/', 1)[0]}:prefix] StringStartsWith '{listed}'" if listed else "")
     return (f"((!(ActionMatches{{'{read}'}} AND NOT SubOperationMatches{{'Blob.List'}})) OR ({blobs})) AND "
             f"((!(ActionMatches{{'{read}'}} AND SubOperationMatches{{'Blob.List'}})) OR ({listing}))")
 
