@@ -71,6 +71,8 @@ class Target(Protocol):
     managed_registry: bool          # creates a registry for registry:// artifacts when the target names none
     # `registry` settings its managed registry cannot apply, each with why (validation warns when a spec asks them)
     registry_ignores: Mapping[str, str]
+    # object-store schemes (s3, gs, az) its workload identity reads; any other needs targets.<t>.storageCredentials
+    native_schemes: frozenset[str]
     resources: ResourceRules        # how `mlops plan` diffs its resource types
 
     def hints(self, env: ir.Environment) -> Hints:

@@ -11,6 +11,7 @@ from mlops.pipeline import compile_spec
 
 Obj = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent
+STORES = {scheme: {"secretRef": {"name": f"{scheme}-reader"}} for scheme in ("s3", "gs", "az")}
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "mlops.yaml").is_file())
 
 
@@ -18,7 +19,8 @@ def spec(models: dict[str, Any], *, pools: dict[str, Any] | None = None,
          target: dict[str, Any] | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
-        "targets": {"t": target or {"provider": "onprem", "context": "kind", "registry": "reg.example.com/ml"}},
+        "targets": {"t": target or {"provider": "onprem", "context": "kind", "registry": "reg.example.com/ml",
+                                    "storageCredentials": STORES}},     # an existing cluster reads clouds with keys
         "environments": {"dev": {"target": "t"}},
         "models": models,
     }

@@ -41,6 +41,7 @@ class Aws:
     provider = "aws"
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
+    native_schemes = frozenset({"s3"})
     registry_ignores: dict[str, str] = {}
     resources = RESOURCES
 

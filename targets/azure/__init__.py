@@ -60,6 +60,7 @@ class Azure:
     managed_registry = True
     # See access.Registry: ACR has only per-image or per-repository locks (set through the data plane), and its scan
     # on push is Microsoft Defender for Containers, a plan of the whole subscription.
+    native_schemes = frozenset({"az"})
     registry_ignores = {
         "immutableTags": "ACR has no registry-wide immutable tags (only per-image and per-repository locks, "
                          "write-enabled=false); lock images after pushing them",

@@ -43,6 +43,7 @@ class Gcp:
     provider = "gcp"
     fields = frozenset({"region", "project", "registry"})
     managed_registry = True
+    native_schemes = frozenset({"gs"})
     registry_ignores: dict[str, str] = {}
     resources = RESOURCES
 

@@ -1,8 +1,9 @@
 """The drift CronJob of a model with `monitoring.drift`.
 
 Each run downloads the baseline and the live inputs with the storage-initializer (the model's workload
-identity), computes the PSI per feature (drift_program.py, shipped in a ConfigMap) and pushes the score to the
-Pushgateway, where the model's PrometheusRule alerts above `threshold`.
+identity, or the target's `storageCredentials` Secret for the baseline's scheme), computes the PSI per feature
+(drift_program.py, shipped in a ConfigMap) and pushes the score to the Pushgateway, where the model's
+PrometheusRule alerts above `threshold`.
 
 Live inputs are read next to the baseline: `<baseline folder>/live/<model>/` for s3://, gs:// and az://
 (every file under it), `<baseline folder>/live/<model><baseline suffix>` for https:// (one file, as https
@@ -34,13 +35,18 @@ def live_uri(baseline: str, model: str) -> str:
     return f"{scheme}://{folder}/live/{model}/"
 
 
-def _fetch(drift: ir.Drift, model: str) -> Obj:
-    pairs = [artifacts.resolve(drift.baseline, "").uri, BASELINE_DIR,
-             artifacts.resolve(live_uri(drift.baseline, model), "").uri, LIVE_DIR]
-    return {"name": "storage-initializer", "image": STORAGE_INITIALIZER_IMAGE, "args": pairs,
-            "env": [{"name": "HOME", "value": "/tmp"}], "resources": artifacts.INIT_RESOURCES,
-            "securityContext": init_security(),
-            "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}]}
+def _fetches(drift: ir.Drift, model: str, access: artifacts.StoreAccess) -> list[Obj]:
+    """One storage-initializer per download: its entrypoint takes exactly one source and one destination and, given
+    more, prints its usage and exits 0 having fetched nothing (kserve@v0.15.2
+    python/storage-initializer/scripts/initializer-entrypoint, `if len(sys.argv) != 3: ... sys.exit()`)."""
+    pairs = (("baseline", drift.baseline, BASELINE_DIR), ("live", live_uri(drift.baseline, model), LIVE_DIR))
+    return [{"name": f"fetch-{what}", "image": STORAGE_INITIALIZER_IMAGE,
+             "args": [artifacts.resolve(uri, "").uri, dest],
+             "env": [{"name": "HOME", "value": "/tmp"}, *access.env], "resources": artifacts.INIT_RESOURCES,
+             "securityContext": init_security(),
+             "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"},
+                              *access.mounts]}
+            for what, uri, dest in pairs]
 
 
 def _container(scope: Scope, model: ir.Model) -> Obj:
@@ -62,11 +68,12 @@ def program_config_map(scope: Scope, model: ir.Model) -> Obj:
 
 def cron_job(scope: Scope, model: ir.Model) -> Obj:
     assert model.drift is not None
+    access = artifacts.store_access([model.drift.baseline], scope.env.target.storage_credentials)
     pod = {"restartPolicy": "Never", "serviceAccountName": model.name, "automountServiceAccountToken": False,
            "enableServiceLinks": False, "securityContext": pod_security(RUN_AS),
-           "initContainers": [_fetch(model.drift, model.name)], "containers": [_container(scope, model)],
+           "initContainers": _fetches(model.drift, model.name, access), "containers": [_container(scope, model)],
            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}},
-                       {"name": "program", "configMap": {"name": names.drift(model.name)}}]}
+                       {"name": "program", "configMap": {"name": names.drift(model.name)}}, *access.volumes]}
     labels = {**scope.labels(model.name, model.name, "drift"), **dict(scope.hints.pod_labels),
               **selector(model.name, component="drift")}
     job = {"backoffLimit": 1, "activeDeadlineSeconds": 3600,
