@@ -13,12 +13,13 @@ from typing import Any
 from mlops import ir
 from mlops.diagnostics import json_path
 from mlops.errors import SpecError
-from mlops.spec.load import Source
-from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec import ml
 from mlops.spec.defaults import DEFAULTS
+from mlops.spec.load import Source
+from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec.quantity import cpu_text, memory_gib, seconds
 from mlops.targets.base import catalog as catalogs
+
 
 def environment_names(source: Source) -> list[str]:
     return sorted(source.data.get("environments", {}))

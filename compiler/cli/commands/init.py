@@ -8,7 +8,8 @@ from pathlib import Path
 
 from mlops.errors import UsageError
 
-SPEC_ERROR = "nothing written: the existing mlops.yaml is invalid ({errors} error(s)); the workflows follow its environments"
+SPEC_ERROR = ("nothing written: the existing mlops.yaml is invalid ({errors} error(s)); "
+              "the workflows follow its environments")
 
 
 def _package() -> str:

@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import sys
 
+from mlops.diagnostics.redact import redact
 from mlops.errors import Failure
 
 SPEC_ERROR = "cannot plan {file}: {errors} error(s)"
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     if args.live:
         outcome = live.preview(args.file, [e.name for e in result.environments if e.status != REMOVED])
         result, failed = dataclasses.replace(result, notes=result.notes + outcome.notes), outcome.failed
-    sys.stdout.write(plan_report.REPORTERS[args.format](result))
+    # A plan quotes values from both sides of the diff: it goes through the one redaction, like every message.
+    sys.stdout.write(redact(plan_report.REPORTERS[args.format](result)))
     if result.refusals:
         raise Failure(f"the promotion gate refuses {len(result.refusals)} artifact(s); see the plan")
     if failed:
