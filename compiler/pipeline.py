@@ -27,7 +27,8 @@ class UnknownEnvironment(UsageError):
     """`--env` names an environment the spec does not have; the message lists or suggests the valid ones."""
 
     def __init__(self, env: str, names: Sequence[str]):
-        super().__init__(f"unknown environment '{shown(env)}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+        hint = did_you_mean(env, names) or ": expected one of " + ", ".join(names)
+        super().__init__(f"unknown environment '{shown(env)}'{hint}")
 
 
 def check_environments(asked: Sequence[str] | None, names: Sequence[str]) -> None:
@@ -37,7 +38,8 @@ def check_environments(asked: Sequence[str] | None, names: Sequence[str]) -> Non
             raise UnknownEnvironment(env, names)
 
 
-def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
+def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...],
+                                                                             tuple[Diagnostic, ...]]:
     """The IR of `envs` (all when None) and the warnings. Raises SpecError if invalid, UnknownEnvironment."""
     diagnostics = check(source)
     if any(d.severity == "error" for d in diagnostics):

@@ -99,13 +99,16 @@ def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> 
     instance_type = carried = None
     if target.provider in catalogs.CLOUD_PROVIDERS:
         try:
-            chosen = catalogs.select(catalogs.load(target.provider), cpu=machine["cpu"], memory_gib=memory_gib(machine["memory"]) or 0,
+            chosen = catalogs.select(catalogs.load(target.provider), cpu=machine["cpu"],
+                                     memory_gib=memory_gib(machine["memory"]) or 0,
                                      accelerator=accel["type"] if accel else None, count=count,
                                      region=target.region or "", spot=spot)
         except catalogs.NoFit as exc:
-            raise SpecError([at.error(("cluster", "nodePools", name, "machine"), f"{exc} (target {target.name})")]) from None
+            raise SpecError([at.error(("cluster", "nodePools", name, "machine"),
+                                      f"{exc} (target {target.name})")]) from None
         instance_type, carried = chosen.instance.name, chosen.instance.accelerator
-    return ir.NodePool(name=name, cpu=machine["cpu"], memory=machine["memory"], memory_gib=memory_gib(machine["memory"]) or 0,
+    return ir.NodePool(name=name, cpu=machine["cpu"], memory=machine["memory"],
+                       memory_gib=memory_gib(machine["memory"]) or 0,
                        accelerator=accel["type"] if accel else None, accelerator_count=count,
                        min=scaling["min"], max=scaling["max"], spot=spot,
                        instance_type=instance_type, instance_accelerator=carried or (accel["type"] if accel else None))
@@ -129,7 +132,8 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visib
         node_pool=spec.get("nodePool"),
         accelerator=pool.instance_accelerator if pool and res["gpu"] else None,
         resources=ir.Resources(cpu=cpu_text(res["cpu"]), memory=res["memory"], gpu=res["gpu"], disk=res.get("disk")),
-        scaling=ir.Scaling(min=scaling["min"], max=scaling["max"], metric=scaling["metric"], target=float(scaling["target"])),
+        scaling=ir.Scaling(min=scaling["min"], max=scaling["max"], metric=scaling["metric"],
+                           target=float(scaling["target"])),
         endpoint=ir.Endpoint(endpoint["host"], endpoint.get("path", DEFAULTS["endpoint.path"]),
                              endpoint.get("visibility", visibility)) if endpoint else None,
         env=tuple(_env_var(k, v) for k, v in sorted(spec.get("env", {}).items())),
@@ -150,7 +154,8 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visib
 
 
 def _patch(model: str, index: int, spec: dict[str, Any]) -> ir.Patch:
-    ops = tuple(ir.PatchOperation(op["op"], op["path"], json.dumps(op["value"], sort_keys=True) if "value" in op else None,
+    ops = tuple(ir.PatchOperation(op["op"], op["path"],
+                                  json.dumps(op["value"], sort_keys=True) if "value" in op else None,
                                   op.get("from")) for op in spec["patch"])
     return ir.Patch(spec["target"]["kind"], spec["target"]["name"], ops, json_path(("models", model, "patches", index)))
 
@@ -175,7 +180,8 @@ def _rollout(spec: dict[str, Any] | None) -> ir.Rollout:
         strategy=strategy,
         steps=tuple(spec.get("steps", DEFAULTS["rollout.steps"])) if strategy == "canary" else (),
         interval_seconds=int(seconds(spec.get("interval", DEFAULTS["rollout.interval"]))),
-        analysis=ir.Analysis(analysis.get("maxErrorRate"), _ms(analysis.get("maxLatencyP99"))) if analysis and progressive else None,
+        analysis=ir.Analysis(analysis.get("maxErrorRate"),
+                             _ms(analysis.get("maxLatencyP99"))) if analysis and progressive else None,
         auto_promote=bool(spec.get("autoPromote", DEFAULTS["rollout.autoPromote"])),
         variants=tuple(ir.Variant(k, v["artifact"], v["weight"]) for k, v in sorted(spec.get("variants", {}).items())),
         candidate=spec.get("candidate", {}).get("artifact"),

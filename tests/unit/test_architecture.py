@@ -154,8 +154,9 @@ DATA = ("golden", "cases", "node_modules")   # folders of data, not of tests
 
 def module_under_test(test: Path) -> str:
     """`tests/unit/emit/k8s/test_rollout.py` -> `mlops.emit.k8s.rollout`; a package's own `__init__` is tested
-    by the file named after the package (`tests/unit/cli/test_cli.py` -> `mlops.cli`)."""
-    folders, name = test.relative_to(UNIT).parent.parts, test.stem.removeprefix("test_")
+    by the file named after the package (`tests/unit/cli/test_cli.py` -> `mlops.cli`); hostile inputs to a module
+    have a file of their own beside it (`tests/unit/spec/test_load_hostile.py` -> `mlops.spec.load`)."""
+    folders, name = test.relative_to(UNIT).parent.parts, test.stem.removeprefix("test_").removesuffix("_hostile")
     package = ".".join(["mlops", *folders])
     return package if folders and folders[-1] == name else f"{package}.{name}"
 

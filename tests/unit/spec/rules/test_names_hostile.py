@@ -13,7 +13,7 @@ from mlops.pipeline import compile_source
 from mlops.spec.load import parse
 from mlops.spec.validate import check
 
-ROOT = Path(__file__).parents[3]
+ROOT = Path(__file__).parents[4]
 NORTH_STAR = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text(encoding="utf-8")
 SUFFIXES = ["metrics", "canary", "candidate", "preview", "dashboard", "drift", "ingress", "deny", "egress", "control"]
 
