@@ -19,7 +19,7 @@ class OnPrem:
     provider = "onprem"
     fields = frozenset({"context", "registry", "storageClass"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
-    native_schemes = frozenset(())  # an existing cluster has no cloud identity
+    native_schemes: frozenset[str] = frozenset()   # an existing cluster has no cloud identity
     registry_ignores: dict[str, str] = {}
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
 

@@ -156,13 +156,20 @@ def north_star_on(provider: str) -> dict[str, object]:
     return doc  # type: ignore[no-any-return]
 
 
+def without_except(value: Any) -> Any:
+    """`value` without ipBlock exceptions: the link-local addresses a target keeps pods from (AKS: IMDS) are its own."""
+    if isinstance(value, dict):
+        return {k: without_except(v) for k, v in value.items() if k != "except"}
+    return [without_except(v) for v in value] if isinstance(value, list) else value
+
+
 @pytest.mark.parametrize("provider", ["aws", "azure"])
 def test_only_hints_change_with_the_provider(tmp_path: Path, provider: str) -> None:
     base, other = manifests(tmp_path, north_star_on("gcp")), manifests(tmp_path, north_star_on(provider))
     assert set(base) == set(other)
     for name, obj in base.items():
         if obj.get("kind") in SAME_EVERYWHERE:
-            assert other[name] == obj, name
+            assert without_except(other[name]) == without_except(obj), name
         if obj.get("kind") in ("Deployment", "Rollout"):
             assert other[name]["spec"]["strategy"] == obj["spec"]["strategy"], name
             server = other[name]["spec"]["template"]["spec"]["containers"][0]
