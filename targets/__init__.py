@@ -44,12 +44,23 @@ class Hints:
 
     registry: str                                 # host/prefix for registry:// artifacts (may be deferred)
     pools: Mapping[str, PoolHints] = field(default_factory=lambda: MappingProxyType({}))
-    service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity
+    service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity, every model's
     pod_labels: tuple[tuple[str, str], ...] = ()
     gateway_annotations: tuple[tuple[str, str], ...] = ()           # load balancer of the shared Gateway
+    # link-local addresses pods must not reach (the instance metadata service where pods need none of it)
+    link_local_except: tuple[str, ...] = ()
+    # workload identity of one model (its own cloud identity), by model name; added to the shared annotations
+    model_service_account_annotations: Mapping[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pools", MappingProxyType(dict(self.pools)))
+        object.__setattr__(self, "model_service_account_annotations",
+                           MappingProxyType(dict(self.model_service_account_annotations)))
+
+    def service_account(self, model: str) -> dict[str, str]:
+        """The annotations of model `model`'s ServiceAccount."""
+        return {**dict(self.service_account_annotations), **dict(self.model_service_account_annotations.get(model, ()))}
 
 
 class Target(Protocol):
@@ -58,6 +69,10 @@ class Target(Protocol):
     provider: str
     fields: frozenset[str]          # the target fields (besides `provider`) the schema lets it carry
     managed_registry: bool          # creates a registry for registry:// artifacts when the target names none
+    # `registry` settings its managed registry cannot apply, each with why (validation warns when a spec asks them)
+    registry_ignores: Mapping[str, str]
+    # object-store schemes (s3, gs, az) its workload identity reads; any other needs targets.<t>.storageCredentials
+    native_schemes: frozenset[str]
     resources: ResourceRules        # how `mlops plan` diffs its resource types
 
     def hints(self, env: ir.Environment) -> Hints:
@@ -77,6 +92,9 @@ class Target(Protocol):
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         """A target spec on this provider in `region`, to price a spec there (`mlops cost --compare`)."""
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        """Node pools the program creates besides the spec's (AKS's system pool): `mlops cost` prices them too."""
 
 
 def get(provider: str) -> Target:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
-    "kubernetesVersion": "1.31",
+    "kubernetesVersion": "1.35",
     "nodePool.scaling": {"min": 1, "max": 3},
     "nodePool.capacity": "on-demand",
     "accelerator.count": 1,

@@ -20,7 +20,9 @@ RESOURCES = ResourceRules(
                                     "kubernetesNetworkConfig", "encryptionConfig"),
         # Managed node groups: sizes, labels, taints change in place; what the instances are does not.
         "aws:eks/nodeGroup:NodeGroup": ("amiType", "capacityType", "clusterName", "diskSize", "instanceTypes",
-                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess"),
+                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess",
+                                        "launchTemplate.id", "launchTemplate.name"),
+        "aws:ec2/launchTemplate:LaunchTemplate": ("name",),
         "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
         "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
         "aws:ec2/vpc:Vpc": ("cidrBlock",),
@@ -41,6 +43,8 @@ class Aws:
     provider = "aws"
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
+    native_schemes = frozenset({"s3"})
+    registry_ignores: dict[str, str] = {}
     resources = RESOURCES
 
     @staticmethod
@@ -84,6 +88,9 @@ class Aws:
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region}
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
 
 
 TARGET = Aws()

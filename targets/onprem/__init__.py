@@ -19,6 +19,8 @@ class OnPrem:
     provider = "onprem"
     fields = frozenset({"context", "registry", "storageClass", "addons"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
+    native_schemes: frozenset[str] = frozenset()   # an existing cluster has no cloud identity
+    registry_ignores: dict[str, str] = {}
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
 
     def hints(self, env: ir.Environment) -> Hints:
@@ -48,6 +50,9 @@ class OnPrem:
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         raise NotImplementedError("an existing cluster has no price catalog to compare on")
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
 
 
 TARGET = OnPrem()

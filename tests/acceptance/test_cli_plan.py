@@ -112,7 +112,8 @@ def test_a_gpu_pool_max_is_an_infrastructure_change_only(repo: Repo, capsys: pyt
 def test_switching_a_targets_provider_flags_the_cluster_replacement(repo: Repo,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     repo.edit("    provider: gcp\n    region: europe-west4\n    project: fraud-staging-123\n",
-              "    provider: aws\n    region: eu-west-1\n")
+              "    provider: aws\n    region: eu-west-1\n"   # staging's drift baseline stays gs://
+              "    storageCredentials: {gs: {secretRef: {name: gcs-reader}}}\n")
     code, data = plan_json(capsys, repo)
     assert code == 2
     staging = env(data, "staging")
@@ -184,7 +185,8 @@ def test_live_says_plainly_that_it_was_skipped(repo: Repo, capsys: pytest.Captur
 def test_a_huge_diff_is_trimmed_to_one_github_comment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def spec(version: str) -> str:
         doc = {"apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "big"},
-               "targets": {"local": {"provider": "onprem", "context": "kind"}},
+               "targets": {"local": {"provider": "onprem", "context": "kind",
+                                     "storageCredentials": {"s3": {"secretRef": {"name": "s3-reader"}}}}},
                "environments": {"dev": {"target": "local"}},
                "models": {f"m{i:02}": {"framework": "sklearn", "artifact": f"s3://models/m{i:02}/{version}",
                                        "env": {f"SETTING_{j}": f"{version}-" + "x" * 150 for j in range(12)}}
