@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
 from mlops.emit import LAYERS, emit
 from mlops.errors import SpecError, UsageError
@@ -27,7 +27,8 @@ class UnknownEnvironment(UsageError):
     """`--env` names an environment the spec does not have; the message lists or suggests the valid ones."""
 
     def __init__(self, env: str, names: Sequence[str]):
-        super().__init__(f"unknown environment '{shown(env)}'{did_you_mean(env, names) or ': expected one of ' + ', '.join(names)}")
+        hint = did_you_mean(env, names) or ": expected one of " + ", ".join(names)
+        super().__init__(f"unknown environment '{shown(env)}'{hint}")
 
 
 def check_environments(asked: Sequence[str] | None, names: Sequence[str]) -> None:
@@ -37,7 +38,8 @@ def check_environments(asked: Sequence[str] | None, names: Sequence[str]) -> Non
             raise UnknownEnvironment(env, names)
 
 
-def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
+def environments(source: Source, envs: Sequence[str] | None = None
+                 ) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
     """The IR of `envs` (all when None) and the warnings. Raises SpecError if invalid, UnknownEnvironment."""
     diagnostics = check(source)
     if any(d.severity == "error" for d in diagnostics):
@@ -47,21 +49,31 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
     return tuple(normalize(source, env) for env in (envs or names)), tuple(diagnostics)
 
 
-def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+# The layers to emit: the same for every environment, or chosen per environment (`mlops plan` leaves out the infra
+# layer of a target whose Pulumi SDK is not installed).
+Layers = tuple[str, ...] | Callable[[ir.Environment], tuple[str, ...]]
+
+
+def compile_spec(path: str, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
     """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, Unreadable if unreadable."""
     return compile_source(load(path), envs, layers)
 
 
-def compile_source(source: Source, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
-    """Compile a loaded spec (a file, or a git revision of one) in memory. Raises SpecError, UnknownEnvironment."""
+def compile_source(source: Source, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
+    """Compile a loaded spec (a file, or a git revision of one) in memory. Raises SpecError, UnknownEnvironment,
+    SdkMissing (the infra layer of a target whose extra is not installed: every such environment at once)."""
     chosen, diagnostics = environments(source, envs)
+    chosen_layers = {e.name: layers(e) if callable(layers) else layers for e in chosen}
+    targets.require_sdk([e for e in chosen if "infra" in chosen_layers[e.name]],
+                        "compile the infra layer (compile --manifests-only needs no SDK)")
     files: dict[str, bytes] = {}
     for environment in chosen:
-        files.update({f"{environment.name}/{p}": c for p, c in emit(environment, layers).items()})
+        emitted = emit(environment, chosen_layers[environment.name])
+        files.update({f"{environment.name}/{p}": c for p, c in emitted.items()})
     return Build(chosen, files, diagnostics)
 
 
-def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
     """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled."""
     build = compile_spec(path, envs, layers)
     write(out, [e.name for e in build.environments], build.files, protected=[Path(path).parent])

@@ -29,7 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("mlops.cli.commands.schema", "print the mlops.yaml JSON Schema"),
     "plan": ("mlops.cli.commands.plan", "what applying the spec changes, per environment, against a git revision"),
     "apply": ("mlops.cli.commands.apply", "pulumi up one environment's infra and workloads, then follow its rollout"),
-    "init": ("mlops.cli.commands.init", "write a starter mlops.yaml, the plan and apply workflows and a pre-commit hook"),
+    "init": ("mlops.cli.commands.init",
+             "write a starter mlops.yaml, the plan, apply and drift workflows and a pre-commit hook"),
 }
 
 
@@ -117,8 +118,10 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
+        from mlops import DISTRIBUTION
+
         try:
-            parser.exit(message=f"mlops {version('mlops')}\n")
+            parser.exit(message=f"mlops {version(DISTRIBUTION)}\n")
         except PackageNotFoundError:
             parser.exit(message="mlops (not installed)\n")
 

@@ -12,13 +12,14 @@ whole flow against fakes at the Automation API and kubernetes client boundaries.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.errors import Failure, SpecError, UsageError
 from mlops.gitops import promotion
 from mlops.gitops.gitrev import spec_at
@@ -67,7 +68,8 @@ def gate(path: str, env: ir.Environment, base: str | None) -> str:
         try:
             before = {e.name: e for e in environments(revision.source)[0]}
         except SpecError as exc:
-            raise BaseInvalid(base, exc.diagnostics, "nothing applied: the spec at {ref} is invalid, so the promotion gate "
+            raise BaseInvalid(base, exc.diagnostics,
+                              "nothing applied: the spec at {ref} is invalid, so the promotion gate "
                               "cannot tell what ran there") from None
     refusals = promotion.check([env], before, base)
     if refusals:
@@ -78,14 +80,19 @@ def gate(path: str, env: ir.Environment, base: str | None) -> str:
 def workloads(build: Build, env: str) -> list[Workload]:
     prefix = f"{env}/manifests/"
     files = {p[len(prefix):]: c for p, c in build.files.items() if p.startswith(prefix)}
-    return sorted(Workload(kind, ns, name) for (_, kind, ns, name) in objects(files) if kind in ("Rollout", "Deployment"))
+    return sorted(Workload(kind, ns, name) for (_, kind, ns, name) in objects(files)
+                  if kind in ("Rollout", "Deployment"))
 
 
 def apply(path: str, env_name: str, out: Path, base: str | None, deps: Deps) -> Outcome:
-    """Raises MlopsErrors: SpecError, Unreadable, UnknownEnvironment, BaseRequired, PromotionRefused, BaseInvalid, GitError,
+    """Raises MlopsErrors: SpecError, Unreadable, UnknownEnvironment, BaseRequired, PromotionRefused, BaseInvalid,
+    GitError, SdkMissing,
     PulumiUnavailable, Declined, StackFailed; returns how the rollout ended."""
     build = compile_source(load(path), [env_name])
     [env] = build.environments
+    if importlib.util.find_spec("kubernetes") is None:     # what follows the rollout; every target's extra has it
+        raise targets.SdkMissing(f"cannot apply {env.name}: the kubernetes client is not installed. Install the extra: "
+                                 f"{targets.extra_hint([env.target.provider])}")
     deps.report(gate(path, env, base))
     missing = deps.preflight()
     if missing:

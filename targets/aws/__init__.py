@@ -40,6 +40,7 @@ class Aws:
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_aws")   # the `aws` extra
 
     @staticmethod
     def nodegroup(env: ir.Environment, pool: ir.NodePool) -> str:

@@ -27,7 +27,8 @@ RESOURCES = ResourceRules(
         "pulumi:providers:azure-native": ("location", "subscriptionId"),
     },
     roles={"azure-native:containerservice:ManagedCluster": CLUSTER, "azure-native:containerregistry:Registry": REGISTRY,
-           "azure-native:containerservice:AgentPool": NODE_POOL, "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
+           "azure-native:containerservice:AgentPool": NODE_POOL,
+           "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
 )
 
 SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scalesetpriority"),
@@ -39,6 +40,7 @@ class Azure:
     fields = frozenset({"region", "subscription", "registry"})
     managed_registry = True
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_azure_native")   # the `azure` extra
 
     @staticmethod
     def acr_name(env: ir.Environment) -> str:
@@ -62,7 +64,8 @@ class Azure:
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:
         t = env.target
-        return {"azure-native:location": t.region, **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
+        return {"azure-native:location": t.region,
+                **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
 
     def program(self, env: ir.Environment) -> None:
         from mlops.targets.azure import program  # the cloud SDKs load only when a program runs

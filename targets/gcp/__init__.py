@@ -12,7 +12,8 @@ from mlops.targets.base import hints as common
 from mlops.targets.base.mocks import Mocks
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
 
-PLACEHOLDER_PROJECT = "mlops-cost-compare"   # `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+# `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+PLACEHOLDER_PROJECT = "mlops-cost-compare"
 
 RESOURCES = ResourceRules(
     replace_on={
@@ -38,6 +39,7 @@ class Gcp:
     fields = frozenset({"region", "project", "registry"})
     managed_registry = True
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_gcp")   # the `gcp` extra
 
     @staticmethod
     def models_service_account(env: ir.Environment) -> str:

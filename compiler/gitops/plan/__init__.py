@@ -10,11 +10,11 @@ is never touched. A spec missing at the base means everything is added; a spec i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.cost import estimate as cost
 from mlops.diagnostics import Diagnostic
 from mlops.errors import Failure, SpecError
@@ -62,6 +62,7 @@ class EnvPlan:
     rollouts: tuple[str, ...]         # what happens at apply time, one sentence per model
     cost: Cost
     refusals: tuple[Refusal, ...] = ()
+    unpreviewed: tuple[str, ...] = ()   # providers (of either side) whose SDK is missing: infra not previewed
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class Plan:
     def hazards(self) -> tuple[tuple[str, Hazard], ...]:
         return tuple((e.name, h) for e in self.environments for h in e.hazards)
 
+    @property
+    def unpreviewed(self) -> tuple[EnvPlan, ...]:
+        """The environments whose infrastructure this plan could not preview (a target's SDK is missing)."""
+        return tuple(e for e in self.environments if e.unpreviewed)
+
 
 @dataclass(frozen=True)
 class Side:
@@ -109,12 +115,37 @@ class Side:
         return json.loads(raw) if raw else None
 
 
+def previewable(env: ir.Environment) -> bool:
+    """Whether the infra layer of `env` can be previewed here: its target's SDK (pip extra) is installed."""
+    return not targets.missing_sdk(env.target.provider)
+
+
+def layers(env: ir.Environment) -> tuple[str, ...]:
+    """Without the target's SDK, the plan still diffs manifests, cost and the gate; it says infra was not previewed."""
+    return LAYERS if previewable(env) else ("manifests",)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def unpreviewed_note(providers: Sequence[str], prose: Callable[[str], str] = _same,
+                     command: Callable[[str], str] = _same) -> str:
+    """Why infrastructure is missing from the plan and how to get it (`prose` and `command` style the parts)."""
+    which = " and ".join(providers)
+    return (prose(f"the Pulumi SDK of {which} is not installed where this plan ran, so infrastructure changes, and "
+                  f"destructive ones (a replaced cluster, node pool or registry), are not shown. To preview them: ")
+            + command(targets.extra_command(providers))
+            + prose("; in CI, in the plan workflow's install step (") + command("mlops init --force")
+            + prose(" writes it with the extras of the spec's targets)"))
+
+
 def compile_base(revision: Revision) -> Build | None:
     """The spec compiled as it was at `revision` (None: it did not exist there). Raises BaseInvalid."""
     if revision.source is None:
         return None
     try:
-        return compile_source(revision.source, None, LAYERS)
+        return compile_source(revision.source, None, layers)
     except SpecError as exc:
         raise BaseInvalid(revision.ref, exc.diagnostics) from None
 
@@ -124,7 +155,7 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     read_text(path)                               # an unreadable FILE is told as such, before git is asked
     revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
     text = read_text(path)
-    head = compile_source(parse(text, path), None, LAYERS)
+    head = compile_source(parse(text, path), None, layers)
     # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
     base_build = head if revision.text == text else compile_base(revision)
     before, after = Side.of(base_build), Side.of(head)
@@ -139,18 +170,26 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
 
 def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Refusal]) -> EnvPlan:
     old, new = before.environments.get(name), after.environments.get(name)
-    infra = diff_graphs(before.graph(name), after.graph(name))
+    # Both sides' graphs or none: diffing a graph against a missing one would show every resource added or removed.
+    sides = [e for e in (old, new) if e is not None]
+    unpreviewed = tuple(sorted({e.target.provider for e in sides if not previewable(e)}))
+    infra = () if unpreviewed else diff_graphs(before.graph(name), after.graph(name))
     changes = diff_files(before.manifests(name), after.manifests(name))
-    status = ADDED if old is None else REMOVED if new is None else CHANGED if infra or changes else UNCHANGED
+    # Without the graphs, a change of the IR alone (a node pool, the cluster) is still a change.
+    hidden = bool(unpreviewed) and old is not None and new is not None and ir.to_dict(old) != ir.to_dict(new)
+    status = (ADDED if old is None else REMOVED if new is None else CHANGED if infra or changes or hidden
+              else UNCHANGED)
     shown = new or old
     assert shown is not None
     flagged = hazards(infra)
     moved = old is not None and new is not None and any(h.role == CLUSTER for h in flagged)
     return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, flagged,
-                   (MOVED,) if moved else _rollouts(old, new, changes), _cost(old, new), tuple(refusals))
+                   (MOVED,) if moved else _rollouts(old, new, changes), _cost(old, new), tuple(refusals),
+                   unpreviewed)
 
 
-def _rollouts(old: ir.Environment | None, new: ir.Environment | None, changes: Sequence[ObjectChange]) -> tuple[str, ...]:
+def _rollouts(old: ir.Environment | None, new: ir.Environment | None,
+              changes: Sequence[ObjectChange]) -> tuple[str, ...]:
     if new is None:
         return ("the environment is removed: its workloads and, for a cloud target, its infrastructure are deleted",)
     before = {m.name: m for m in old.models} if old else {}

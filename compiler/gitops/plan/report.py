@@ -16,7 +16,7 @@ from typing import Any
 
 from mlops.cost import report as cost_report
 from mlops.diagnostics.words import markdown
-from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan
+from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan, unpreviewed_note
 from mlops.gitops.plan.changes import ABSENT, FieldChange
 from mlops.gitops.plan.infra_diff import ResourceChange
 from mlops.gitops.plan.infra_diff import counts as infra_counts
@@ -52,6 +52,8 @@ def _phrase(counts: dict[str, int], words: dict[str, str]) -> str:
 
 
 def infra_phrase(e: EnvPlan) -> str:
+    if e.unpreviewed:
+        return "not previewed"
     return _phrase(infra_counts(e.infra), {"add": "to add", "update": "to update", "replace": "to replace",
                                            "remove": "to remove"})
 
@@ -116,7 +118,9 @@ def _env_json(e: EnvPlan) -> dict[str, Any]:
         "cost": ({"before": vars(delta.before), "after": vars(delta.after), "change": vars(delta.change),
                   "line": cost_report.delta_line(delta)} if delta else {"note": e.cost.note}),
         "rollouts": list(e.rollouts),
-        "infra": {"counts": infra_counts(e.infra), "changes": [c.as_dict() for c in e.infra]},
+        "infra": {"counts": infra_counts(e.infra), "changes": [c.as_dict() for c in e.infra],
+                  "previewed": not e.unpreviewed,
+                  **({"note": unpreviewed_note(e.unpreviewed)} if e.unpreviewed else {})},
         "objects": {"counts": object_counts(e.objects), "changes": [c.as_dict() for c in e.objects]},
     }
 
@@ -138,6 +142,7 @@ def _plain(text: str) -> str:
 def as_text(p: Plan) -> str:
     out = [f"mlops plan: {p.file} at {p.base} ({p.commit[:12]}) -> working tree"
            + ("" if p.base_exists else f" (the spec does not exist at {p.base}: everything is added)")]
+    out += [f"NOT PREVIEWED {e.name}: {unpreviewed_note(e.unpreviewed)}" for e in p.unpreviewed]
     out += [f"DESTRUCTIVE {env}: {h.message}" for env, h in p.hazards]
     out += [f"REFUSED {r.message}" for r in p.refusals]
     out += [f"note: {n}" for n in p.notes]
@@ -163,8 +168,14 @@ def _summary(p: Plan) -> list[str]:
     base = (f"{code(p.file)} at {code(p.base)} ({code(p.commit[:12])}) → working tree"
             + ("" if p.base_exists else f"; the spec does not exist at {code(p.base)}: everything is added"))
     out = [MARKER, head, "", base, ""]
+    if p.unpreviewed:
+        providers = sorted({x for e in p.unpreviewed for x in e.unpreviewed})
+        names = ", ".join(markdown(e.name) for e in p.unpreviewed)
+        out += ["> [!WARNING]",
+                f"> **Infrastructure not previewed** ({names}): {unpreviewed_note(providers, markdown, code)}", ""]
     if p.hazards:
-        out += ["> [!CAUTION]", "> **Destructive changes**"] + [f"> - **{markdown(env)}**: {markdown(h.message)}" for env, h in p.hazards]
+        out += ["> [!CAUTION]", "> **Destructive changes**"]
+        out += [f"> - **{markdown(env)}**: {markdown(h.message)}" for env, h in p.hazards]
         out.append("")
     if p.refusals:
         out += ["> [!WARNING]", "> **Refused by the promotion gate** (`mlops apply` refuses these too)"]
@@ -202,7 +213,8 @@ def _details(e: EnvPlan) -> tuple[str, list[str], str]:
 
 def _trimmed_note(lines: int, chars: int) -> str:
     return (f"_{lines:,} detail line{'s' if lines != 1 else ''} ({chars:,} characters) trimmed to fit GitHub's "
-            f"{COMMENT_LIMIT:,}-character comment limit: run `mlops plan` locally, or with `--format json`, for all of it._")
+            f"{COMMENT_LIMIT:,}-character comment limit: run `mlops plan` locally, or with `--format json`, "
+            f"for all of it._")
 
 
 def as_markdown(p: Plan, limit: int = COMMENT_LIMIT) -> str:
