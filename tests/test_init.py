@@ -28,8 +28,9 @@ def check_workflows(folder: Path) -> None:
 def test_init_writes_a_valid_starter_and_valid_workflows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "Fraud_Team repo"
     repo.mkdir()
-    code, out, _ = run(capsys, "init", str(repo), "--package", "mlops==0.1.0")
-    assert code == 0 and out.splitlines() == [f"written: {p}" for p in ("mlops.yaml", *WORKFLOWS, ".pre-commit-config.yaml")]
+    code, out, _ = run(capsys, "init", str(repo), "--package", "mlops-compiler==0.1.0")
+    assert code == 0 and out.splitlines() == [f"written: {p}" for p in ("mlops.yaml", "mlops.schema.json", *WORKFLOWS,
+                                                                         ".pre-commit-config.yaml", ".gitignore")]
     assert run(capsys, "validate", str(repo / "mlops.yaml"))[0] == 0
     assert yaml.safe_load((repo / "mlops.yaml").read_text())["metadata"]["name"] == "fraud-team-repo"
     check_workflows(repo)
@@ -50,7 +51,7 @@ def test_the_apply_workflow_follows_promotion_order_with_approval_through_github
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text()
     (tmp_path / "mlops.yaml").write_text(spec)
-    code, out, _ = run(capsys, "init", str(tmp_path), "--package", "mlops==0.1.0")
+    code, out, _ = run(capsys, "init", str(tmp_path), "--package", "mlops-compiler==0.1.0")
     assert code == 0 and out.splitlines()[0] == "kept: mlops.yaml"
     assert (tmp_path / "mlops.yaml").read_text() == spec
     check_workflows(tmp_path)
@@ -60,7 +61,8 @@ def test_the_apply_workflow_follows_promotion_order_with_approval_through_github
     assert list(jobs) == ["apply-staging", "apply-production"]
     staging, production = jobs["apply-staging"], jobs["apply-production"]
     assert production["needs"] == ["apply-staging"] and "needs" not in staging
-    assert production["environment"] == "production" and production["name"] == "apply production (needs a reviewer's approval)"
+    assert production["environment"] == "production"
+    assert production["name"] == "apply production (needs a reviewer's approval)"
     assert staging["steps"][4]["uses"] == "google-github-actions/auth@v2"
     assert production["steps"][4]["with"] == {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "eu-west-1"}
     last = production["steps"][-1]

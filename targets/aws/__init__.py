@@ -75,7 +75,7 @@ class Aws:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "AWS credentials (OIDC role in the repository variable AWS_ROLE_ARN)",
+        return {"name": "AWS credentials (OIDC role in the variable AWS_ROLE_ARN of the job's environment)",
                 "uses": "aws-actions/configure-aws-credentials@v4",
                 "with": {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
                          "aws-region": env.target.region or "${{ vars.AWS_REGION }}"}}

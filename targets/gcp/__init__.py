@@ -83,7 +83,7 @@ class Gcp:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "Google Cloud credentials (workload identity federation, from repository variables)",
+        return {"name": "Google Cloud credentials (workload identity federation; variables of the job's environment)",
                 "uses": "google-github-actions/auth@v2",
                 "with": {"workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
                          "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}"}}
