@@ -19,6 +19,8 @@ from mlops import ir
 from mlops.errors import Failure
 from mlops.ir import serving
 
+NO_SOURCE, NEW_MODEL, NEW_VERSION = "no-source", "new-model", "new-version"
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -27,10 +29,11 @@ class Refusal:
     artifact: str
     source: str                      # the `promotion.from` environment
     message: str
+    kind: str = NEW_VERSION          # why: NO_SOURCE, NEW_MODEL or NEW_VERSION (what the plan counts by)
 
     def as_dict(self) -> dict[str, str]:
         return {"environment": self.environment, "model": self.model, "artifact": self.artifact,
-                "from": self.source, "message": self.message}
+                "from": self.source, "message": self.message, "kind": self.kind}
 
 
 class PromotionRefused(Failure):
@@ -87,7 +90,8 @@ def check(after: Sequence[ir.Environment], before: Mapping[str, ir.Environment],
         source = before.get(env.promotion_from)
         for model in env.models:
             allowed = served(_model(before.get(env.name), model.name)) | served(_model(source, model.name))
+            kind = NO_SOURCE if source is None else NEW_MODEL if _model(source, model.name) is None else NEW_VERSION
             for artifact in sorted(served(model) - allowed):
                 out.append(Refusal(env.name, model.name, artifact, env.promotion_from,
-                                   _message(env, model, artifact, source, ref)))
+                                   _message(env, model, artifact, source, ref), kind))
     return tuple(out)

@@ -22,7 +22,7 @@ from typing import Any
 
 from mlops import DISTRIBUTION, ir, targets
 from mlops.errors import Failure
-from mlops.gitops.plan.report import MARKER
+from mlops.gitops.plan.report import ARTIFACT, MARKER
 from mlops.init.install import Install
 
 PLAN_PATH = ".github/workflows/mlops-plan.yml"
@@ -42,6 +42,7 @@ def pulumi() -> dict[str, Any]:
     return {"name": "Install the Pulumi CLI", "uses": "pulumi/actions@v6"}
 
 
+RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}"
 INSTALL_SCRIPT = 'python -m pip install "$MLOPS_PACKAGE"\nmlops --version\n'
 
 
@@ -87,7 +88,7 @@ if (mine) {
 
 PLAN_SCRIPT = """set +e
 mlops plan "$MLOPS_SPEC" --base "origin/$BASE_REF" --format markdown --detailed-exitcode \\
-  > mlops-plan.md 2> mlops-plan.err
+  --save mlops-plan-full --link "$RUN_URL" > mlops-plan.md 2> mlops-plan.err
 code=$?
 cat mlops-plan.md mlops-plan.err
 echo "exitcode=$code" >> "$GITHUB_OUTPUT"
@@ -104,9 +105,13 @@ def plan_workflow(spec: str, install: Install, envs: Sequence[ir.Environment]) -
         checkout(), python(PLAN_PATH), install_step(install, providers(envs)),
         {"name": "Validate", "run": 'mlops validate "$MLOPS_SPEC"', "env": {"MLOPS_SPEC": spec}},
         {"name": "Plan", "id": "plan", "run": PLAN_SCRIPT,
-         "env": {"MLOPS_SPEC": spec, "BASE_REF": "${{ github.base_ref }}"}},
+         "env": {"MLOPS_SPEC": spec, "BASE_REF": "${{ github.base_ref }}", "RUN_URL": RUN_URL}},
         {"name": "Post or update the plan comment", "if": "always() && steps.plan.outcome == 'success'",
          "uses": "actions/github-script@v7", "env": {"MARKER": MARKER}, "with": {"script": COMMENT_SCRIPT}},
+        # The comment holds the summary and what fits of the details; the run keeps every line.
+        {"name": "Keep the full plan (artifact mlops-plan)", "if": "always() && steps.plan.outcome == 'success'",
+         "uses": "actions/upload-artifact@v4",
+         "with": {"name": ARTIFACT, "path": "mlops-plan-full/", "if-no-files-found": "ignore"}},
         {"name": "Fail when the plan failed or the promotion gate refused", "if": "steps.plan.outputs.exitcode == '1'",
          "run": "exit 1"},
     ]

@@ -31,6 +31,7 @@ from mlops.targets.base.resources import CLUSTER
 LAYERS = ("manifests", "infra")      # workloads/ only wires manifests to the cluster: nothing of its own to diff
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 # On a new cluster nothing runs yet: every workload starts there at full traffic (no canary, no analysis).
+MOVED_KIND = "moved to a new cluster"
 MOVED = ("the cluster changes: every model is deployed anew on the new cluster, each at full traffic from the "
          "start, and removed from the old one")
 
@@ -63,6 +64,7 @@ class EnvPlan:
     cost: Cost
     refusals: tuple[Refusal, ...] = ()
     unpreviewed: tuple[str, ...] = ()   # providers (of either side) whose SDK is missing: infra not previewed
+    kinds: tuple[str, ...] = ()         # what kind of change each of `rollouts` is (new, removed, ...), for counts
 
 
 @dataclass(frozen=True)
@@ -183,23 +185,27 @@ def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Re
     assert shown is not None
     flagged = hazards(infra)
     moved = old is not None and new is not None and any(h.role == CLUSTER for h in flagged)
+    told = ((MOVED_KIND, MOVED),) if moved else _rollouts(old, new, changes)
     return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, flagged,
-                   (MOVED,) if moved else _rollouts(old, new, changes), _cost(old, new), tuple(refusals),
-                   unpreviewed)
+                   tuple(t for _, t in told), _cost(old, new), tuple(refusals), unpreviewed, tuple(k for k, _ in told))
 
 
 def _rollouts(old: ir.Environment | None, new: ir.Environment | None,
-              changes: Sequence[ObjectChange]) -> tuple[str, ...]:
+              changes: Sequence[ObjectChange]) -> tuple[tuple[str, str], ...]:
+    """(kind, sentence) per model that changes."""
     if new is None:
-        return ("the environment is removed: its workloads and, for a cloud target, its infrastructure are deleted",)
+        return ((narrate.REMOVED, "the environment is removed: its workloads and, for a cloud target, its "
+                                  "infrastructure are deleted"),)
     before = {m.name: m for m in old.models} if old else {}
     after = {m.name: m for m in new.models}
+    by_model: dict[str | None, list[ObjectChange]] = {}
+    for c in changes:
+        by_model.setdefault(c.model, []).append(c)
     out = []
     for name in [*after, *(n for n in before if n not in after)]:
-        mine = [c for c in changes if c.model == name]
-        said = narrate.sentence(before.get(name), after.get(name), mine, new.namespace)
-        if said:
-            out.append(said)
+        told = narrate.said(before.get(name), after.get(name), by_model.get(name, []), new.namespace)
+        if told:
+            out.append(told)
     return tuple(out)
 
 

@@ -115,20 +115,30 @@ def _new_pods(old: ir.Model, new: ir.Model, namespace: str) -> str:
     return _rolling(new, change)
 
 
-def sentence(old: ir.Model | None, new: ir.Model | None, objects: Sequence[ObjectChange], namespace: str) -> str | None:
-    """What happens to one model at apply time; None when nothing of it changes."""
+NEW, REMOVED, STRATEGY, NEW_PODS, NO_NEW_PODS = "new", "removed", "strategy changed", "new pods", "no new pods"
+
+
+def said(old: ir.Model | None, new: ir.Model | None, objects: Sequence[ObjectChange],
+         namespace: str) -> tuple[str, str] | None:
+    """What kind of change happens to one model at apply time, and the sentence; None when nothing changes."""
     if new is None:
-        return f"{old.name}: removed: its objects are deleted and its route stops answering" if old else None
+        return (REMOVED, f"{old.name}: removed: its objects are deleted and its route stops answering") if old else None
     if old is None:
         first = ", ".join(f"{i.name} {version(i.artifact or new.image)}" for i in serving.instances(new))
-        return f"{new.name}: new ({new.rollout.strategy}), starts {first} at full traffic"
+        return NEW, f"{new.name}: new ({new.rollout.strategy}), starts {first} at full traffic"
     if not objects:
         return None
     if old.rollout.strategy != new.rollout.strategy:
-        return (f"{new.name}: strategy {old.rollout.strategy} → {new.rollout.strategy}: its workloads are replaced, "
-                f"the new ones start {version(new.artifact or new.image)} at full traffic (the strategy applies from "
-                f"the next version)")
+        return STRATEGY, (f"{new.name}: strategy {old.rollout.strategy} → {new.rollout.strategy}: its workloads are "
+                          f"replaced, the new ones start {version(new.artifact or new.image)} at full traffic (the "
+                          f"strategy applies from the next version)")
     if any(o.touches_pods() for o in objects) or serving.served(old) != serving.served(new):
-        return _new_pods(old, new, namespace)
+        return NEW_PODS, _new_pods(old, new, namespace)
     kinds = sorted({o.kind for o in objects})
-    return f"{new.name}: no new pods; {', '.join(kinds)} change{'s' if len(kinds) == 1 else ''}"
+    return NO_NEW_PODS, f"{new.name}: no new pods; {', '.join(kinds)} change{'s' if len(kinds) == 1 else ''}"
+
+
+def sentence(old: ir.Model | None, new: ir.Model | None, objects: Sequence[ObjectChange], namespace: str) -> str | None:
+    """What happens to one model at apply time; None when nothing of it changes."""
+    told = said(old, new, objects, namespace)
+    return told[1] if told else None
