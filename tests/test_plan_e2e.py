@@ -17,7 +17,7 @@ QUICKSTART = (ROOT / "examples" / "quickstart" / "mlops.yaml").read_text(encodin
 STAGING_SCALING = "          scaling: {max: 3}\n"
 STAGING_V13 = STAGING_SCALING + "          artifact: registry://fraud-scorer:v13\n"
 SENTENCE = ("fraud-scorer: canary v12 → v13, 10% → 30% → 60%, 5 min per step, "
-            "rolled back if error rate > 1% or p99 > 250 ms")
+            "rolled back if error rate > 1% or p99 > 250ms")
 
 
 @pytest.fixture

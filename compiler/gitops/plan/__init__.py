@@ -9,6 +9,7 @@ is never touched. A spec missing at the base means everything is added; a spec i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,12 +22,14 @@ from mlops.errors import Failure, SpecError
 from mlops.gitops import promotion
 from mlops.gitops.gitrev import Revision, spec_at
 from mlops.gitops.plan import narrate
-from mlops.gitops.plan.infra_diff import Hazard, ResourceChange, diff_graphs, hazards
+from mlops.gitops.plan.infra_diff import MODEL, REMOVE, Hazard, ResourceChange, diff_graphs, hazards
 from mlops.gitops.plan.manifest_diff import ObjectChange, diff_files
 from mlops.gitops.promotion import Refusal
+from mlops.ir import serving
 from mlops.pipeline import Build, check_environments, compile_source
 from mlops.spec.load import parse, read_text
-from mlops.targets.base.resources import CLUSTER
+from mlops.targets.base.hints import POOL_LABEL
+from mlops.targets.base.resources import CLUSTER, NODE_POOL
 
 LAYERS = ("manifests", "infra")      # workloads/ only wires manifests to the cluster: nothing of its own to diff
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -183,19 +186,65 @@ def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Re
               else UNCHANGED)
     shown = new or old
     assert shown is not None
-    flagged = hazards(infra)
+    flagged = tuple(_victims(h, before.graph(name) or after.graph(name), old) for h in hazards(infra))
     moved = old is not None and new is not None and any(h.role == CLUSTER for h in flagged)
+    flagged += () if moved else _removed_models(old, new)
     told = ((MOVED_KIND, MOVED),) if moved else _rollouts(old, new, changes)
     return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, flagged,
                    tuple(t for _, t in told), _cost(old, new), tuple(refusals), unpreviewed, tuple(k for k, _ in told))
+
+
+def _pool_of(graph: Mapping[str, Any] | None, kind: str, resource: str) -> str | None:
+    """The spec's node pool a pool resource is: its nodes carry the pool label on every target."""
+    def find(value: Any) -> str | None:
+        if isinstance(value, dict):
+            if isinstance(value.get(POOL_LABEL), str):
+                return str(value[POOL_LABEL])
+            return next((f for f in map(find, value.values()) if f), None)
+        if isinstance(value, list):
+            return next((f for f in map(find, value) if f), None)
+        return None
+
+    found = [r for r in (graph or {}).get("resources", []) if r.get("type") == kind and r.get("name") == resource]
+    return find(found[0].get("inputs", {})) if found else None
+
+
+def _victims(h: Hazard, graph: Mapping[str, Any] | None, old: ir.Environment | None) -> Hazard:
+    """A node pool replaced or removed names the models whose pods it evicts (those of the base side)."""
+    pool = _pool_of(graph, h.type, h.name) if h.role == NODE_POOL and old else None
+    if pool is None or old is None:
+        return h
+    pinned = [m.name for m in old.models if m.node_pool == pool]
+    # A model without a nodePool has no selector and no toleration: it can land on the pool only if it is untainted
+    # (the target's hints list the tolerations a pool's taints need: GPU and TPU pools, AKS spot pools).
+    hint = targets.get(old.target.provider).hints(old).pools.get(pool)
+    untainted = hint is None or not hint.tolerations
+    loose = [m.name for m in old.models if m.node_pool is None] if untainted else []
+    if not pinned and not loose:
+        return dataclasses.replace(h, message=f"{h.message}; no model runs on pool {pool}")
+    said = [f"runs models {', '.join(pinned)}"] if pinned else []
+    said += [f"may run {', '.join(loose)} (no nodePool: they land on any untainted pool)"] if loose else []
+    return dataclasses.replace(h, message=f"{h.message}: pool {pool} {' and '.join(said)}")
+
+
+def _removed_models(old: ir.Environment | None, new: ir.Environment | None) -> tuple[Hazard, ...]:
+    """Models the environment stops serving: their objects are deleted, their routes stop answering."""
+    if old is None or new is None:
+        return ()
+    kept = {m.name for m in new.models}
+    return tuple(Hazard(MODEL, REMOVE, "model", m.name, f"model {m.name} is removed: its objects are deleted and its "
+                        f"route stops answering ({len(serving.served(m))} artifact(s) no longer served)")
+                 for m in old.models if m.name not in kept)
 
 
 def _rollouts(old: ir.Environment | None, new: ir.Environment | None,
               changes: Sequence[ObjectChange]) -> tuple[tuple[str, str], ...]:
     """(kind, sentence) per model that changes."""
     if new is None:
-        return ((narrate.REMOVED, "the environment is removed: its workloads and, for a cloud target, its "
-                                  "infrastructure are deleted"),)
+        # Nothing destroys what a removed environment runs: apply deploys the environments the spec has.
+        return ((narrate.REMOVED, "the environment leaves the spec: nothing is deleted (its Pulumi stacks, cluster and "
+                                  "workloads stay until someone runs pulumi destroy on them), and the apply "
+                                  "workflow's job for it fails until `mlops init --force` rewrites the workflow"),)
     before = {m.name: m for m in old.models} if old else {}
     after = {m.name: m for m in new.models}
     by_model: dict[str | None, list[ObjectChange]] = {}
