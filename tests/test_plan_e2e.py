@@ -144,15 +144,6 @@ def test_a_spec_missing_at_the_base_is_all_added(tmp_path: Path, capsys: pytest.
     assert dev["cost"] == {"note": "existing cluster: no cloud cost"}
 
 
-def test_a_spec_invalid_at_the_base_is_an_error_naming_the_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = Repo(tmp_path, QUICKSTART.replace("framework: sklearn", "framework: sklern"))
-    repo.write(QUICKSTART)
-    code, out, err = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--detailed-exitcode")
-    assert code == 1 and out == ""
-    assert "HEAD:mlops.yaml:16:16: error: unknown framework 'sklern' (did you mean 'sklearn'?)" in err
-    assert "the spec at HEAD is invalid: nothing to compare with" in err
-
-
 def test_an_unknown_revision_or_environment_is_an_error(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "plan", str(repo.spec), "--base", "origin/nope", "--detailed-exitcode")
     assert code == 1 and "unknown git revision 'origin/nope'" in err

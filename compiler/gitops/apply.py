@@ -23,7 +23,6 @@ from mlops import ir, targets
 from mlops.errors import Failure, SpecError, UsageError
 from mlops.gitops import promotion
 from mlops.gitops.gitrev import spec_at
-from mlops.gitops.plan import BaseInvalid
 from mlops.gitops.plan.manifest_diff import objects
 from mlops.gitops.stacks import PulumiUnavailable, Stacks, backend_missing, cli_missing
 from mlops.gitops.watch import Cluster, Outcome, Workload, watch
@@ -56,7 +55,8 @@ class Deps:
 
 
 def gate(path: str, env: ir.Environment, base: str | None) -> str:
-    """What the promotion gate decided, in words. Raises BaseRequired, PromotionRefused, BaseInvalid, GitError."""
+    """What the promotion gate decided, in words: the same rule as `mlops plan` (an invalid base, or a bootstrap,
+    compares with the source in the spec being applied). Raises BaseRequired, PromotionRefused, GitError."""
     if not env.promotion_from:
         return f"{env.name} has no promotion gate"
     if base is None:
@@ -64,16 +64,19 @@ def gate(path: str, env: ir.Environment, base: str | None) -> str:
                            f"{env.promotion_from} last ran (in the apply workflow, github.event.before)")
     revision = spec_at(path, base)
     before: dict[str, ir.Environment] = {}
+    invalid = False
     if revision.source is not None:
         try:
             before = {e.name: e for e in environments(revision.source)[0]}
-        except SpecError as exc:
-            raise BaseInvalid(base, exc.diagnostics,
-                              "nothing applied: the spec at {ref} is invalid, so the promotion gate "
-                              "cannot tell what ran there") from None
-    refusals = promotion.check([env], before, base)
+        except SpecError:
+            invalid = True
+    head = {e.name: e for e in environments(load(path))[0]}
+    refusals = promotion.check([env], before, base, head, invalid)
     if refusals:
         raise promotion.PromotionRefused(refusals)
+    said = promotion.notes([env], before, base, invalid)
+    if said:
+        return f"promotion gate: {'; '.join(said)}: every artifact of {env.name} runs in {env.promotion_from} too"
     return f"promotion gate: every artifact of {env.name} already ran in {env.promotion_from} at {base}"
 
 
@@ -85,8 +88,8 @@ def workloads(build: Build, env: str) -> list[Workload]:
 
 
 def apply(path: str, env_name: str, out: Path, base: str | None, deps: Deps) -> Outcome:
-    """Raises MlopsErrors: SpecError, Unreadable, UnknownEnvironment, BaseRequired, PromotionRefused, BaseInvalid,
-    GitError, SdkMissing,
+    """Raises MlopsErrors: SpecError, Unreadable, UnknownEnvironment, BaseRequired, PromotionRefused, GitError,
+    SdkMissing,
     PulumiUnavailable, Declined, StackFailed; returns how the rollout ended."""
     build = compile_source(load(path), [env_name])
     [env] = build.environments

@@ -150,6 +150,7 @@ class Environment:
     node_pools: tuple[NodePool, ...]
     registry: Registry
     models: tuple[Model, ...]
+    promotion_bootstrap: bool = False   # promotion.bootstrap: may take what its source runs in the same change
 
     @property
     def stack(self) -> str:

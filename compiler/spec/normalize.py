@@ -47,7 +47,8 @@ def normalize(source: Source, env: str) -> ir.Environment:
     meta = doc["metadata"]
     cluster = doc.get("cluster", {})
     registry = {**DEFAULTS["registry"], **doc.get("registry", {})}
-    pools = tuple(_pool(name, pool, target, EnvSource(source, env)) for name, pool in sorted(cluster.get("nodePools", {}).items()))
+    pools = tuple(_pool(name, pool, target, EnvSource(source, env))
+                  for name, pool in sorted(cluster.get("nodePools", {}).items()))
     by_name = {p.name: p for p in pools}
     return ir.Environment(
         platform=meta["name"],
@@ -58,6 +59,7 @@ def normalize(source: Source, env: str) -> ir.Environment:
         target=target,
         promotion_from=spec.get("promotion", {}).get("from"),
         require_approval=bool(spec.get("promotion", {}).get("requireApproval", False)),
+        promotion_bootstrap=bool(spec.get("promotion", {}).get("bootstrap", False)),
         kubernetes_version=cluster.get("kubernetesVersion", DEFAULTS["kubernetesVersion"]),
         node_pools=pools,
         registry=ir.Registry(registry["immutableTags"], registry["scanOnPush"], registry["keepLast"], target.registry),
@@ -80,13 +82,16 @@ def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> 
     instance_type = carried = None
     if target.provider in catalogs.CLOUD_PROVIDERS:
         try:
-            chosen = catalogs.select(catalogs.load(target.provider), cpu=machine["cpu"], memory_gib=memory_gib(machine["memory"]) or 0,
+            chosen = catalogs.select(catalogs.load(target.provider), cpu=machine["cpu"],
+                                     memory_gib=memory_gib(machine["memory"]) or 0,
                                      accelerator=accel["type"] if accel else None, count=count,
                                      region=target.region or "", spot=spot)
         except catalogs.NoFit as exc:
-            raise SpecError([at.error(("cluster", "nodePools", name, "machine"), f"{exc} (target {target.name})")]) from None
+            where = ("cluster", "nodePools", name, "machine")
+            raise SpecError([at.error(where, f"{exc} (target {target.name})")]) from None
         instance_type, carried = chosen.instance.name, chosen.instance.accelerator
-    return ir.NodePool(name=name, cpu=machine["cpu"], memory=machine["memory"], memory_gib=memory_gib(machine["memory"]) or 0,
+    return ir.NodePool(name=name, cpu=machine["cpu"], memory=machine["memory"],
+                       memory_gib=memory_gib(machine["memory"]) or 0,
                        accelerator=accel["type"] if accel else None, accelerator_count=count,
                        min=scaling["min"], max=scaling["max"], spot=spot,
                        instance_type=instance_type, instance_accelerator=carried or (accel["type"] if accel else None))
@@ -109,7 +114,8 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool]) -> ir
         node_pool=spec.get("nodePool"),
         accelerator=pool.instance_accelerator if pool and res["gpu"] else None,
         resources=ir.Resources(cpu=cpu_text(res["cpu"]), memory=res["memory"], gpu=res["gpu"]),
-        scaling=ir.Scaling(min=scaling["min"], max=scaling["max"], metric=scaling["metric"], target=float(scaling["target"])),
+        scaling=ir.Scaling(min=scaling["min"], max=scaling["max"], metric=scaling["metric"],
+                           target=float(scaling["target"])),
         endpoint=ir.Endpoint(endpoint["host"], endpoint.get("path", DEFAULTS["endpoint.path"])) if endpoint else None,
         env=tuple(_env_var(k, v) for k, v in sorted(spec.get("env", {}).items())),
         rollout=_rollout(spec.get("rollout")),
@@ -139,7 +145,8 @@ def _rollout(spec: dict[str, Any] | None) -> ir.Rollout:
         strategy=strategy,
         steps=tuple(spec.get("steps", DEFAULTS["rollout.steps"])) if strategy == "canary" else (),
         interval_seconds=int(seconds(spec.get("interval", DEFAULTS["rollout.interval"]))),
-        analysis=ir.Analysis(analysis.get("maxErrorRate"), _ms(analysis.get("maxLatencyP99"))) if analysis and progressive else None,
+        analysis=(ir.Analysis(analysis.get("maxErrorRate"), _ms(analysis.get("maxLatencyP99")))
+                  if analysis and progressive else None),
         auto_promote=bool(spec.get("autoPromote", False)),
         variants=tuple(ir.Variant(k, v["artifact"], v["weight"]) for k, v in sorted(spec.get("variants", {}).items())),
         candidate=spec.get("candidate", {}).get("artifact"),

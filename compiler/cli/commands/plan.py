@@ -52,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
     if args.live:
         outcome = live.preview(args.file, [e.name for e in result.environments if e.status != REMOVED])
         result, failed = dataclasses.replace(result, notes=result.notes + outcome.notes), outcome.failed
+    if result.base_invalid:                # said in the plan itself; the job log gets the diagnostics too
+        from mlops.diagnostics import reporters
+
+        sys.stderr.write(reporters.text([d for d in result.base_invalid if d.severity == "error"]))
+        print(f"mlops: warning: the spec at {args.base} is invalid: planned against the working tree alone",
+              file=sys.stderr)
     if args.save:
         _save(Path(args.save), result)
     sys.stdout.write(plan_report.render(args.format, result, full=args.full, link=args.link))

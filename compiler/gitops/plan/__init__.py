@@ -3,8 +3,9 @@ environment what applying the difference will do.
 
 Both sides are compiled by the installed compiler, so the plan shows what the spec's change does (not what a
 compiler upgrade does). The base side is read from git's object database (compiler/gitrev.py): the working tree
-is never touched. A spec missing at the base means everything is added; a spec invalid at the base is an error
-(`BaseInvalid`) naming the revision, since nothing sensible can be compared with it.
+is never touched. A spec missing at the base means everything is added. A spec invalid at the base is planned
+against the working tree alone, loudly: everything shows as added, and the promotion gate compares each promoted
+environment with its source in this change (nothing ran from the invalid base, and refusing would refuse its fix).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class Plan:
     environments: tuple[EnvPlan, ...]
     warnings: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = field(default=())   # e.g. the live preview's outcome, added by the command
+    base_invalid: tuple[Diagnostic, ...] = ()     # the base spec's errors: it does not compile, planned against nothing
+    gate_notes: tuple[str, ...] = ()              # what the promotion gate did differently (bootstrap, invalid base)
 
     @property
     def changed(self) -> bool:
@@ -145,6 +148,18 @@ def unpreviewed_note(providers: Sequence[str], prose: Callable[[str], str] = _sa
             + prose(" writes it with the extras of the spec's targets)"))
 
 
+def base_invalid_note(p: Plan, prose: Callable[[str], str] = _same, first: Callable[[str], str] = _same) -> str:
+    """Why this plan compares with nothing: the base's spec is invalid (`prose` and `first`, its first error,
+    styled)."""
+    errors = [d for d in p.base_invalid if d.severity == "error"] or list(p.base_invalid)
+    shown = errors[0].text() if errors else "?"
+    shown = shown if len(shown) <= 300 else shown[:299] + "…"
+    return (prose(f"{len(errors)} error{'s' if len(errors) != 1 else ''}, the first: ") + first(shown)
+            + prose(". This plan compares the working tree with nothing: everything shows as added and no destructive "
+                    "change can be seen, and the promotion gate compares each promoted environment with its source in "
+                    "this change. Once the base is valid again (this change may be its fix), plans compare with it"))
+
+
 def compile_base(revision: Revision) -> Build | None:
     """The spec compiled as it was at `revision` (None: it did not exist there). Raises BaseInvalid."""
     if revision.source is None:
@@ -162,15 +177,20 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     text = read_text(path)
     head = compile_source(parse(text, path), None, layers)
     # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
-    base_build = head if revision.text == text else compile_base(revision)
+    invalid: tuple[Diagnostic, ...] = ()
+    try:
+        base_build = head if revision.text == text else compile_base(revision)
+    except BaseInvalid as exc:
+        base_build, invalid = None, tuple(d for d in exc.diagnostics if d.severity == "error")
     before, after = Side.of(base_build), Side.of(head)
     names = [e.name for e in head.environments] + [n for n in before.environments if n not in after.environments]
     check_environments(envs, names)
     chosen = [n for n in names if not envs or n in envs]
-    refusals = promotion.check([after.environments[n] for n in chosen if n in after.environments],
-                               before.environments, ref)
+    planned = [after.environments[n] for n in chosen if n in after.environments]
+    refusals = promotion.check(planned, before.environments, ref, after.environments, bool(invalid))
     plans = tuple(environment_plan(n, before, after, [r for r in refusals if r.environment == n]) for n in chosen)
-    return Plan(path, ref, revision.commit, base_build is not None, plans, head.warnings)
+    return Plan(path, ref, revision.commit, revision.source is not None, plans, head.warnings, base_invalid=invalid,
+                gate_notes=promotion.notes(planned, before.environments, ref, bool(invalid)))
 
 
 def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Refusal]) -> EnvPlan:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from mlops.diagnostics.words import markdown
-from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan, unpreviewed_note
+from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan, base_invalid_note, unpreviewed_note
 from mlops.gitops.plan.words import (
     VALUE_WIDTH,
     code,
@@ -63,6 +63,11 @@ def _head(p: Plan) -> Lines:
     base = (f"{code(p.file)} at {code(p.base)} ({code(p.commit[:12])}) → working tree"
             + ("" if p.base_exists else f"; the spec does not exist at {code(p.base)}: everything is added"))
     out = [MARKER, head, "", base, ""]
+    if p.base_invalid:
+        out += ["> [!CAUTION]", f"> **The spec at {code(p.base)} is invalid**: {base_invalid_note(p, markdown, code)}",
+                ""]
+    if p.gate_notes:
+        out += ["> [!IMPORTANT]", "> **Promotion gate**"] + [f"> - {markdown(n)}" for n in p.gate_notes] + [""]
     if p.unpreviewed:
         providers = sorted({x for e in p.unpreviewed for x in e.unpreviewed})
         names = ", ".join(markdown(e.name) for e in p.unpreviewed)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from mlops.cost import report as cost_report
-from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan, unpreviewed_note
+from mlops.gitops.plan import UNCHANGED, EnvPlan, Plan, base_invalid_note, unpreviewed_note
 from mlops.gitops.plan.comment import ARTIFACT, COMMENT_LIMIT, MARKER, SUMMARY_BUDGET, as_markdown
 from mlops.gitops.plan.infra_diff import counts as infra_counts
 from mlops.gitops.plan.manifest_diff import counts as object_counts
@@ -60,6 +60,7 @@ def as_json(p: Plan) -> str:
     data = {"file": p.file, "base": p.base, "commit": p.commit, "baseExists": p.base_exists,
             "changed": p.changed, "refused": bool(p.refusals), "notes": list(p.notes),
             "warnings": [d.as_dict() for d in p.warnings],
+            "baseInvalid": [d.as_dict() for d in p.base_invalid], "gate": list(p.gate_notes),
             "environments": [_env_json(e) for e in p.environments]}
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_number) + "\n"
 
@@ -73,6 +74,8 @@ def _indented(lines: list[str]) -> list[str]:
 def as_text(p: Plan, width: int | None = VALUE_WIDTH) -> str:
     out = [f"mlops plan: {p.file} at {p.base} ({p.commit[:12]}) -> working tree"
            + ("" if p.base_exists else f" (the spec does not exist at {p.base}: everything is added)")]
+    out += [f"BASE INVALID: the spec at {p.base} is invalid: {base_invalid_note(p)}"] if p.base_invalid else []
+    out += [f"GATE {n}" for n in p.gate_notes]
     out += [f"NOT PREVIEWED {e.name}: {unpreviewed_note(e.unpreviewed)}" for e in p.unpreviewed]
     out += [f"DESTRUCTIVE {env}: {h.message}" for env, h in p.hazards]
     out += [f"REFUSED {r.message}" for r in p.refusals]
