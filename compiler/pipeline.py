@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
-from mlops.emit import LAYERS, emit
+from mlops.emit import LAYERS, emit, stackconfig
 from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load
 from mlops.spec.normalize import environment_names, normalize
@@ -73,8 +76,36 @@ def compile_source(source: Source, envs: Sequence[str] | None = None, layers: La
     return Build(chosen, files, diagnostics)
 
 
+STACK_LAYERS = ("infra", "workloads")     # the Pulumi projects, each with a Pulumi.<env>.yaml
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def keep_stack_settings(out: Path, build: Build) -> Build:
+    """`build` with each Pulumi.<env>.yaml merged into the one in `out` (mlops.emit.stackconfig): what Pulumi and
+    the user keep there (encryption salt, secrets, their config) survives the compile. Read before anything is
+    written, so the write stays all or nothing. Raises StackSettingsUnreadable."""
+    files = dict(build.files)
+    owned = targets.config_keys()
+    for env in build.environments:
+        for layer in STACK_LAYERS:
+            relative = f"{env.name}/{layer}/Pulumi.{env.name}.yaml"
+            there = out / relative
+            if relative not in files or not (there.exists() or there.is_symlink()):
+                continue
+            if there.is_symlink() or not there.is_file():
+                raise stackconfig.StackSettingsUnreadable(f"nothing written: {there} is not a regular file")
+            try:
+                previous = there.read_bytes()
+            except OSError as exc:
+                raise stackconfig.StackSettingsUnreadable(f"nothing written: cannot read {there}: "
+                                                          f"{exc.strerror or exc}") from None
+            files[relative] = stackconfig.merge(previous, yaml.load(files[relative], Loader=_Loader), owned, str(there))
+    return dataclasses.replace(build, files=files)
+
+
 def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
-    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled."""
-    build = compile_spec(path, envs, layers)
+    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled. The stack
+    settings already in `out` are merged into, not rewritten."""
+    build = keep_stack_settings(out, compile_spec(path, envs, layers))
     write(out, [e.name for e in build.environments], build.files, protected=[Path(path).parent])
     return build

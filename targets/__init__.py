@@ -64,6 +64,7 @@ class Target(Protocol):
     managed_registry: bool          # creates a registry for registry:// artifacts when the target names none
     resources: ResourceRules        # how `mlops plan` diffs its resource types
     sdk: tuple[str, ...]            # modules its program needs (the pip extra named after the provider installs them)
+    config_keys: frozenset[str]     # every stack config key `stack_config` may set (a recompile owns these)
 
     def hints(self, env: ir.Environment) -> Hints:
         """What the Kubernetes layer needs of the target (pure: no SDK, no cloud)."""
@@ -94,6 +95,12 @@ def get(provider: str) -> Target:
 @functools.cache
 def _load(provider: str) -> Target:
     return importlib.import_module(REGISTRY[provider]).TARGET  # type: ignore[no-any-return]
+
+
+def config_keys() -> frozenset[str]:
+    """Every provider's stack config keys: what a recompile owns in Pulumi.<env>.yaml besides `mlops:*` (a target
+    switched to another provider drops the old one's)."""
+    return frozenset(k for p in REGISTRY for k in get(p).config_keys)
 
 
 def missing_sdk(provider: str) -> tuple[str, ...]:

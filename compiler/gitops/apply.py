@@ -26,7 +26,7 @@ from mlops.gitops.gitrev import spec_at
 from mlops.gitops.plan.manifest_diff import objects
 from mlops.gitops.stacks import PulumiUnavailable, Stacks, backend_missing, cli_missing
 from mlops.gitops.watch import Cluster, Outcome, Workload, watch
-from mlops.pipeline import Build, compile_source, environments
+from mlops.pipeline import Build, compile_source, environments, keep_stack_settings
 from mlops.spec.load import load
 from mlops.write import write
 
@@ -102,6 +102,7 @@ def apply(path: str, env_name: str, out: Path, base: str | None, deps: Deps) -> 
         raise PulumiUnavailable(f"cannot apply {env.name}: {missing}")
     if not deps.confirm(env):
         raise Declined(f"{env.name} not applied")
+    build = keep_stack_settings(out, build)         # the stack's encryption salt and secrets survive
     write(out, [env.name], build.files)
     folder = out / env.name
 

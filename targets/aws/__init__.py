@@ -41,6 +41,7 @@ class Aws:
     managed_registry = True
     resources = RESOURCES
     sdk = ("pulumi", "pulumi_kubernetes", "pulumi_aws")   # the `aws` extra
+    config_keys = frozenset({"aws:region", "aws:allowedAccountIds"})   # what stack_config may set
 
     @staticmethod
     def nodegroup(env: ir.Environment, pool: ir.NodePool) -> str:

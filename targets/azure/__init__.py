@@ -41,6 +41,7 @@ class Azure:
     managed_registry = True
     resources = RESOURCES
     sdk = ("pulumi", "pulumi_kubernetes", "pulumi_azure_native")   # the `azure` extra
+    config_keys = frozenset({"azure-native:location", "azure-native:subscriptionId"})   # what stack_config may set
 
     @staticmethod
     def acr_name(env: ir.Environment) -> str:

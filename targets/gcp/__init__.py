@@ -40,6 +40,7 @@ class Gcp:
     managed_registry = True
     resources = RESOURCES
     sdk = ("pulumi", "pulumi_kubernetes", "pulumi_gcp")   # the `gcp` extra
+    config_keys = frozenset({"gcp:project", "gcp:region"})           # what stack_config may set
 
     @staticmethod
     def models_service_account(env: ir.Environment) -> str:

@@ -19,6 +19,7 @@ class OnPrem:
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
     sdk = ("pulumi", "pulumi_kubernetes")         # the `onprem` extra (Helm add-ons through pulumi-kubernetes)
+    config_keys = frozenset({"kubernetes:context"})   # what stack_config may set
 
     def hints(self, env: ir.Environment) -> Hints:
         # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
