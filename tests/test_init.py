@@ -15,7 +15,7 @@ from mlops.init.scaffold import HOOK
 from tests.gitrepo import run
 from tests.support import ROOT
 
-WORKFLOWS = (".github/workflows/mlops-plan.yml", ".github/workflows/mlops-apply.yml")
+WORKFLOWS = tuple(f".github/workflows/mlops-{w}.yml" for w in ("plan", "apply", "drift"))
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
 
 

@@ -20,7 +20,18 @@ import yaml
 
 from mlops.errors import Failure
 from mlops.init.install import Install
-from mlops.init.workflows import APPLY_HEADER, APPLY_PATH, PLAN_HEADER, PLAN_PATH, apply_workflow, plan_workflow, verify
+from mlops.init.workflows import (
+    APPLY_HEADER,
+    APPLY_PATH,
+    DRIFT_HEADER,
+    DRIFT_PATH,
+    PLAN_HEADER,
+    PLAN_PATH,
+    apply_workflow,
+    drift_workflow,
+    plan_workflow,
+    verify,
+)
 from mlops.pipeline import environments
 from mlops.spec.load import load, parse
 from mlops.spec.schema import schema_text
@@ -108,7 +119,8 @@ def dump(data: Any, header: str = "") -> bytes:
 def workflows(envs: Any, install: Install) -> dict[str, bytes]:
     """The workflow files for `envs`, each checked to install nothing but `install`."""
     built = {PLAN: (plan_workflow(SPEC, install, envs), PLAN_HEADER),
-             APPLY: (apply_workflow(envs, SPEC, install), APPLY_HEADER)}
+             APPLY: (apply_workflow(envs, SPEC, install), APPLY_HEADER),
+             DRIFT_PATH: (drift_workflow(envs, SPEC, install), DRIFT_HEADER)}
     for workflow, _ in built.values():
         verify(workflow, install)
     return {path: dump(workflow, header) for path, (workflow, header) in built.items()}

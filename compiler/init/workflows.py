@@ -5,6 +5,10 @@
 - mlops-apply.yml, on pushes to main: one job per environment in promotion order (`needs:` the environment it
   is promoted from), each with `environment:` set to a GitHub environment of the same name; approval is what
   GitHub environments with required reviewers do, configured in the repository's settings.
+- mlops-drift.yml, daily and on demand: one job per environment running `mlops drift` (`pulumi refresh
+  --preview-only` of its stacks through the Automation API); drift opens or updates ONE issue per environment
+  (found by `drift.MARKER`), closed again once the drift is gone, and fails the check. Its jobs run outside the
+  GitHub environments (whose reviewers would hold a daily job) and read credentials named per environment.
 
 Every job installs this project pinned (`mlops.init.install`) with exactly the extras its targets need: the plan
 job those of every environment (so its plan keeps the infrastructure diff), an apply job its environment's. pip's
@@ -17,16 +21,20 @@ them from `env:` variables.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mlops import DISTRIBUTION, ir, targets
 from mlops.errors import Failure
+from mlops.gitops.drift import MARKER as DRIFT_MARKER
 from mlops.gitops.plan.report import ARTIFACT, MARKER
 from mlops.init.install import Install
 
 PLAN_PATH = ".github/workflows/mlops-plan.yml"
 APPLY_PATH = ".github/workflows/mlops-apply.yml"
+DRIFT_PATH = ".github/workflows/mlops-drift.yml"
+DRIFT_SCHEDULE = "17 5 * * *"     # daily; off the hour, when GitHub's scheduler is least loaded
 
 
 def checkout() -> dict[str, Any]:
@@ -172,6 +180,99 @@ def apply_workflow(envs: Sequence[ir.Environment], spec: str, install: Install) 
         "concurrency": {"group": "mlops-apply", "cancel-in-progress": False},
         "jobs": {_job_id(e.name): _apply_job(e, spec, install, known) for e in promotion_order(envs)},
     }
+
+
+DRIFT_SCRIPT = """set +e
+mlops drift "$MLOPS_SPEC" --env "$MLOPS_ENV" --format markdown --detailed-exitcode > mlops-drift.md 2> mlops-drift.err
+code=$?
+cat mlops-drift.md mlops-drift.err
+echo "exitcode=$code" >> "$GITHUB_OUTPUT"
+"""
+
+ISSUE_SCRIPT = """const fs = require('fs');
+const marker = process.env.MARKER;
+const drifted = process.env.EXITCODE === '2';
+const body = fs.existsSync('mlops-drift.md') ? fs.readFileSync('mlops-drift.md', 'utf8') : '';
+const { owner, repo } = context.repo;
+const open = await github.paginate(github.rest.issues.listForRepo, { owner, repo, state: 'open', per_page: 100 });
+const mine = open.find(i => !i.pull_request && (i.body || '').includes(marker));
+const run = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`;
+if (drifted && mine) {
+  await github.rest.issues.update({ owner, repo, issue_number: mine.number, body });
+} else if (drifted) {
+  await github.rest.issues.create({ owner, repo, title: `mlops drift: ${process.env.MLOPS_ENV}`, body });
+} else if (mine) {
+  await github.rest.issues.createComment({ owner, repo, issue_number: mine.number, body: `No drift any more: ${run}` });
+  await github.rest.issues.update({ owner, repo, issue_number: mine.number, state: 'closed' });
+}
+"""
+
+
+_EXPRESSION = re.compile(r"\$\{\{ (vars|secrets)\.([A-Za-z0-9_]+) \}\}")
+
+
+def drift_suffix(env: ir.Environment) -> str:
+    """`_PRODUCTION` for production: environment names are DNS-1123 labels, so this never collides."""
+    return "_" + env.name.upper().replace("-", "_")
+
+
+def _renamed(value: Any, suffix: str) -> Any:
+    if isinstance(value, str):
+        return _EXPRESSION.sub(lambda m: f"${{{{ {m[1]}.{m[2]}{suffix} }}}}", value)
+    if isinstance(value, dict):
+        return {k: _renamed(v, suffix) for k, v in value.items()}
+    return value
+
+
+def drift_credentials(env: ir.Environment) -> dict[str, Any]:
+    """The apply job's credentials step, each variable and secret it reads renamed NAME_<ENV> (AWS_ROLE_ARN_PRODUCTION).
+
+    A drift job runs outside the GitHub environment: a scheduled job in an environment with required reviewers
+    waits for one every day. Outside it, `vars.AWS_ROLE_ARN` is the repository's one value for every environment,
+    so each environment's credentials get their own names, which may well name a read-only role."""
+    suffix = drift_suffix(env)
+    step: dict[str, Any] = _renamed(credentials(env), suffix)
+    step["name"] = f"{env.name} credentials (repository variables and secrets ending in {suffix})"
+    return step
+
+
+def _drift_job(env: ir.Environment, spec: str, install: Install) -> dict[str, Any]:
+    marker = DRIFT_MARKER.format(env=env.name)
+    return {"name": f"drift of {env.name}", "runs-on": "ubuntu-latest", "steps": [
+        checkout(), python(DRIFT_PATH), pulumi(), install_step(install, providers([env])), drift_credentials(env),
+        {"name": f"Look for drift in {env.name}", "id": "drift", "run": DRIFT_SCRIPT,
+         "env": {"MLOPS_SPEC": spec, "MLOPS_ENV": env.name,
+                 "PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}},
+        {"name": "Open, update or close the drift issue",
+         "if": "always() && steps.drift.outcome == 'success' && steps.drift.outputs.exitcode != '1'",
+         "uses": "actions/github-script@v7",
+         "env": {"MARKER": marker, "MLOPS_ENV": env.name, "EXITCODE": "${{ steps.drift.outputs.exitcode }}"},
+         "with": {"script": ISSUE_SCRIPT}},
+        {"name": "Fail on drift or error", "if": "steps.drift.outputs.exitcode != '0'", "run": "exit 1"},
+    ]}
+
+
+def drift_workflow(envs: Sequence[ir.Environment], spec: str, install: Install) -> dict[str, Any]:
+    return {
+        "name": "mlops drift",
+        "on": {"schedule": [{"cron": DRIFT_SCHEDULE}], "workflow_dispatch": {}},
+        "permissions": {"contents": "read", "id-token": "write", "issues": "write"},
+        # Its own group: in apply's, a queued drift run would cancel a pending apply (a group keeps one pending
+        # run, the newest: https://docs.github.com/en/actions/using-jobs/using-concurrency).
+        "concurrency": {"group": "mlops-drift", "cancel-in-progress": False},
+        "jobs": {f"drift-{e.name}": _drift_job(e, spec, install) for e in promotion_order(envs)},
+    }
+
+
+DRIFT_HEADER = """\
+# Written by `mlops init`: every day (and on demand, Actions -> mlops drift -> Run workflow), look for drift in
+# each environment: `mlops drift` runs `pulumi refresh --preview-only` of its infra and workloads stacks, which
+# compares the live resources with the state the last apply left, changing nothing. Drift opens (or updates) one
+# issue per environment, closed again once it is gone, and fails the check. The jobs run outside GitHub
+# environments, so no approval holds them: each reads its credentials from repository variables and secrets
+# named after its environment (AWS_ROLE_ARN_PRODUCTION, KUBECONFIG_DEV, ...), and a read-only role is enough
+# (nothing is written to the cloud or the stack). A run during an apply may report its changes in flight.
+"""
 
 
 PLAN_HEADER = """\
