@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mlops-bench-", dir=tmp_root) as tmp:
         log(f"working in {tmp}; sizes {sizes}, repeat {args.repeat}")
         log("north-star:")
-        ns_val = measure("north-star mlops validate -q", lambda i: [mlops, "validate", "-q", str(NORTH_STAR)], args.repeat)
+        ns_val = measure("north-star mlops validate -q", lambda i: [mlops, "validate", "-q", str(NORTH_STAR)],
+                         args.repeat)
         ns_cjs = measure("north-star check-jsonschema",
                          lambda i: [cjs, "--schemafile", str(SCHEMA), str(NORTH_STAR)], args.repeat)
         for n in sizes:

@@ -197,7 +197,8 @@ def _rollout(i: int, name: str, p: Profile) -> list[str]:
                 f"        {variants[0][0]}: {{artifact: {variants[0][1]}, weight: {weight}}}",
                 f"        {variants[1][0]}: {{artifact: {variants[1][1]}, weight: {100 - weight}}}"]
     elif p.rollout == "shadow":
-        out += [f"      candidate: {{artifact: {_artifact(p, name, 12 + i % 9)}}}", f"      mirrorPercent: {10 + 5 * (i % 4)}"]
+        out += [f"      candidate: {{artifact: {_artifact(p, name, 12 + i % 9)}}}",
+                f"      mirrorPercent: {10 + 5 * (i % 4)}"]
     return out
 
 

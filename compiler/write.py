@@ -57,7 +57,11 @@ def write(out: Path, environments: Iterable[str], files: Mapping[str, bytes], *,
     envs = sorted(set(environments))
     _check_out(out, protected)
     with _locked(out):
-        recover(out)
+        try:
+            recover(out)
+        except OSError as exc:
+            raise OutputFailed(f"cannot put back the build that an interrupted compile left in {out}: "
+                               f"{exc.strerror or exc}; nothing written") from None
         for env in envs:
             _check_replaceable(out / env)
         try:
@@ -167,7 +171,8 @@ def recover(out: Path) -> None:
         if not entry.is_dir() or entry.is_symlink():
             continue
         journal = entry / JOURNAL
-        lines = journal.read_text(encoding="utf-8").splitlines() if journal.is_file() else []
+        # Only whole lines count: a line cut short by a crash (a plan naming `prod` as `pr`) must not name folders.
+        lines = journal.read_text(encoding="utf-8", errors="replace").split("\n")[:-1] if journal.is_file() else []
         planned = lines[0].removeprefix("plan ").split("\t") if lines and lines[0].startswith("plan ") else []
         if planned and lines[-1] != "commit" and all(e and "/" not in e and e not in (".", "..") for e in planned):
             _roll_back(out, entry, planned)

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 
-from mlops.diagnostics import reporters
+from mlops.diagnostics import reporters, safe
 from mlops.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_USAGE, MlopsError, SpecError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -87,8 +87,8 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:  # never a traceback for users; MLOPS_DEBUG=1 shows it
         if os.environ.get("MLOPS_DEBUG"):
             traceback.print_exc()
-        print(f"mlops: internal error: {type(exc).__name__}: {exc} (set MLOPS_DEBUG=1 for details; please report it)",
-              file=sys.stderr)
+        print(f"mlops: internal error: {type(exc).__name__}: {safe(str(exc))} (set MLOPS_DEBUG=1 for details; "
+              f"please report it)", file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -104,11 +104,11 @@ def _report(module: ModuleType, args: argparse.Namespace, exc: MlopsError) -> in
         if os.environ.get("GITHUB_ACTIONS") == "true" and fmt == "text":
             sys.stdout.write(reporters.github(exc.diagnostics))
         summary = getattr(module, "SPEC_ERROR", "{file} is invalid: {errors} error(s)")
-        print(f"mlops: {summary.format(file=getattr(args, 'file', ''), errors=exc.errors)}", file=sys.stderr)
+        print(f"mlops: {summary.format(file=safe(getattr(args, 'file', '')), errors=exc.errors)}", file=sys.stderr)
     else:
         sys.stderr.write(reporters.text(exc.diagnostics))
         for line in exc.lines():
-            print(f"mlops: {line}", file=sys.stderr)
+            print(f"mlops: {safe(line)}", file=sys.stderr)
     if exc.exit_code == EXIT_USAGE and getattr(args, "detailed_exitcode", False):
         return EXIT_FAILURE    # with --detailed-exitcode, 2 means "changes" only
     return exc.exit_code

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from mlops.diagnostics.redact import safe
 from mlops.diagnostics.words import article, did_you_mean, one_of, shown
 
 Path = tuple[str | int, ...]
@@ -23,17 +24,25 @@ class Diagnostic:
     path: str = "$"
     severity: Severity = "error"
 
+    def public(self) -> Diagnostic:
+        """The diagnostic as it may be shown: file, message and path redacted and escaped (`redact.safe`), so a
+        secret in the spec never reaches a terminal, log or pull request and one diagnostic is one line. Every
+        reporter prints this form."""
+        return Diagnostic(safe(self.file), self.line, self.col, safe(self.message), safe(self.path), self.severity)
+
     def text(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [at {self.path}]"
+        d = self.public()
+        return f"{d.file}:{d.line}:{d.col}: {d.severity}: {d.message} [at {d.path}]"
 
     def as_dict(self) -> dict[str, object]:
+        d = self.public()
         return {
-            "file": self.file,
-            "line": self.line,
-            "col": self.col,
-            "severity": self.severity,
-            "message": self.message,
-            "path": self.path,
+            "file": d.file,
+            "line": d.line,
+            "col": d.col,
+            "severity": d.severity,
+            "message": d.message,
+            "path": d.path,
         }
 
 
@@ -50,4 +59,4 @@ def json_path(path: Path) -> str:
     return out
 
 
-__all__ = ["Diagnostic", "Path", "Severity", "article", "did_you_mean", "json_path", "one_of", "shown"]
+__all__ = ["Diagnostic", "Path", "Severity", "article", "did_you_mean", "json_path", "one_of", "safe", "shown"]

@@ -1,4 +1,5 @@
-"""Reporters: diagnostics as text lines, JSON, or GitHub Actions annotations. They return text; the CLI prints."""
+"""Reporters: diagnostics as text lines, JSON, or GitHub Actions annotations. They return text; the CLI prints.
+Each shows a diagnostic's public form (`Diagnostic.public`: secrets redacted, control characters escaped)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ def as_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 def github(diagnostics: Sequence[Diagnostic]) -> str:
     """Workflow commands, so each problem shows on the pull request's changed line."""
+    shown = [d.public() for d in diagnostics]
     return "".join(
         f"::{d.severity} file={_prop(d.file)},line={d.line},col={d.col}::{_data(d.message)} [at {_data(d.path)}]\n"
-        for d in diagnostics)
+        for d in shown)
 
 
 def _data(value: str) -> str:

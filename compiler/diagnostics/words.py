@@ -6,14 +6,18 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
+from mlops.diagnostics.redact import printable, redact
+
+_MARGIN = 4096   # redacted before it is cut: a secret longer than the cut is still seen whole (up to this)
+
 
 def shown(text: str, limit: int = 60) -> str:
-    """User text made safe to print: control and other non-printable characters escaped, long text cut."""
+    """User text made safe to print: secrets redacted, control and other non-printable characters escaped, long
+    text cut."""
+    text = redact(text[: limit + _MARGIN])
     if len(text) > limit:
         text = text[: limit - 3] + "..."
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return printable(text)
 
 
 def article(noun: str) -> str:

@@ -13,6 +13,7 @@ resources get concrete inputs and two runs give the same bytes.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import gc
 import json
@@ -194,6 +195,33 @@ class Setup:
     organization: str = "organization"                              # the Pulumi default for self-managed backends
 
 
+class _WorkerLoops:
+    """The default executor of a run, whose threads' event loops are closed when the run ends.
+
+    The Pulumi runtime sends each registration to the mock monitor on an executor thread, where the monitor runs
+    coroutines through `pulumi.runtime.sync_await._ensure_event_loop`: that makes the thread an event loop of its
+    own and never closes it. Left open, each is closed by the garbage collector at some later moment, often at
+    exit and after its self-pipe socket, and then prints `Exception ignored in: BaseEventLoop.__del__ ...
+    ValueError: Invalid file descriptor: -1` on the stderr of a compile that succeeded. Here each worker thread is
+    given its loop by the executor's initializer, and `close` shuts the executor down and closes every one."""
+
+    def __init__(self) -> None:
+        self.loops: list[asyncio.AbstractEventLoop] = []
+        self.executor = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="mlops-preview-io",
+                                                              initializer=self._start)
+
+    def _start(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        self.loops.append(loop)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        for loop in self.loops:
+            loop.close()
+        self.loops.clear()
+
+
 def _drain(loop: asyncio.AbstractEventLoop) -> None:
     """Cancel what a failed run left pending and close the loop. Left alone, those tasks would be reported when
     garbage-collected, at any later moment and on any thread (CPython 3.11 then formats tracebacks with `ast`,
@@ -217,6 +245,8 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    workers = _WorkerLoops()
+    loop.set_default_executor(workers.executor)
     try:
         given = targets.get(setup.provider).mocks() if setup.provider else Mocks()
         mocks = _Mocks({**given.outputs, **setup.outputs}, given.calls)
@@ -233,6 +263,7 @@ def _run(program: Callable[[], None], setup: Setup) -> Preview:
         stack_outputs = {k: loop.run_until_complete(_plain(v)) for k, v in sorted(exported.items())}
     finally:
         _drain(loop)
+        workers.close()
     resources = sorted(monitor.recorded, key=lambda r: (r.type, r.name, r.parent or ""))
     _check_parents(monitor.components)
     return Preview(tuple(resources), stack_outputs)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlops.diagnostics.redact import redact
 from mlops.gitops.stacks import PulumiUnavailable, Stacks, backend_missing, cli_missing
 from mlops.pipeline import STACK_LAYERS, compile_spec, keep_stack_settings
 from mlops.write import write
@@ -60,7 +61,8 @@ def detect(path: str, env: str, out: Path, stacks: Stacks,
         layers.append(Layer(layer, summary))
         if summary is None:             # never applied: there is nothing to drift from, nor in what depends on it
             break
-    text = "\n".join(line.rstrip() for line in lines)
+    # Pulumi masks the stack's secrets; the one redaction catches any other (a key in a resource's live state).
+    text = redact("\n".join(line.rstrip() for line in lines))
     return Drift(env, tuple(layers), text if len(text) <= OUTPUT_LIMIT else "…" + text[-OUTPUT_LIMIT:])
 
 

@@ -10,9 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from mlops.ir.ml import Data, DataChecks, DriftMethod, Explain, Fairness, Logging, Training
+
 Framework = Literal["sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface", "vllm", "custom"]
 Strategy = Literal["rolling", "recreate", "canary", "blue-green", "ab", "shadow"]
 Metric = Literal["rps", "concurrency", "cpu"]
+Visibility = Literal["internal", "public"]
+Receiver = Literal["slack", "pagerduty", "webhook"]
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """An existing Secret in the environment's namespace, by name (and key); never a secret value."""
+
+    name: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreCredentials:
+    scheme: str                      # s3 | gs | az
+    secret: SecretRef
 
 
 @dataclass(frozen=True)
@@ -26,6 +44,7 @@ class Target:
     context: str | None = None       # onprem kubeconfig context
     registry: str | None = None      # an existing registry to use instead of a managed one
     storage_class: str | None = None
+    storage_credentials: tuple[StoreCredentials, ...] = ()   # stores its own identity cannot read
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,7 @@ class Resources:
     cpu: str                         # canonical Kubernetes quantity: "2", "500m"
     memory: str
     gpu: int
+    disk: str | None = None          # ephemeral storage for the model files, e.g. "40Gi"
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,7 @@ class Scaling:
 class Endpoint:
     host: str
     path: str
+    visibility: Visibility = "internal"
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,7 @@ class Drift:
     baseline: str
     schedule: str
     threshold: float
+    method: DriftMethod = "auto"
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,30 @@ class EnvVar:
     value: str | None = None
     secret_name: str | None = None
     secret_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RuntimeOptions:
+    args: tuple[str, ...] = ()       # extra arguments for the serving process
+    image: str | None = None         # another tag of the same runtime image (or its mirror)
+
+
+@dataclass(frozen=True)
+class PatchOperation:
+    op: Literal["add", "remove", "replace", "move", "copy", "test"]
+    path: str                        # JSON Pointer
+    value_json: str | None = None    # add / replace / test: the value, as JSON text (the IR stays hashable)
+    from_path: str | None = None     # move / copy
+
+
+@dataclass(frozen=True)
+class Patch:
+    """RFC 6902 operations on one emitted object of the model, by kind and name."""
+
+    kind: str
+    name: str
+    operations: tuple[PatchOperation, ...]
+    spec_path: str                   # where in mlops.yaml it was written
 
 
 @dataclass(frozen=True)
@@ -134,6 +180,48 @@ class Model:
     rollout: Rollout
     alerts: Alerts | None
     drift: Drift | None
+    runtime: RuntimeOptions = RuntimeOptions()
+    patches: tuple[Patch, ...] = ()
+    data: Data | None = None
+    training: Training | None = None
+    logging: Logging | None = None
+    data_checks: DataChecks | None = None
+    fairness: Fairness | None = None
+    explain: Explain | None = None
+
+
+@dataclass(frozen=True)
+class ApiAccess:
+    allowed_cidrs: tuple[str, ...] | None = None   # None: the spec does not say; (): a private endpoint only
+
+
+@dataclass(frozen=True)
+class Tls:
+    acme_email: str | None = None    # certificates from an ACME CA through cert-manager
+    acme_server: str | None = None
+    secret: str | None = None        # or an existing kubernetes.io/tls Secret
+
+
+@dataclass(frozen=True)
+class Gateway:
+    tls: Tls | None = None
+    visibility: Visibility = "internal"   # the endpoints' default
+
+
+@dataclass(frozen=True)
+class Notify:
+    receiver: Receiver
+    secret: SecretRef                # the webhook URL / routing key, by reference
+    channel: str | None = None       # slack
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """The monitoring stack the models share."""
+
+    retention: str | None = None     # Prometheus retention, e.g. 15d; None: the chart's
+    storage: str | None = None       # Prometheus volume size, e.g. 50Gi; None: no persistent volume
+    notify: tuple[Notify, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +238,9 @@ class Environment:
     node_pools: tuple[NodePool, ...]
     registry: Registry
     models: tuple[Model, ...]
+    api_access: ApiAccess = ApiAccess()
+    gateway: Gateway = Gateway()
+    monitoring: Monitoring = Monitoring()
     promotion_bootstrap: bool = False   # promotion.bootstrap: may take what its source runs in the same change
 
     @property

@@ -45,6 +45,6 @@ def main() -> None:
     resolved: Any = objects
     if names:
         values = pulumi.Output.all(*[infra.get_output(n) for n in names])   # a missing one: `substitute` says which
-        resolved = values.apply(lambda got: substitute(objects, dict(zip(names, got))))
+        resolved = values.apply(lambda got: substitute(objects, dict(zip(names, got, strict=True))))
     k8s.yaml.v2.ConfigGroup("manifests", objs=resolved, opts=pulumi.ResourceOptions(provider=provider))
     pulumi.export("objects", len(objects))

@@ -6,19 +6,20 @@ large structure is built, duplicate keys are errors, and only the core YAML type
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterator
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from mlops.diagnostics import Diagnostic, Path, json_path
+from mlops.diagnostics import Diagnostic, Path, json_path, shown
 from mlops.errors import SpecError, UsageError
+from mlops.spec import aliases
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 2_000_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_TAGS = {
@@ -68,29 +69,44 @@ class Unreadable(UsageError):
 
 
 def read_text(path: str) -> str:
-    """The file as text; Unreadable if it cannot be read, SpecError if oversized or not UTF-8."""
+    """The file as text; Unreadable if it cannot be read or is not a regular file, SpecError if oversized or not
+    UTF-8. Opened without blocking and checked on the open file: a FIFO or a device is refused at once, and a
+    file swapped for one after a check cannot slip through."""
     try:
-        size = os.stat(path).st_size
-        if size > MAX_BYTES:
-            raise SpecError([Diagnostic(path, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (16 MiB)")])
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise Unreadable(path, exc.strerror or str(exc)) from None
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise Unreadable(path, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(status.st_mode):
+            raise Unreadable(path, "not a regular file (a FIFO, socket or device): give the spec file itself")
+        if status.st_size > MAX_BYTES:
+            raise SpecError([Diagnostic(path, 1, 1, f"file is {status.st_size:,} bytes; "
+                                                    f"the limit is {MAX_BYTES:,} (16 MiB)")])
+        with os.fdopen(os.dup(fd), "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise Unreadable(path, exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
     return decode(raw, path)
 
 
 def decode(raw: bytes, name: str) -> str:
     """Bytes of a spec (from a file or a git revision) as text; SpecError if oversized or not UTF-8."""
     if len(raw) > MAX_BYTES:
-        raise SpecError([Diagnostic(name, 1, 1, f"file is {len(raw):,} bytes or more; the limit is {MAX_BYTES:,} (16 MiB)")])
+        raise SpecError([Diagnostic(name, 1, 1, f"file is {len(raw):,} bytes or more; "
+                                                f"the limit is {MAX_BYTES:,} (16 MiB)")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = raw[exc.start]
-        raise SpecError([Diagnostic(name, line, col, f"not UTF-8 text: byte 0x{byte:02x} at offset {exc.start}")]) from None
+        message = f"not UTF-8 text: byte 0x{byte:02x} at offset {exc.start}"
+        raise SpecError([Diagnostic(name, line, col, message)]) from None
 
 
 def load(path: str) -> Source:
@@ -120,14 +136,16 @@ def parse(text: str, name: str) -> Source:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
-        raise SpecError([Diagnostic(name, line, col, f"invalid YAML: control character {what} is not allowed")]) from None
+        message = f"invalid YAML: control character {what} is not allowed"
+        raise SpecError([Diagnostic(name, line, col, message)]) from None
     except RecursionError:
         raise SpecError([Diagnostic(name, 1, 1, f"invalid YAML: nesting deeper than {MAX_DEPTH} levels")]) from None
     if node is None:
-        raise SpecError([Diagnostic(name, 1, 1, "the file is empty: expected a mapping starting with 'apiVersion: mlops/v1'")])
+        raise SpecError([Diagnostic(name, 1, 1,
+                                    "the file is empty: expected a mapping starting with 'apiVersion: mlops/v1'")])
     source = Source(name, None)
     if "&" in text:  # no anchor, no alias: the node graph is a tree no bigger than the text
-        _check_expansion(node, source)
+        aliases.check(node, name)
     source.data = _Builder(source).build(node, (), 0)
     return source
 
@@ -142,38 +160,6 @@ def _tab_in_indentation(text: str, line: int) -> bool:
 
 def _clean(problem: str) -> str:
     return " ".join(problem.split())
-
-
-def _check_expansion(root: yaml.Node, source: Source) -> None:
-    """Refuse documents whose aliases expand past MAX_NODES, without expanding them."""
-    sizes: dict[int, int] = {}
-    # Iterative post-order walk: aliases share node objects, so memoising by id is linear in the graph.
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if id(node) in sizes:
-            continue
-        children = list(_children(node))
-        if done:
-            total = 1 + sum(sizes[id(c)] for c in children)
-            sizes[id(node)] = total
-            if total > MAX_NODES:
-                mark = node.start_mark
-                raise SpecError([Diagnostic(
-                    source.name, mark.line + 1, mark.column + 1,
-                    f"aliases expand to more than {MAX_NODES:,} nodes (a YAML bomb?); refusing to load")])
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
-
-
-def _children(node: yaml.Node) -> Iterator[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield key
-            yield value
-    elif isinstance(node, yaml.SequenceNode):
-        yield from node.value
 
 
 class _Builder:
@@ -204,10 +190,16 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            raise self.fail(node, path, f"tag {self.tag(node)} is not allowed: only plain strings, numbers, booleans and null")
+            raise self.fail(node, path,
+                            f"tag {self.tag(node)} is not allowed: only plain strings, numbers, booleans and null")
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay text: the contract has no date type
-        value = _constructor.yaml_constructors[node.tag](_constructor, node)
+        try:
+            value = _constructor.yaml_constructors[node.tag](_constructor, node)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError):
+            # An explicit tag over text it does not fit (`!!int abc`, `!!bool maybe`, `!!float ''`), or an integer
+            # past Python's digit limit: PyYAML's constructors raise whatever their parsing raised.
+            raise self.fail(node, path, f"'{shown(node.value)}' is not a valid {self.tag(node)}") from None
         if isinstance(value, float) and value != value:
             raise self.fail(node, path, "NaN is not allowed")
         return value
@@ -227,7 +219,8 @@ class _Builder:
             if key in seen:
                 first = seen[key].start_mark
                 raise self.fail(key_node, (*path, key),
-                                f"duplicate key '{key}' (first defined at line {first.line + 1}, column {first.column + 1})")
+                                f"duplicate key '{key}' (first defined at line {first.line + 1}, "
+                                f"column {first.column + 1})")
             seen[key] = key_node
             self.source.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, (*path, key), depth + 1)

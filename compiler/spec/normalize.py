@@ -1,38 +1,24 @@
 """Stage 3, normalize: a validated document -> one `ir.Environment` per environment.
 
-Applies the environment's overrides, fills every default, and picks each node pool's instance type
-from the target provider's catalog. Defaults live here, once; a test holds them equal to the
-`default` keywords of the published schema.
+Applies the environment's overrides, fills every default (`mlops.spec.defaults`, held equal to the published
+schema's by a test), and picks each node pool's instance type from the target provider's catalog. The ML loop's
+declarations are read by `mlops.spec.ml`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mlops import ir
 from mlops.diagnostics import json_path
 from mlops.errors import SpecError
+from mlops.spec import ml
+from mlops.spec.defaults import DEFAULTS
 from mlops.spec.load import Source
 from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec.quantity import cpu_text, memory_gib, seconds
 from mlops.targets.base import catalog as catalogs
-
-DEFAULTS: dict[str, Any] = {
-    "kubernetesVersion": "1.31",
-    "nodePool.scaling": {"min": 1, "max": 3},
-    "nodePool.capacity": "on-demand",
-    "accelerator.count": 1,
-    "registry": {"immutableTags": True, "scanOnPush": True, "keepLast": 50},
-    "resources": {"cpu": "1", "memory": "2Gi", "gpu": 0},
-    "scaling": {"min": 1, "max": 3, "metric": "cpu"},
-    "scaling.target.cpu": 70,
-    "endpoint.path": "/",
-    "rollout.interval": "5m",
-    "rollout.steps": [25, 50, 75],
-    "rollout.mirrorPercent": 100,
-    "drift.schedule": "@hourly",
-    "drift.threshold": 0.2,
-}
 
 
 def environment_names(source: Source) -> list[str]:
@@ -47,9 +33,11 @@ def normalize(source: Source, env: str) -> ir.Environment:
     meta = doc["metadata"]
     cluster = doc.get("cluster", {})
     registry = {**DEFAULTS["registry"], **doc.get("registry", {})}
-    pools = tuple(_pool(name, pool, target, EnvSource(source, env))
-                  for name, pool in sorted(cluster.get("nodePools", {}).items()))
+    promotion = spec.get("promotion", {})
+    at = EnvSource(source, env)
+    pools = tuple(_pool(name, pool, target, at) for name, pool in sorted(cluster.get("nodePools", {}).items()))
     by_name = {p.name: p for p in pools}
+    gateway = _gateway(doc.get("gateway", {}))
     return ir.Environment(
         platform=meta["name"],
         owner=meta.get("owner"),
@@ -57,20 +45,51 @@ def normalize(source: Source, env: str) -> ir.Environment:
         name=env,
         namespace=spec.get("namespace", f"{meta['name']}-{env}"),
         target=target,
-        promotion_from=spec.get("promotion", {}).get("from"),
-        require_approval=bool(spec.get("promotion", {}).get("requireApproval", False)),
-        promotion_bootstrap=bool(spec.get("promotion", {}).get("bootstrap", False)),
+        promotion_from=promotion.get("from"),
+        require_approval=bool(promotion.get("requireApproval", DEFAULTS["promotion.requireApproval"])),
+        promotion_bootstrap=bool(promotion.get("bootstrap", DEFAULTS["promotion.bootstrap"])),
         kubernetes_version=cluster.get("kubernetesVersion", DEFAULTS["kubernetesVersion"]),
         node_pools=pools,
         registry=ir.Registry(registry["immutableTags"], registry["scanOnPush"], registry["keepLast"], target.registry),
-        models=tuple(_model(name, model, by_name) for name, model in sorted(doc["models"].items())),
+        models=tuple(_model(name, model, by_name, gateway.visibility) for name, model in sorted(doc["models"].items())),
+        api_access=_api_access(cluster.get("apiAccess")),
+        gateway=gateway,
+        monitoring=_monitoring(doc.get("monitoring", {})),
     )
+
+
+def _api_access(spec: dict[str, Any] | None) -> ir.ApiAccess:
+    return ir.ApiAccess(None if spec is None else tuple(spec["allowedCidrs"]))
+
+
+def _gateway(spec: dict[str, Any]) -> ir.Gateway:
+    tls, tls_ir = spec.get("tls"), None
+    if tls and "acme" in tls:
+        tls_ir = ir.Tls(acme_email=tls["acme"]["email"], acme_server=tls["acme"].get("server", DEFAULTS["acme.server"]))
+    elif tls:
+        tls_ir = ir.Tls(secret=tls["secretRef"]["name"])
+    return ir.Gateway(tls=tls_ir, visibility=spec.get("visibility", DEFAULTS["gateway.visibility"]))
+
+
+_NOTIFY_SECRET = {"slack": "webhookSecretRef", "pagerduty": "routingKeySecretRef", "webhook": "urlSecretRef"}
+
+
+def _monitoring(spec: dict[str, Any]) -> ir.Monitoring:
+    notify = tuple(ir.Notify(receiver, _secret(config[_NOTIFY_SECRET[receiver]]), config.get("channel"))
+                   for receiver, config in sorted(spec.get("notify", {}).items()))
+    return ir.Monitoring(retention=spec.get("retention"), storage=spec.get("storage"), notify=notify)
+
+
+def _secret(ref: dict[str, Any]) -> ir.SecretRef:
+    return ir.SecretRef(ref["name"], ref.get("key"))
 
 
 def _target(name: str, spec: dict[str, Any]) -> ir.Target:
     return ir.Target(name=name, provider=spec["provider"], region=spec.get("region"), project=spec.get("project"),
                      account=spec.get("account"), subscription=spec.get("subscription"), context=spec.get("context"),
-                     registry=spec.get("registry"), storage_class=spec.get("storageClass"))
+                     registry=spec.get("registry"), storage_class=spec.get("storageClass"),
+                     storage_credentials=tuple(ir.StoreCredentials(scheme, _secret(c["secretRef"]))
+                                               for scheme, c in sorted(spec.get("storageCredentials", {}).items())))
 
 
 def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> ir.NodePool:
@@ -97,7 +116,7 @@ def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> 
                        instance_type=instance_type, instance_accelerator=carried or (accel["type"] if accel else None))
 
 
-def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool]) -> ir.Model:
+def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visibility: ir.Visibility) -> ir.Model:
     res = {**DEFAULTS["resources"], **spec.get("resources", {})}
     scaling = {**DEFAULTS["scaling"], **spec.get("scaling", {})}
     scaling.setdefault("target", DEFAULTS["scaling.target.cpu"])
@@ -105,6 +124,7 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool]) -> ir
     monitoring = spec.get("monitoring", {})
     alerts, drift = monitoring.get("alerts"), monitoring.get("drift")
     pool = pools.get(spec.get("nodePool", ""))
+    runtime = spec.get("runtime", {})
     return ir.Model(
         name=name,
         spec_path=json_path(("models", name)),
@@ -113,16 +133,32 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool]) -> ir
         image=spec.get("image"),
         node_pool=spec.get("nodePool"),
         accelerator=pool.instance_accelerator if pool and res["gpu"] else None,
-        resources=ir.Resources(cpu=cpu_text(res["cpu"]), memory=res["memory"], gpu=res["gpu"]),
+        resources=ir.Resources(cpu=cpu_text(res["cpu"]), memory=res["memory"], gpu=res["gpu"], disk=res.get("disk")),
         scaling=ir.Scaling(min=scaling["min"], max=scaling["max"], metric=scaling["metric"],
                            target=float(scaling["target"])),
-        endpoint=ir.Endpoint(endpoint["host"], endpoint.get("path", DEFAULTS["endpoint.path"])) if endpoint else None,
+        endpoint=ir.Endpoint(endpoint["host"], endpoint.get("path", DEFAULTS["endpoint.path"]),
+                             endpoint.get("visibility", visibility)) if endpoint else None,
         env=tuple(_env_var(k, v) for k, v in sorted(spec.get("env", {}).items())),
         rollout=_rollout(spec.get("rollout")),
         alerts=ir.Alerts(alerts.get("errorRate"), _ms(alerts.get("latencyP99"))) if alerts else None,
         drift=ir.Drift(drift["baseline"], drift.get("schedule", DEFAULTS["drift.schedule"]),
-                       float(drift.get("threshold", DEFAULTS["drift.threshold"]))) if drift else None,
+                       float(drift.get("threshold", DEFAULTS["drift.threshold"])),
+                       drift.get("method", DEFAULTS["drift.method"])) if drift else None,
+        runtime=ir.RuntimeOptions(tuple(runtime.get("args", ())), runtime.get("image")),
+        patches=tuple(_patch(name, i, p) for i, p in enumerate(spec.get("patches", ()))),
+        data=ml.data(spec.get("data")),
+        training=ml.training(spec.get("training")),
+        logging=ml.logging(monitoring.get("logging")),
+        data_checks=ml.data_checks(monitoring.get("dataChecks")),
+        fairness=ml.fairness(monitoring.get("fairness")),
+        explain=ml.explain(monitoring.get("explain")),
     )
+
+
+def _patch(model: str, index: int, spec: dict[str, Any]) -> ir.Patch:
+    ops = tuple(ir.PatchOperation(op["op"], op["path"], json.dumps(op["value"], sort_keys=True) if "value" in op else None,
+                                  op.get("from")) for op in spec["patch"])
+    return ir.Patch(spec["target"]["kind"], spec["target"]["name"], ops, json_path(("models", model, "patches", index)))
 
 
 def _env_var(name: str, value: Any) -> ir.EnvVar:
@@ -147,7 +183,7 @@ def _rollout(spec: dict[str, Any] | None) -> ir.Rollout:
         interval_seconds=int(seconds(spec.get("interval", DEFAULTS["rollout.interval"]))),
         analysis=(ir.Analysis(analysis.get("maxErrorRate"), _ms(analysis.get("maxLatencyP99")))
                   if analysis and progressive else None),
-        auto_promote=bool(spec.get("autoPromote", False)),
+        auto_promote=bool(spec.get("autoPromote", DEFAULTS["rollout.autoPromote"])),
         variants=tuple(ir.Variant(k, v["artifact"], v["weight"]) for k, v in sorted(spec.get("variants", {}).items())),
         candidate=spec.get("candidate", {}).get("artifact"),
         mirror_percent=spec.get("mirrorPercent", DEFAULTS["rollout.mirrorPercent"]),

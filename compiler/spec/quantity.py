@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_MEMORY = re.compile(r"^([1-9][0-9]*)(Mi|Gi|Ti)$")
-_DURATION = re.compile(r"^([1-9][0-9]*)(ms|s|m|h)$")
+_MEMORY = re.compile(r"([1-9][0-9]*)(Mi|Gi|Ti)")
+_DURATION = re.compile(r"([1-9][0-9]*)(ms|s|m|h)")
 _UNIT_GIB = {"Mi": 1 / 1024, "Gi": 1.0, "Ti": 1024.0}
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -34,13 +34,13 @@ def cpu_text(value: Any) -> str:
 
 
 def memory_gib(value: Any) -> float | None:
-    match = _MEMORY.match(value) if isinstance(value, str) else None
+    match = _MEMORY.fullmatch(value) if isinstance(value, str) else None
     return int(match.group(1)) * _UNIT_GIB[match.group(2)] if match else None
 
 
 def seconds(value: str) -> float:
     """"5m" -> 300.0, "250ms" -> 0.25."""
-    match = _DURATION.match(value)
+    match = _DURATION.fullmatch(value)
     if not match:
         raise ValueError(f"not a duration: {value!r}")
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]

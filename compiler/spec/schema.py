@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from mlops import targets
@@ -27,10 +27,57 @@ def schema_text(name: str = "mlops.schema.json") -> str:
     return files("mlops.schemas").joinpath(name).read_text(encoding="utf-8")
 
 
+# A patterned string longer than this (when its schema sets no maxLength) is refused without running the pattern:
+# the longest patterned value the contract has is a 253-character host or a 512-character artifact; a pattern
+# such as the owner's e-mail one backtracks quadratically on text made to do so (100,000 dots took a minute).
+PATTERN_LIMIT = 1024
+
+
+@functools.lru_cache(maxsize=256)
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """`pattern` with ECMA-262 semantics (what JSON Schema means): `$` matches only at the very end of the text.
+    In Python `$` also matches before a final newline, so `"fraud\\n"` matched `^[a-z]+$` and the newline went
+    into file and object names. Each `$` outside a character class becomes `\\Z`."""
+    out: list[str] = []
+    in_class = escaped = False
+    for c in pattern:
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "$":
+            c = r"\Z"
+        out.append(c)
+    return re.compile("".join(out))
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """jsonschema's `pattern`, full-string (ecma_pattern) and bounded in length: a string past its schema's
+    maxLength is left to maxLength, one past PATTERN_LIMIT is refused as too long; neither meets the regex."""
+    if not validator.is_type(instance, "string"):
+        return
+    if len(instance) > schema.get("maxLength", PATTERN_LIMIT):
+        if "maxLength" not in schema:
+            yield ValidationError(f"longer than {PATTERN_LIMIT} characters", validator="maxLength",
+                                  validator_value=PATTERN_LIMIT)
+        return
+    if not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
+# jsonschema's own way to change one keyword (its validator classes are not meant to be subclassed); untyped.
+_Validator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern_keyword})
+
+
 @functools.cache
 def validator(name: str = "mlops.schema.json") -> Draft202012Validator:
     # The schema itself is checked by the test suite (check_schema costs more than validating a spec).
-    return Draft202012Validator(json.loads(schema_text(name)))
+    return _Validator(json.loads(schema_text(name)))
 
 
 def at_path(*keys: str) -> Any:
@@ -158,14 +205,15 @@ def _type(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
     expected = e.expected if isinstance(e.expected, list) else [e.expected]
     wanted = one_of([_TYPE_NAMES.get(str(t), str(t)) for t in expected])
     if not e.path:
-        yield at.error(e.path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', got {describe(e.value)}")
+        yield at.error(e.path, f"the document must be a mapping starting with 'apiVersion: mlops/v1', "
+                               f"got {describe(e.value)}")
         return
     hint = ""
     if e.schema.get("title") and e.schema.get("examples"):
         wanted = article(e.schema["title"])
         hint = f" (e.g. {', '.join(map(str, e.schema['examples']))})"
     if "string" in expected and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
-        if re.match(e.schema.get("pattern", "^$"), str(e.value)):
+        if ecma_pattern(e.schema.get("pattern", "^$")).match(str(e.value)):
             wanted, hint = "a string", f" (quote it: \"{e.value}\")"
     yield at.error(e.path, f"{_field(e.path)} must be {wanted}{hint}, got {describe(e.value)}")
 
@@ -210,7 +258,7 @@ def _count(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
 
 
 def _as_is(e: _Error, at: EnvSource) -> Iterator[Diagnostic]:
-    yield at.error(e.path, e.error.message)
+    yield at.error(e.path, shown(e.error.message, 200))   # jsonschema's own words quote the value whole
 
 
 _TRANSLATORS: dict[str, Translator] = {

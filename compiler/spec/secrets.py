@@ -1,5 +1,6 @@
-"""Secrets written in clear: known credential formats anywhere in the file, and literal values of
-environment variables whose names say they hold one. Messages never repeat the value."""
+"""Secrets written in clear: a known credential format anywhere in the file, as a value or as a key (a label key,
+an environment variable's or a model's name), and literal values under names that say they hold one. Messages
+never repeat the value: they name the kind of secret and where it is (the formats: `mlops.diagnostics.redact`)."""
 
 from __future__ import annotations
 
@@ -8,51 +9,58 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlops.diagnostics import Diagnostic, Path
+from mlops.diagnostics import redact as formats
 from mlops.spec.load import Source
 
-_FORMATS = [
-    ("an AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
-    ("a private key", re.compile(r"-----BEGIN ([A-Z]+ )*PRIVATE KEY-----")),
-    ("an API secret key", re.compile(r"\b(sk|rk)[-_](live_|test_|proj-)?[A-Za-z0-9_-]{20,}")),
-    ("a Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
-    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
-    ("a password inside a URL", re.compile(r"://[^/\s:@]+:[^/\s@]+@")),
-    ("a signed URL", re.compile(r"[?&](sig|X-Amz-Signature|X-Goog-Signature|X-Amz-Credential)=", re.IGNORECASE)),
-    ("a storage account key", re.compile(r"AccountKey=|SharedAccessSignature=", re.IGNORECASE)),
-]
-_SECRET_NAME = re.compile(r"(?i)(pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth)")
 _ADVICE = "keep secrets out of mlops.yaml: reference a Kubernetes Secret with {secretRef: {name, key}}"
+# A name says it holds a secret by one of its words (DB_PASSWORD, MYSQL_PWD, GITHUB_TOKEN, dbPassword), or by its
+# last one (API_KEY, BASIC_AUTH, SENTRY_DSN, DB_PASS). Whole words, so that MAX_TOKENS, TOKENIZERS_PARALLELISM,
+# KEY_PREFIX or AUTH_URL are not secrets; GOOGLE_APPLICATION_CREDENTIALS holds a path, not a credential.
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "privatekey",
+                           "accesskey", "secretkey"})
+_SECRET_LAST_WORDS = _SECRET_WORDS | {"key", "pass", "auth", "authorization", "dsn", "credential"}
+_SECRET_ENDINGS = ("password", "passwd", "secret", "token", "apikey")     # DBPASSWORD, GITHUBTOKEN
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# Maps whose keys are names chosen by the user for a literal value: an env var, a label.
+_NAMED_VALUES = ("env", "labels")
 
 
 def find(source: Source) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for path, value in _strings(source.data, ()):
-        for what, pattern in _FORMATS:
-            if pattern.search(value):
-                out.append(source.error(path, f"this looks like {what} written in clear; {_ADVICE}"))
-                break
-        else:
-            if _is_env_value(path) and value and _SECRET_NAME.search(str(path[-1])):
-                out.append(source.error(path, f"environment variable {path[-1]} holds a literal value but its name says "
-                                              f"it is a secret; {_ADVICE}"))
+    for path, text, is_key in _strings(source.data, ()):
+        kind = formats.find(text)
+        if kind is not None:
+            what = "this name" if is_key else "this"
+            out.append(source.error(path, f"{what} looks like {kind.what} written in clear; {_ADVICE}", key=is_key))
+        elif not is_key and text and _names_a_secret(path):
+            out.append(source.error(path, f"{_holder(path)} holds a literal value but its name says it is a secret; "
+                                          f"{_ADVICE}"))
     return out
 
 
-def _is_env_value(path: Path) -> bool:
-    return len(path) >= 2 and path[-2] == "env"
+def _names_a_secret(path: Path) -> bool:
+    if len(path) < 2 or path[-2] not in _NAMED_VALUES or not isinstance(path[-1], str):
+        return False
+    words = [w.lower() for w in _WORDS.findall(path[-1])]
+    return bool(words) and (any(w in _SECRET_WORDS or w.endswith(_SECRET_ENDINGS) for w in words)
+                            or words[-1] in _SECRET_LAST_WORDS)
 
 
-def _strings(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    # Iterative: the document may be as deep as the loader allows.
+def _holder(path: Path) -> str:
+    return f"environment variable {path[-1]}" if path[-2] == "env" else f"label {path[-1]}"
+
+
+def _strings(node: Any, path: Path) -> Iterator[tuple[Path, str, bool]]:
+    """(path, text, is_key) for every string of the document, keys included. Iterative: the document may be as
+    deep as the loader allows."""
     stack: list[tuple[Any, Path]] = [(node, path)]
     while stack:
         item, where = stack.pop()
         if isinstance(item, str):
-            yield where, item
+            yield where, item, False
         elif isinstance(item, dict):
-            stack.extend((v, (*where, k)) for k, v in item.items())
+            for key, value in item.items():
+                yield (*where, key), str(key), True
+                stack.append((value, (*where, key)))
         elif isinstance(item, list):
             stack.extend((v, (*where, i)) for i, v in enumerate(item))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops import ir
 from mlops.targets import Hints
 from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
-from mlops.targets.base.mocks import Mocks
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
+
+if TYPE_CHECKING:
+    from mlops.targets.base.mocks import Mocks
 
 RESOURCES = ResourceRules(
     replace_on={
@@ -72,6 +74,7 @@ class Aws:
 
     def mocks(self) -> Mocks:
         from mlops.targets.aws import mocks
+        from mlops.targets.base.mocks import Mocks
 
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 

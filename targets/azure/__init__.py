@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops import ir
 from mlops.targets import Hints
 from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
-from mlops.targets.base.mocks import Mocks
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, RESOURCE_GROUP, ResourceRules
+
+if TYPE_CHECKING:
+    from mlops.targets.base.mocks import Mocks
 
 RESOURCES = ResourceRules(
     replace_on={
@@ -46,6 +47,8 @@ class Azure:
     @staticmethod
     def acr_name(env: ir.Environment) -> str:
         """ACR names are global, 5..50 letters and digits: the stack name plus a stable suffix."""
+        import hashlib  # here: hashlib maps OpenSSL, which validate need not pay for
+
         suffix = hashlib.sha256(f"{env.stack}/{env.target.region}".encode()).hexdigest()[:8]
         return re.sub(r"[^a-z0-9]", "", env.stack)[:42] + suffix
 
@@ -75,6 +78,7 @@ class Azure:
 
     def mocks(self) -> Mocks:
         from mlops.targets.azure import mocks
+        from mlops.targets.base.mocks import Mocks
 
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops import ir
 from mlops.ir.names import short_name
 from mlops.targets import Hints
 from mlops.targets.base import catalog
 from mlops.targets.base import hints as common
-from mlops.targets.base.mocks import Mocks
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
+
+if TYPE_CHECKING:
+    from mlops.targets.base.mocks import Mocks
 
 # `mlops cost --compare`: gcp needs a project id; the comparison never deploys
 PLACEHOLDER_PROJECT = "mlops-cost-compare"
@@ -79,6 +81,7 @@ class Gcp:
         program.run(env, self.models_service_account(env).split("@")[0])
 
     def mocks(self) -> Mocks:
+        from mlops.targets.base.mocks import Mocks
         from mlops.targets.gcp import mocks
 
         return Mocks(mocks.OUTPUTS, mocks.CALLS)

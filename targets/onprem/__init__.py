@@ -3,14 +3,16 @@ This module is SDK-free; `program` loads pulumi-kubernetes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops import ir
 from mlops.targets import Hints
 from mlops.targets.base import deferred
 from mlops.targets.base import hints as common
-from mlops.targets.base.mocks import Mocks
 from mlops.targets.base.resources import CLUSTER, ResourceRules
+
+if TYPE_CHECKING:
+    from mlops.targets.base.mocks import Mocks
 
 
 class OnPrem:
@@ -37,6 +39,8 @@ class OnPrem:
         program.run(env)
 
     def mocks(self) -> Mocks:
+        from mlops.targets.base.mocks import Mocks
+
         return Mocks()
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:

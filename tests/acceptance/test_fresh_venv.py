@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.gitrepo import ENV as GIT_ENV
-from tests.gitrepo import GIT
 from tests.support import ROOT
+from tests.support.gitrepo import ENV as GIT_ENV
+from tests.support.gitrepo import GIT
 
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
 STAGING_SCALING = "          scaling: {max: 3}\n"

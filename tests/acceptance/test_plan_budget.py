@@ -15,7 +15,7 @@ import pytest
 from benchmarks import specgen
 from mlops.cli import main
 from mlops.gitops.plan import comment
-from tests.gitrepo import Repo
+from tests.support.gitrepo import Repo
 
 RUN = "https://github.com/acme/ml/actions/runs/42"
 

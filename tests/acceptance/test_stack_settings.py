@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.gitrepo import run
 from tests.support import ROOT
+from tests.support.cli import run
 
 NORTH_STAR = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text(encoding="utf-8")
 SALT = "v1:4JBFrfYL1uQ=:v1:l8WwC6xGUd3Tlsyf:8s6lQk2l7DnPSnp9vL4TKL8gj7sVHw=="   # the shape Pulumi writes
@@ -83,7 +83,7 @@ def test_apply_keeps_them_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                               monkeypatch: pytest.MonkeyPatch) -> None:
     from mlops.gitops import watch
     from mlops.gitops.stacks import AutomationStacks
-    from tests.fakes import FakeAppsV1Api, FakeAutomation, FakeCustomObjectsApi, Script, deployment, serialize
+    from tests.support.fakes import FakeAppsV1Api, FakeAutomation, FakeCustomObjectsApi, Script, deployment, serialize
 
     auto, script = FakeAutomation(), Script({"iris": [deployment("iris")]})
     monkeypatch.setattr("mlops.gitops.stacks.AutomationStacks", lambda: AutomationStacks(auto))

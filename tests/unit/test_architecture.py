@@ -104,7 +104,8 @@ def test_no_provider_knowledge_outside_targets() -> None:
 
 
 def _imported_after(code: str) -> set[str]:
-    script = f"import contextlib, io, sys\nwith contextlib.redirect_stdout(io.StringIO()):\n{textwrap.indent(code, '    ')}\nprint('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+    script = (f"import contextlib, io, sys\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+              f"{textwrap.indent(code, '    ')}\nprint('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in ")
     script += "('pulumi', 'pulumi_aws', 'pulumi_gcp', 'pulumi_azure_native', 'pulumi_kubernetes', 'kubernetes'))))"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT.parent)
     return set(result.stdout.split())
@@ -121,3 +122,59 @@ def test_compile_manifests_only_imports_no_cloud_sdk(example: str, tmp_path: Pat
 def test_validate_imports_no_cloud_sdk() -> None:
     spec = ROOT / "examples" / "north-star" / "mlops.yaml"
     assert _imported_after(f"from mlops.cli import main\nmain(['validate', '-q', {str(spec)!r}])") == set()
+
+
+def test_validate_does_not_map_openssl() -> None:
+    """hashlib loads OpenSSL: 3.5 MiB of the 23 MiB `mlops validate` peaks at (benchmarks/run.py); names that
+    need a digest import it when they do."""
+    spec = ROOT / "examples" / "north-star" / "mlops.yaml"
+    code = (f"import contextlib, io, sys\nfrom mlops.cli import main\nwith contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    main(['validate', '-q', {str(spec)!r}])\nprint('_hashlib' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT.parent)
+    assert result.stdout.splitlines()[-1] == "False"
+
+
+def test_the_ir_package_loads_every_name_it_lists() -> None:
+    """mlops.ir loads its types on first use (validate stays fast): every listed name must be there."""
+    from mlops import ir
+
+    assert sorted(ir.__all__) == sorted(ir._HOMES)
+    assert all(getattr(ir, name) is not None for name in ir.__all__)
+
+
+# --- the tests mirror the source -----------------------------------------------------------------------------
+
+UNIT = ROOT / "tests" / "unit"
+# Unit tests of what is not one module of the package: the whole package's architecture (this file), and the
+# benchmark's spec generator (benchmarks/ is a top-level folder, not part of mlops).
+NOT_A_MODULE = {"test_architecture.py": ROOT / "compiler",
+                "benchmarks/test_specgen.py": ROOT / "benchmarks" / "specgen.py"}
+DATA = ("golden", "cases", "node_modules")   # folders of data, not of tests
+
+
+def module_under_test(test: Path) -> str:
+    """`tests/unit/emit/k8s/test_rollout.py` -> `mlops.emit.k8s.rollout`; a package's own `__init__` is tested
+    by the file named after the package (`tests/unit/cli/test_cli.py` -> `mlops.cli`); hostile inputs to a module
+    have a file of their own beside it (`tests/unit/spec/test_load_hostile.py` -> `mlops.spec.load`)."""
+    folders, name = test.relative_to(UNIT).parent.parts, test.stem.removeprefix("test_").removesuffix("_hostile")
+    package = ".".join(["mlops", *folders])
+    return package if folders and folders[-1] == name else f"{package}.{name}"
+
+
+def test_unit_tests_mirror_the_package() -> None:
+    known = modules()
+    strays = []
+    for test in sorted(UNIT.rglob("test_*.py")):
+        relative = test.relative_to(UNIT).as_posix()
+        if relative in NOT_A_MODULE:
+            assert NOT_A_MODULE[relative].exists(), relative
+            continue
+        if module_under_test(test) not in known:
+            strays.append(f"tests/unit/{relative}: no module {module_under_test(test)}")
+    assert not strays, "a unit test file is named after the module it tests:\n" + "\n".join(strays)
+
+
+def test_every_test_folder_is_a_package() -> None:
+    folders = {p.parent for p in (ROOT / "tests").rglob("*.py") if not set(DATA) & set(p.parts)}
+    missing = sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").is_file())
+    assert not missing

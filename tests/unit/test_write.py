@@ -101,7 +101,8 @@ def test_a_build_from_before_the_marker_is_replaced(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["/", "home", "spec"])
-def test_refuses_the_root_the_home_and_the_spec_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+def test_refuses_the_root_the_home_and_the_spec_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       where: str) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
     out = {"/": Path("/"), "home": tmp_path / "home", "spec": tmp_path}[where]

@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="for an environment with promotion.from: the commit its source environment last ran "
                              "(the promotion gate compares with the spec there)")
     parser.add_argument("--yes", action="store_true", help="apply without asking (required when not interactive)")
-    parser.add_argument("--out", default="build", metavar="DIR", help="where the Pulumi projects are written (default: build)")
+    parser.add_argument("--out", default="build", metavar="DIR",
+                        help="where the Pulumi projects are written (default: build)")
     parser.add_argument("--timeout", type=timeout, default=1800.0, metavar="DURATION",
                         help="how long to follow the rollout (default: 30m)")
 

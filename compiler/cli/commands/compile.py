@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mlops.diagnostics import reporters as report
+from mlops.errors import UsageError
 from mlops.targets.base import deferred
 
 SPEC_ERROR = "nothing written: {errors} error(s)"
@@ -15,7 +16,8 @@ SPEC_ERROR = "nothing written: {errors} error(s)"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the mlops.yaml to compile")
-    parser.add_argument("--env", action="append", metavar="ENV", help="environment to compile (repeatable; default: all)")
+    parser.add_argument("--env", action="append", metavar="ENV",
+                        help="environment to compile (repeatable; default: all)")
     parser.add_argument("--out", default="build", metavar="DIR", help="output folder (default: build)")
     parser.add_argument("--manifests-only", action="store_true",
                         help="write only manifests/ (skips the Pulumi projects and the mocks preview)")
@@ -26,12 +28,15 @@ def run(args: argparse.Namespace) -> int:
     from mlops.emit import LAYERS
     from mlops.pipeline import compile_to
 
+    if not args.out:      # `--out "$OUT"` with OUT unset: Path("") would be the current folder
+        raise UsageError("--out needs a folder, e.g. --out build")
     layers = ("manifests",) if args.manifests_only else LAYERS
     build = compile_to(args.file, Path(args.out), args.env, layers)
     sys.stdout.write(report.REPORTERS[args.format](build.warnings) if build.warnings else "")
     for env in build.environments:
         count = sum(1 for p in build.files if p.startswith(f"{env.name}/"))
-        print(f"{env.name}: {env.target.name} ({env.target.provider}), {count} files -> {Path(args.out) / env.name}")
+        print(f"{env.name}: {env.target.name} ({env.target.provider}), {count} files -> "
+              f"{Path(args.out) / env.name}")
         for pool in env.node_pools:
             if pool.instance_type:
                 accel = f", {pool.accelerator_count}x {pool.instance_accelerator}" if pool.instance_accelerator else ""

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlops.diagnostics.redact import redact
 from mlops.errors import Failure, UsageError
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if args.save:
         _save(Path(args.save), result)
-    sys.stdout.write(plan_report.render(args.format, result, full=args.full, link=args.link))
+    # A plan quotes values from both sides of the diff: it goes through the one redaction, like every message.
+    sys.stdout.write(redact(plan_report.render(args.format, result, full=args.full, link=args.link)))
     if result.refusals:
         raise Failure(f"the promotion gate refuses {len(result.refusals)} artifact(s); see the plan")
     if failed:
@@ -74,6 +76,6 @@ def _save(folder: Path, result: Plan) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for fmt, name in (("markdown", "plan.md"), ("json", "plan.json"), ("text", "plan.txt")):
-            (folder / name).write_text(plan_report.render(fmt, result, full=True), encoding="utf-8")
+            (folder / name).write_text(redact(plan_report.render(fmt, result, full=True)), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write the full plan into {folder}: {exc.strerror or exc}") from None

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from mlops.diagnostics import Diagnostic
+from mlops.diagnostics import Diagnostic, safe
 from mlops.diagnostics import reporters as report
 from mlops.errors import SpecError
 from mlops.spec.load import Unreadable, load
@@ -15,7 +15,8 @@ from mlops.spec.validate import check
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="mlops.yaml files to check")
-    parser.add_argument("--format", choices=sorted(report.REPORTERS), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=sorted(report.REPORTERS), default="text",
+                        help="output format (default: text)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid files")
 
 
@@ -28,12 +29,12 @@ def run(args: argparse.Namespace) -> int:
         except SpecError as exc:
             diagnostics = list(exc.diagnostics)
         except Unreadable as exc:
-            print(f"mlops: {exc}", file=sys.stderr)
+            print(f"mlops: {safe(str(exc))}", file=sys.stderr)
             unreadable = True
             continue
         found += diagnostics
         if args.format == "text" and not args.quiet and not any(d.severity == "error" for d in diagnostics):
-            print(f"{name}: valid", file=sys.stderr)
+            print(f"{safe(name)}: valid", file=sys.stderr)
     found.sort()
     sys.stdout.write(report.REPORTERS[args.format](found))
     if os.environ.get("GITHUB_ACTIONS") == "true" and args.format == "text":

@@ -41,7 +41,7 @@ def psi(baseline: Sequence[float], live: Sequence[float]) -> float:
     if not baseline or not live:
         return 0.0
     cuts = edges(baseline)
-    return sum((a - e) * math.log(a / e) for e, a in zip(shares(baseline, cuts), shares(live, cuts)))
+    return sum((a - e) * math.log(a / e) for e, a in zip(shares(baseline, cuts), shares(live, cuts), strict=True))
 
 
 def _read(folder: str) -> Any:

@@ -171,9 +171,13 @@ def compile_base(revision: Revision) -> Build | None:
 
 
 def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
-    """Raises SpecError (the working tree's spec), Unreadable, GitError, BaseInvalid, UnknownEnvironment."""
+    """Raises SpecError (the working tree's spec), Unreadable, GitError, BadRevision, BaseInvalid,
+    UnknownEnvironment."""
     read_text(path)                               # an unreadable FILE is told as such, before git is asked
-    revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
+    try:
+        revision = spec_at(path, ref)             # then a wrong revision, before any compiling
+    except SpecError as exc:                      # not usable YAML there: say so of the base, not of FILE
+        raise BaseInvalid(ref, exc.diagnostics) from None
     text = read_text(path)
     head = compile_source(parse(text, path), None, layers)
     # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).

@@ -22,7 +22,7 @@ class _Absent:
 
 
 ABSENT: Any = _Absent()
-_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class FieldChange:
 
 
 def key_path(prefix: str, key: str) -> str:
-    if _WORD.match(key):
+    if _WORD.fullmatch(key):
         return f"{prefix}.{key}" if prefix else key
     return f"{prefix}[{json.dumps(key)}]"
 
@@ -51,7 +51,7 @@ def _named(items: list[Any]) -> dict[str, Any] | None:
     if not all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items):
         return None
     names = [i["name"] for i in items]
-    return dict(zip(names, items)) if len(set(names)) == len(names) else None
+    return dict(zip(names, items, strict=True)) if len(set(names)) == len(names) else None
 
 
 def diff(before: Any, after: Any, path: str = "") -> list[FieldChange]:
@@ -76,7 +76,7 @@ def _list_diff(before: list[Any], after: list[Any], path: str) -> list[FieldChan
             out += diff(old.get(name, ABSENT), new.get(name, ABSENT), f"{path}[{name}]")
         return out
     if len(before) == len(after):
-        return [c for i, (b, a) in enumerate(zip(before, after)) for c in diff(b, a, f"{path}[{i}]")]
+        return [c for i, (b, a) in enumerate(zip(before, after, strict=True)) for c in diff(b, a, f"{path}[{i}]")]
     return [FieldChange(path or ".", before, after)]
 
 

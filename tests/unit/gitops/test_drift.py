@@ -17,9 +17,9 @@ from mlops.init import workflows
 from mlops.init.install import Install
 from mlops.pipeline import environments
 from mlops.spec.load import load
-from tests.fakes import FakeAutomation, FakeStack
-from tests.gitrepo import run
 from tests.support import ROOT
+from tests.support.cli import run
+from tests.support.fakes import FakeAutomation, FakeStack
 
 QUICKSTART = ROOT / "examples" / "quickstart" / "mlops.yaml"
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"

@@ -1,0 +1,88 @@
+"""Helpers for tests that compile small specs written inline, through the whole pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mlops.errors import SpecError
+from mlops.pipeline import compile_spec
+
+Obj = dict[str, Any]
+
+
+def spec(models: dict[str, Any], *, pools: dict[str, Any] | None = None,
+         target: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
+        "targets": {"t": target or {"provider": "onprem", "context": "kind", "registry": "reg.example.com/ml"}},
+        "environments": {"dev": {"target": "t"}},
+        "models": models,
+    }
+    if pools:
+        doc["cluster"] = {"nodePools": pools}
+    return doc
+
+
+def write(tmp_path: Path, doc: dict[str, Any]) -> str:
+    path = tmp_path / "mlops.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return str(path)
+
+
+def manifests(tmp_path: Path, doc: dict[str, Any]) -> dict[str, Obj]:
+    """Compile `doc` (environment dev); its objects by file name, e.g. `rollout-fraud.yaml`."""
+    build = compile_spec(write(tmp_path, doc), layers=("manifests",))
+    prefix = "dev/manifests/"
+    return {p[len(prefix):]: yaml.safe_load(c) for p, c in build.files.items() if p.startswith(prefix)}
+
+
+def errors(tmp_path: Path, doc: dict[str, Any]) -> list[str]:
+    """The error lines compiling `doc` gives, the file named `mlops.yaml`."""
+    path = write(tmp_path, doc)
+    with pytest.raises(SpecError) as caught:
+        compile_spec(path, layers=("manifests",))
+    return [d.text().replace(path, "mlops.yaml") for d in caught.value.diagnostics if d.severity == "error"]
+
+
+def objects(files: dict[str, Obj]) -> list[Obj]:
+    return [obj for name, obj in sorted(files.items()) if name != "kustomization.yaml"]
+
+
+def pod_specs(obj: Obj) -> list[Obj]:
+    """The pod spec inside a workload (Deployment, Rollout, CronJob), if any."""
+    spec = obj.get("spec", {})
+    if obj["kind"] in ("Deployment", "Rollout"):
+        return [spec["template"]["spec"]]
+    if obj["kind"] == "CronJob":
+        return [spec["jobTemplate"]["spec"]["template"]["spec"]]
+    return []
+
+
+# Specs the pipeline tests share: a model, an accelerator pool, cloud targets.
+SKLEARN = {"framework": "sklearn", "artifact": "s3://models/fraud/v3/"}
+GPU_POOL = {"machine": {"cpu": 8, "memory": "32Gi"}, "accelerator": {"type": "nvidia-t4"}, "capacity": "spot"}
+AZURE = {"provider": "azure", "region": "eastus"}
+GCP = {"provider": "gcp", "region": "us-central1", "project": "shop-dev-4242"}
+
+
+def sklearn(**fields: Any) -> dict[str, Any]:
+    """An sklearn model's spec, with `fields` added."""
+    return {**SKLEARN, **fields}
+
+
+def route_rule(files: dict[str, Any], name: str) -> dict[str, Any]:
+    """The first rule of the HTTPRoute of model `name`."""
+    first: dict[str, Any] = files[f"httproute-{name}.yaml"]["spec"]["rules"][0]
+    return first
+
+
+def pod(files: dict[str, Any], name: str) -> dict[str, Any]:
+    """The pod spec of the Deployment or Rollout `name`."""
+    for kind in ("deployment", "rollout"):
+        if f"{kind}-{name}.yaml" in files:
+            return files[f"{kind}-{name}.yaml"]["spec"]["template"]["spec"]  # type: ignore[no-any-return]
+    raise KeyError(name)
