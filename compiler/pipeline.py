@@ -41,8 +41,8 @@ def check_environments(asked: Sequence[str] | None, names: Sequence[str]) -> Non
             raise UnknownEnvironment(env, names)
 
 
-def environments(source: Source, envs: Sequence[str] | None = None
-                 ) -> tuple[tuple[ir.Environment, ...], tuple[Diagnostic, ...]]:
+def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tuple[ir.Environment, ...],
+                                                                             tuple[Diagnostic, ...]]:
     """The IR of `envs` (all when None) and the warnings. Raises SpecError if invalid, UnknownEnvironment."""
     diagnostics = check(source)
     if any(d.severity == "error" for d in diagnostics):

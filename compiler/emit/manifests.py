@@ -12,7 +12,7 @@ from typing import Any
 from mlops import ir
 from mlops.emit.k8s import artifacts, drift, monitoring, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
-from mlops.emit.k8s.serving import metrics_service, model_runtime
+from mlops.emit.k8s.serving import metrics_service, model_runtime, passwd_config_map
 from mlops.emit.yamlout import dump
 from mlops.ir import serving
 from mlops.targets import Hints
@@ -35,6 +35,8 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
     scope = Scope(env, hints)
     ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports([u for m in env.models for u in serving.downloads(m)])})
     out = [security.namespace(scope), routing.gateway(scope), *security.baseline_policies(scope, ports)]
+    if any(model_runtime(m).passwd for m in env.models):
+        out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
     return out

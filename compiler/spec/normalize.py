@@ -18,6 +18,7 @@ from mlops.spec.defaults import DEFAULTS
 from mlops.spec.load import Source
 from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec.quantity import cpu_text, memory_gib, seconds
+from mlops.spec.rules import clusters
 from mlops.targets.base import catalog as catalogs
 
 
@@ -55,6 +56,7 @@ def normalize(source: Source, env: str) -> ir.Environment:
         api_access=_api_access(cluster.get("apiAccess")),
         gateway=gateway,
         monitoring=_monitoring(doc.get("monitoring", {})),
+        addons_from=clusters.addons_owner(source, env),
     )
 
 
@@ -89,7 +91,17 @@ def _target(name: str, spec: dict[str, Any]) -> ir.Target:
                      account=spec.get("account"), subscription=spec.get("subscription"), context=spec.get("context"),
                      registry=spec.get("registry"), storage_class=spec.get("storageClass"),
                      storage_credentials=tuple(ir.StoreCredentials(scheme, _secret(c["secretRef"]))
-                                               for scheme, c in sorted(spec.get("storageCredentials", {}).items())))
+                                               for scheme, c in sorted(spec.get("storageCredentials", {}).items())),
+                     addons=tuple(_existing_addon(n, a) for n, a in sorted(spec.get("addons", {}).items())))
+
+
+def _existing_addon(name: str, spec: Any) -> ir.ExistingAddon:
+    if not isinstance(spec, dict):          # `existing`: nothing the manifests address
+        return ir.ExistingAddon(name)
+    port = spec.get("port", DEFAULTS.get(f"addons.{name}.port"))
+    return ir.ExistingAddon(name, namespace=spec.get("namespace", DEFAULTS.get(f"addons.{name}.namespace")),
+                            service=spec.get("service"), port=port, gateway_class=spec.get("gatewayClass"),
+                            labels=tuple(sorted(spec.get("labels", {}).items())))
 
 
 def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> ir.NodePool:
@@ -106,8 +118,8 @@ def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> 
                                      accelerator=accel["type"] if accel else None, count=count,
                                      region=target.region or "", spot=spot)
         except catalogs.NoFit as exc:
-            where = ("cluster", "nodePools", name, "machine")
-            raise SpecError([at.error(where, f"{exc} (target {target.name})")]) from None
+            raise SpecError([at.error(("cluster", "nodePools", name, "machine"),
+                                      f"{exc} (target {target.name})")]) from None
         instance_type, carried = chosen.instance.name, chosen.instance.accelerator
     return ir.NodePool(name=name, cpu=machine["cpu"], memory=machine["memory"],
                        memory_gib=memory_gib(machine["memory"]) or 0,
@@ -144,7 +156,7 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visib
         drift=ir.Drift(drift["baseline"], drift.get("schedule", DEFAULTS["drift.schedule"]),
                        float(drift.get("threshold", DEFAULTS["drift.threshold"])),
                        drift.get("method", DEFAULTS["drift.method"])) if drift else None,
-        runtime=ir.RuntimeOptions(tuple(runtime.get("args", ())), runtime.get("image")),
+        runtime=ir.RuntimeOptions(tuple(runtime.get("args", ())), runtime.get("image"), runtime.get("user")),
         patches=tuple(_patch(name, i, p) for i, p in enumerate(spec.get("patches", ()))),
         data=ml.data(spec.get("data")),
         training=ml.training(spec.get("training")),
@@ -156,7 +168,8 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visib
 
 
 def _patch(model: str, index: int, spec: dict[str, Any]) -> ir.Patch:
-    ops = tuple(ir.PatchOperation(op["op"], op["path"], json.dumps(op["value"], sort_keys=True) if "value" in op else None,
+    ops = tuple(ir.PatchOperation(op["op"], op["path"],
+                                  json.dumps(op["value"], sort_keys=True) if "value" in op else None,
                                   op.get("from")) for op in spec["patch"])
     return ir.Patch(spec["target"]["kind"], spec["target"]["name"], ops, json_path(("models", model, "patches", index)))
 
@@ -181,8 +194,8 @@ def _rollout(spec: dict[str, Any] | None) -> ir.Rollout:
         strategy=strategy,
         steps=tuple(spec.get("steps", DEFAULTS["rollout.steps"])) if strategy == "canary" else (),
         interval_seconds=int(seconds(spec.get("interval", DEFAULTS["rollout.interval"]))),
-        analysis=(ir.Analysis(analysis.get("maxErrorRate"), _ms(analysis.get("maxLatencyP99")))
-                  if analysis and progressive else None),
+        analysis=ir.Analysis(analysis.get("maxErrorRate"),
+                             _ms(analysis.get("maxLatencyP99"))) if analysis and progressive else None,
         auto_promote=bool(spec.get("autoPromote", DEFAULTS["rollout.autoPromote"])),
         variants=tuple(ir.Variant(k, v["artifact"], v["weight"]) for k, v in sorted(spec.get("variants", {}).items())),
         candidate=spec.get("candidate", {}).get("artifact"),

@@ -12,6 +12,7 @@ from mlops.spec import rules, secrets
 from mlops.spec.load import Source
 from mlops.spec.overlay import PATCHABLE, EnvSource, environment_document
 from mlops.spec.raw import mapping
+from mlops.spec.rules.clusters import shared_clusters
 from mlops.spec.schema import schema_errors
 
 
@@ -27,6 +28,7 @@ def check(source: Source) -> list[Diagnostic]:
     targets = {k: v for k, v in mapping(doc.get("targets")).items() if isinstance(v, dict)}
     found += _environments(envs, targets, base)
     found += rules.check(doc, None, base)
+    found += shared_clusters(source)
     for env, spec in envs.items():
         target_name = spec.get("target")
         target_spec = targets.get(target_name) if isinstance(target_name, str) else None
@@ -70,10 +72,12 @@ def _environments(envs: dict[str, Any], targets: dict[str, Any], at: EnvSource) 
         source_env = mapping(spec.get("promotion")).get("from")
         if isinstance(source_env, str):
             if source_env == env:
-                yield at.error(("environments", env, "promotion", "from"), f"environment '{env}' cannot promote from itself")
+                yield at.error(("environments", env, "promotion", "from"),
+                               f"environment '{env}' cannot promote from itself")
             elif source_env not in envs:
                 hint = did_you_mean(source_env, envs) or f" (environments: {one_of(sorted(envs))})"
-                yield at.error(("environments", env, "promotion", "from"), f"unknown environment '{shown(source_env)}'{hint}")
+                yield at.error(("environments", env, "promotion", "from"),
+                               f"unknown environment '{shown(source_env)}'{hint}")
     yield from _promotion_cycles(envs, at)
 
 
@@ -113,7 +117,8 @@ def _override_paths(doc: dict[str, Any], patch: dict[str, Any], prefix: tuple[st
             if named and key not in mapping(base) and shape not in _ADDABLE and value is not None:
                 names = sorted(mapping(base))
                 hint = did_you_mean(key, names) or (f" ({one_of(names)})" if names else "")
-                out.append(source.error((*prefix, *path, key), f"override names unknown {_noun(shape)} '{shown(key)}'{hint}", key=True))
+                out.append(source.error((*prefix, *path, key),
+                                        f"override names unknown {_noun(shape)} '{shown(key)}'{hint}", key=True))
                 unknown.append((*path, key))
                 continue
             if isinstance(value, dict) and isinstance(here, dict):

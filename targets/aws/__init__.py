@@ -42,7 +42,7 @@ class Aws:
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
     resources = RESOURCES
-    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_aws")   # the `aws` extra
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_aws")   # the `aws` extra
     config_keys = frozenset({"aws:region", "aws:allowedAccountIds"})   # what stack_config may set
 
     @staticmethod

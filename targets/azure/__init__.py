@@ -41,7 +41,7 @@ class Azure:
     fields = frozenset({"region", "subscription", "registry"})
     managed_registry = True
     resources = RESOURCES
-    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_azure_native")   # the `azure` extra
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_azure_native")   # the `azure` extra
     config_keys = frozenset({"azure-native:location", "azure-native:subscriptionId"})   # what stack_config may set
 
     @staticmethod

@@ -41,7 +41,7 @@ class Gcp:
     fields = frozenset({"region", "project", "registry"})
     managed_registry = True
     resources = RESOURCES
-    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_gcp")   # the `gcp` extra
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_gcp")   # the `gcp` extra
     config_keys = frozenset({"gcp:project", "gcp:region"})           # what stack_config may set
 
     @staticmethod

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 class OnPrem:
     provider = "onprem"
-    fields = frozenset({"context", "registry", "storageClass"})
+    fields = frozenset({"context", "registry", "storageClass", "addons"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
-    sdk = ("pulumi", "pulumi_kubernetes")         # the `onprem` extra (Helm add-ons through pulumi-kubernetes)
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random")   # the `onprem` extra (Helm add-ons, Grafana's password)
     config_keys = frozenset({"kubernetes:context"})   # what stack_config may set
 
     def hints(self, env: ir.Environment) -> Hints:

@@ -23,7 +23,8 @@ from tests.support.gitrepo import GIT
 NORTH_STAR = ROOT / "examples" / "north-star" / "mlops.yaml"
 STAGING_SCALING = "          scaling: {max: 3}\n"
 STAGING_V13 = STAGING_SCALING + "          artifact: registry://fraud-scorer:v13\n"
-SDKS = ("pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_gcp", "pulumi_azure_native", "kubernetes")
+SDKS = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_aws", "pulumi_gcp", "pulumi_azure_native",
+        "kubernetes")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_plan_plans_manifests_cost_and_the_gate_and_says_infra_was_not_previewed
 def test_compile_asks_for_the_extras_and_manifests_only_needs_none(bare: Path, tmp_path: Path) -> None:
     done = mlops(bare, "compile", str(NORTH_STAR), "--out", str(tmp_path / "build"))
     assert done.returncode == 1 and not (tmp_path / "build" / "production").exists()
-    assert "production (aws) needs pulumi, pulumi_kubernetes, pulumi_aws" in done.stderr
+    assert "production (aws) needs pulumi, pulumi_kubernetes, pulumi_random, pulumi_aws" in done.stderr
     assert "pip install 'mlops-compiler[aws,gcp]'" in done.stderr
     done = mlops(bare, "compile", str(NORTH_STAR), "--out", str(tmp_path / "build"), "--manifests-only")
     assert done.returncode == 0, done.stderr

@@ -39,7 +39,8 @@ def test_the_wheel_holds_one_top_level_package_and_its_data(built: Path) -> None
     names = zipfile.ZipFile(built).namelist()
     tops = {n.split("/")[0] for n in names}
     assert tops == {"mlops", next(t for t in tops if t.endswith(".dist-info"))}
-    for data in ("mlops/schemas/mlops.schema.json", "mlops/schemas/catalog.schema.json", "mlops/targets/aws/catalog.yaml",
+    for data in ("mlops/schemas/mlops.schema.json", "mlops/schemas/catalog.schema.json",
+                 "mlops/targets/aws/catalog.yaml",
                  "mlops/targets/gcp/catalog.yaml", "mlops/targets/azure/catalog.yaml", "mlops/init/starter.yaml"):
         assert data in names
 

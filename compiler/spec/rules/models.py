@@ -19,12 +19,14 @@ def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) ->
         yield from _placement(name, model, pools, at)
         yield from _scaling(name, model, at)
         if model.get("framework") == "vllm" and not (integer(mapping(model.get("resources")).get("gpu")) or 0):
-            yield at.error((*where, "framework"), "framework vllm needs resources.gpu of at least 1 (vLLM serves on GPUs)")
+            yield at.error((*where, "framework"),
+                           "framework vllm needs resources.gpu of at least 1 (vLLM serves on GPUs)")
         endpoint = mapping(model.get("endpoint"))
         if isinstance(endpoint.get("host"), str):
             route = (endpoint["host"], str(endpoint.get("path", "/")))
             if route in routes:
-                yield at.error((*where, "endpoint"), f"endpoint {route[0]}{route[1]} is already served by model '{routes[route]}'")
+                yield at.error((*where, "endpoint"),
+                               f"endpoint {route[0]}{route[1]} is already served by model '{routes[route]}'")
             routes.setdefault(route, name)
         drift = mapping(mapping(model.get("monitoring")).get("drift"))
         baseline = drift.get("baseline")
@@ -33,14 +35,16 @@ def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) ->
                            "a drift baseline is a data file: use s3://, gs://, az:// or https://")
 
 
-def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]], at: EnvSource) -> Iterator[Diagnostic]:
+def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]],
+               at: EnvSource) -> Iterator[Diagnostic]:
     where = ("models", name)
     resources = mapping(model.get("resources"))
     gpu = integer(resources.get("gpu")) or 0
     pool_name = model.get("nodePool")
     accelerated = sorted(p for p, spec in pools.items() if isinstance(spec.get("accelerator"), dict))
     if isinstance(pool_name, str) and pool_name not in pools:
-        hint = did_you_mean(pool_name, pools) or (f" (node pools: {one_of(sorted(pools))})" if pools else " (cluster.nodePools is empty)")
+        listed = f" (node pools: {one_of(sorted(pools))})" if pools else " (cluster.nodePools is empty)"
+        hint = did_you_mean(pool_name, pools) or listed
         yield at.error((*where, "nodePool"), f"unknown node pool '{shown(pool_name)}'{hint}")
         return
     pool = pools.get(pool_name) if isinstance(pool_name, str) else None
@@ -67,7 +71,8 @@ def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]
     mem_need, mem_have = memory_gib(resources.get("memory")), memory_gib(machine.get("memory"))
     if mem_need is not None and mem_have is not None and mem_need > mem_have:
         yield at.error((*where, "resources", "memory"),
-                       f"one replica asks {resources['memory']} but nodes of pool '{pool_name}' have {machine['memory']}")
+                       f"one replica asks {resources['memory']} but nodes of pool '{pool_name}' have "
+                       f"{machine['memory']}")
 
 
 def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
@@ -78,10 +83,15 @@ def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
     if low is not None and high is not None and low > high:
         yield at.error((*where, "min"), f"scaling.min ({low}) is above scaling.max ({high})")
     if low == 0 and metric == "cpu":
-        yield at.error((*where, "min"), "scaling to zero needs metric rps or concurrency (a CPU autoscaler cannot wake an idle model)")
+        yield at.error((*where, "min"),
+                       "scaling to zero needs metric rps or concurrency (a CPU autoscaler cannot wake an idle model)")
     if metric in ("rps", "concurrency") and "target" not in scaling:
-        yield at.error(where, f"scaling.target is required with metric {metric} (the {metric} each replica should carry)", key=True)
+        yield at.error(where,
+                       f"scaling.target is required with metric {metric} (the {metric} each replica should carry)",
+                       key=True)
     if metric == "cpu" and isinstance(scaling.get("target"), (int, float)) and scaling["target"] > 100:
-        yield at.error((*where, "target"), f"with metric cpu, target is a % of requested CPU (1..100), got {scaling['target']}")
+        yield at.error((*where, "target"),
+                       f"with metric cpu, target is a % of requested CPU (1..100), got {scaling['target']}")
     elif metric == "cpu" and isinstance(scaling.get("target"), float) and not scaling["target"].is_integer():
-        yield at.error((*where, "target"), f"with metric cpu, target is a whole % of requested CPU, got {scaling['target']}")
+        yield at.error((*where, "target"),
+                       f"with metric cpu, target is a whole % of requested CPU, got {scaling['target']}")

@@ -32,7 +32,9 @@ def _instance(name: str, pool: dict[str, Any], target: dict[str, Any], at: EnvSo
     machine, accel = mapping(pool.get("machine")), mapping(pool.get("accelerator"))
     cpu, memory = integer(machine.get("cpu")), memory_gib(machine.get("memory"))
     count = integer(accel.get("count", 1))
-    if cpu is None or memory is None or count is None or ("type" in accel and not (isinstance(accel["type"], str) and accel["type"] in KNOWN_ACCELERATORS)):
+    unknown_accelerator = "type" in accel and not (isinstance(accel["type"], str)
+                                                   and accel["type"] in KNOWN_ACCELERATORS)
+    if cpu is None or memory is None or count is None or unknown_accelerator:
         return  # the schema reports it
     try:
         choice = catalogs.select(catalogs.load(target["provider"]), cpu=cpu, memory_gib=memory,
@@ -43,5 +45,6 @@ def _instance(name: str, pool: dict[str, Any], target: dict[str, Any], at: EnvSo
         yield at.error(("cluster", "nodePools", name, *where), f"{exc} (target {target['_name']})")
         return
     if choice.note:
-        yield at.error(("cluster", "nodePools", name, "accelerator", "type"), f"{choice.note} (target {target['_name']})",
+        yield at.error(("cluster", "nodePools", name, "accelerator", "type"),
+                       f"{choice.note} (target {target['_name']})",
                        severity="warning")

@@ -23,7 +23,8 @@ def references(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource
         rollout = mapping(model.get("rollout"))
         artifacts += [(("models", name, "rollout", "variants", v, "artifact"), mapping(spec).get("artifact"))
                       for v, spec in mapping(rollout.get("variants")).items()]
-        artifacts.append((("models", name, "rollout", "candidate", "artifact"), mapping(rollout.get("candidate")).get("artifact")))
+        artifacts.append((("models", name, "rollout", "candidate", "artifact"),
+                          mapping(rollout.get("candidate")).get("artifact")))
         for path, uri in artifacts:
             if isinstance(uri, str) and uri.startswith("registry://"):
                 yield at.error(path, f"registry:// needs a registry, but {provider} target '{target_name}' names none: "

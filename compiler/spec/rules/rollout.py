@@ -35,10 +35,12 @@ def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
     where = ("models", name, "rollout")
     for field, strategies in STRATEGY_FIELDS.items():
         if field in rollout and isinstance(strategy, str) and strategy not in strategies:
-            yield at.error((*where, field), f"'{field}' applies only to strategy {one_of(strategies)}, not {strategy}", key=True)
+            yield at.error((*where, field), f"'{field}' applies only to strategy {one_of(strategies)}, not {strategy}",
+                           key=True)
     if strategy == "ab":
         if "artifact" in model:
-            yield at.error(("models", name, "artifact"), "with strategy ab each variant names its artifact; remove this one", key=True)
+            yield at.error(("models", name, "artifact"),
+                           "with strategy ab each variant names its artifact; remove this one", key=True)
         variants = {k: v for k, v in mapping(rollout.get("variants")).items() if isinstance(v, dict)}
         if not variants:
             yield at.error(where, "strategy ab needs variants (at least two, with weights summing to 100)", key=True)
@@ -54,7 +56,8 @@ def _rollout(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagno
     if isinstance(steps, list) and all(integer(s) is not None for s in steps):
         for i in range(1, len(steps)):
             if steps[i] <= steps[i - 1]:
-                yield at.error((*where, "steps", i), f"canary steps must strictly increase: {steps[i]} follows {steps[i - 1]}")
+                yield at.error((*where, "steps", i),
+                               f"canary steps must strictly increase: {steps[i]} follows {steps[i - 1]}")
 
 
 def _runtime(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]], at: EnvSource) -> Iterator[Diagnostic]:

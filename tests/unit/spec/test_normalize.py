@@ -10,8 +10,8 @@ import pytest
 
 from mlops import ir
 from mlops.errors import SpecError
-from mlops.spec.load import load, parse
 from mlops.spec.defaults import DEFAULTS, SCHEMA
+from mlops.spec.load import load, parse
 from mlops.spec.normalize import normalize
 from tests.support import ROOT
 
