@@ -46,6 +46,8 @@ class Aws:
     native_schemes = frozenset({"s3"})
     registry_ignores: dict[str, str] = {}
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_aws")   # the `aws` extra
+    config_keys = frozenset({"aws:region", "aws:allowedAccountIds"})   # what stack_config may set
 
     @staticmethod
     def nodegroup(env: ir.Environment, pool: ir.NodePool) -> str:
@@ -81,7 +83,7 @@ class Aws:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "AWS credentials (OIDC role in the repository variable AWS_ROLE_ARN)",
+        return {"name": "AWS credentials (OIDC role in the variable AWS_ROLE_ARN of the job's environment)",
                 "uses": "aws-actions/configure-aws-credentials@v4",
                 "with": {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
                          "aws-region": env.target.region or "${{ vars.AWS_REGION }}"}}

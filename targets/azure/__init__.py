@@ -69,6 +69,8 @@ class Azure:
                       "enable it there",
     }
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_azure_native")   # the `azure` extra
+    config_keys = frozenset({"azure-native:location", "azure-native:subscriptionId"})   # what stack_config may set
 
     @staticmethod
     def acr_name(env: ir.Environment) -> str:
@@ -112,7 +114,8 @@ class Azure:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "Azure credentials (federated credential, from repository variables)", "uses": "azure/login@v2",
+        return {"name": "Azure credentials (federated credential; variables of the job's environment)",
+                "uses": "azure/login@v2",
                 "with": {"client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
                          "subscription-id": env.target.subscription or "${{ vars.AZURE_SUBSCRIPTION_ID }}"}}
 

@@ -48,6 +48,8 @@ class Gcp:
     native_schemes = frozenset({"gs"})
     registry_ignores: dict[str, str] = {}
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_gcp")   # the `gcp` extra
+    config_keys = frozenset({"gcp:project", "gcp:region"})           # what stack_config may set
 
     @staticmethod
     def model_service_account(env: ir.Environment, model: str) -> str:
@@ -94,7 +96,7 @@ class Gcp:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "Google Cloud credentials (workload identity federation, from repository variables)",
+        return {"name": "Google Cloud credentials (workload identity federation; variables of the job's environment)",
                 "uses": "google-github-actions/auth@v2",
                 "with": {"workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
                          "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}"}}

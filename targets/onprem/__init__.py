@@ -22,6 +22,8 @@ class OnPrem:
     native_schemes: frozenset[str] = frozenset()   # an existing cluster has no cloud identity
     registry_ignores: dict[str, str] = {}
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random")   # the `onprem` extra (Helm add-ons, Grafana's password)
+    config_keys = frozenset({"kubernetes:context"})   # what stack_config may set
 
     def hints(self, env: ir.Environment) -> Hints:
         # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
