@@ -86,7 +86,8 @@ def _q(requests: str, errors: str, latency: str, in_flight: str) -> Queries:
 MLSERVER_QUERIES = _q(
     'sum(rate(rest_server_requests_total{path=~".*/infer",$sel}[$w]))',
     'sum(rate(rest_server_requests_total{path=~".*/infer",status_code=~"5..",$sel}[$w]))',
-    'histogram_quantile(0.99, sum by (le) (rate(rest_server_request_duration_seconds_bucket{path=~".*/infer",$sel}[$w]))) * 1000',
+    'histogram_quantile(0.99, sum by (le) '
+    '(rate(rest_server_request_duration_seconds_bucket{path=~".*/infer",$sel}[$w]))) * 1000',
     "sum(rest_server_requests_in_progress{$sel})",
 )
 # Triton counts successes and failures apart; latency p99 comes from its summary (--metrics-config
