@@ -18,7 +18,9 @@ LOOP = ROOT / "examples" / "loop" / "mlops.yaml"
 EXAMPLES = sorted(ROOT.glob("examples/*/mlops.yaml"))
 TARGETS = {  # production switched to each provider (the loop spec names aws-prod, gcp-staging and dc1)
     "aws": "aws-prod", "gcp": "gcp-staging", "onprem": "dc1", "azure": "azure-prod"}
-AZURE = "  azure-prod:\n    provider: azure\n    region: westeurope\n"
+# The loop's s3:// stores are another cloud's to Azure and to an existing cluster: read with a Secret, by reference.
+S3_SECRET = "    storageCredentials:\n      s3: {secretRef: {name: fraud-data-aws-reader}}\n"
+AZURE = "  azure-prod:\n    provider: azure\n    region: westeurope\n" + S3_SECRET
 INTERNAL = {
     "aws": {"service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
             "service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
@@ -40,6 +42,7 @@ def _manifests(path: Path, env: str) -> dict[str, dict[str, Any]]:
 def _loop_on(provider: str, tmp_path: Path) -> Path:
     text = LOOP.read_text(encoding="utf-8").replace("targets:\n", "targets:\n" + AZURE, 1)
     text = text.replace("  production:\n    target: aws-prod", f"  production:\n    target: {TARGETS[provider]}")
+    text = text.replace("    registry: harbor.dc1.example.com/ml\n", "    registry: harbor.dc1.example.com/ml\n" + S3_SECRET)
     path = tmp_path / "mlops.yaml"
     path.write_text(text, encoding="utf-8")
     return path

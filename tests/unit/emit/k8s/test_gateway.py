@@ -30,9 +30,11 @@ def test_the_load_balancer_is_internal_by_default_on_every_cloud(tmp_path: Path)
                         "service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
                 "gcp": {"networking.gke.io/load-balancer-type": "Internal"},
                 "azure": {"service.beta.kubernetes.io/azure-load-balancer-internal": "true"}}
+    stores = {"aws": "s3://models/m/", "gcp": "gs://models/m/", "azure": "az://acct/models/m/"}
     for provider, target in (("aws", AWS), ("gcp", GCP), ("azure", AZURE)):
         (tmp_path / provider).mkdir()
-        files = manifests(tmp_path / provider, _doc({"m": sklearn(endpoint={"host": "m.example.com"})}, target=target))
+        model = sklearn(artifact=stores[provider], endpoint={"host": "m.example.com"})
+        files = manifests(tmp_path / provider, _doc({"m": model}, target=target))
         assert _service(files, "shop") == {"type": "LoadBalancer", "annotations": internal[provider]}
         gateway = files["gateway-shop.yaml"]["spec"]["infrastructure"]
         assert gateway == {"parametersRef": {"group": "gateway.envoyproxy.io", "kind": "EnvoyProxy", "name": "shop"},
@@ -51,8 +53,8 @@ def test_a_public_endpoint_gets_its_own_internet_facing_gateway(tmp_path: Path) 
 
 
 def test_gateway_visibility_public_is_every_endpoints_default(tmp_path: Path) -> None:
-    files = manifests(tmp_path, _doc({"a": sklearn(endpoint={"host": "a.example.com"})}, {"visibility": "public"},
-                                     target=GCP))
+    model = sklearn(artifact="gs://models/a/", endpoint={"host": "a.example.com"})
+    files = manifests(tmp_path, _doc({"a": model}, {"visibility": "public"}, target=GCP))
     assert files["httproute-a.yaml"]["spec"]["parentRefs"][0]["name"] == "shop-public"
     assert "annotations" not in _service(files, "shop-public")        # GKE: external unless asked
 

@@ -11,7 +11,7 @@ def test_a_wildcard_host_under_acme_is_refused_where_it_is_written(tmp_path: Pat
     doc = spec({"m": sklearn(endpoint={"host": "*.example.com"})})
     doc["gateway"] = {"tls": {"acme": {"email": "ops@example.com"}}}
     assert errors(tmp_path, doc) == [
-        "mlops.yaml:18:13: error: endpoint host *.example.com is a wildcard: an ACME CA certifies wildcards only "
+        "mlops.yaml:28:13: error: endpoint host *.example.com is a wildcard: an ACME CA certifies wildcards only "
         "over DNS-01, and gateway.tls.acme answers HTTP-01; name the host, or use gateway.tls.secretRef "
         "[at $.models.m.endpoint.host]"]
 
