@@ -64,7 +64,7 @@ def gate(path: str, env: ir.Environment, base: str | None) -> str:
                            f"{env.promotion_from} last ran (in the apply workflow, github.event.before)")
     revision = spec_at(path, base)
     before: dict[str, ir.Environment] = {}
-    invalid = False
+    invalid = bool(revision.unusable)
     if revision.source is not None:
         try:
             before = {e.name: e for e in environments(revision.source)[0]}

@@ -115,3 +115,19 @@ def test_apply_follows_the_same_rule(tmp_path: Path) -> None:
     empty.write(NORTH_STAR.replace(PROMOTION, BOOTSTRAP))
     [production] = environments(load(str(empty.spec)), ["production"])[0]
     assert "production is bootstrapped (promotion.bootstrap)" in apply.gate(str(empty.spec), production, "HEAD")
+
+
+def test_a_base_that_is_not_yaml_is_planned_against_the_spec_alone(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A spec that does not even parse at the base (a broken merge) must not block the pull request fixing it."""
+    repo = Repo(tmp_path, NORTH_STAR.replace("models:\n", "models:\n  : [\n", 1))
+    repo.write(NORTH_STAR)                                          # the fix
+    code, out, err = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--detailed-exitcode")
+    assert code == 2, err
+    assert "HEAD:mlops.yaml:" in err
+    assert "mlops: warning: the spec at HEAD is invalid: planned against the working tree alone" in err
+    assert "> [!CAUTION]\n> **The spec at `HEAD` is invalid**" in out
+    code, data = plan(capsys, repo)
+    assert data["baseInvalid"] and data["gate"][0].startswith("production is compared with what staging runs")
+    [production] = environments(load(str(repo.spec)), ["production"])[0]
+    assert "the spec at HEAD is invalid" in apply.gate(str(repo.spec), production, "HEAD")

@@ -174,15 +174,14 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     """Raises SpecError (the working tree's spec), Unreadable, GitError, BadRevision, BaseInvalid,
     UnknownEnvironment."""
     read_text(path)                               # an unreadable FILE is told as such, before git is asked
-    try:
-        revision = spec_at(path, ref)             # then a wrong revision, before any compiling
-    except SpecError as exc:                      # not usable YAML there: say so of the base, not of FILE
-        raise BaseInvalid(ref, exc.diagnostics) from None
+    revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
     text = read_text(path)
     head = compile_source(parse(text, path), None, layers)
     # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
     invalid: tuple[Diagnostic, ...] = ()
     try:
+        if revision.unusable:                     # not usable YAML there: said of the base, not of FILE
+            raise BaseInvalid(revision.ref, revision.unusable)
         base_build = head if revision.text == text else compile_base(revision)
     except BaseInvalid as exc:
         base_build, invalid = None, tuple(d for d in exc.diagnostics if d.severity == "error")
@@ -193,7 +192,8 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     planned = [after.environments[n] for n in chosen if n in after.environments]
     refusals = promotion.check(planned, before.environments, ref, after.environments, bool(invalid))
     plans = tuple(environment_plan(n, before, after, [r for r in refusals if r.environment == n]) for n in chosen)
-    return Plan(path, ref, revision.commit, revision.source is not None, plans, head.warnings, base_invalid=invalid,
+    existed = revision.source is not None or bool(revision.unusable)
+    return Plan(path, ref, revision.commit, existed, plans, head.warnings, base_invalid=invalid,
                 gate_notes=promotion.notes(planned, before.environments, ref, bool(invalid)))
 
 
