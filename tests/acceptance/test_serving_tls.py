@@ -42,7 +42,8 @@ def _manifests(path: Path, env: str) -> dict[str, dict[str, Any]]:
 def _loop_on(provider: str, tmp_path: Path) -> Path:
     text = LOOP.read_text(encoding="utf-8").replace("targets:\n", "targets:\n" + AZURE, 1)
     text = text.replace("  production:\n    target: aws-prod", f"  production:\n    target: {TARGETS[provider]}")
-    text = text.replace("    registry: harbor.dc1.example.com/ml\n", "    registry: harbor.dc1.example.com/ml\n" + S3_SECRET)
+    dc1 = "    registry: harbor.dc1.example.com/ml\n"
+    text = text.replace(dc1, dc1 + S3_SECRET)
     path = tmp_path / "mlops.yaml"
     path.write_text(text, encoding="utf-8")
     return path
