@@ -14,10 +14,11 @@ from mlops.spec.rules.names import object_names
 from mlops.spec.rules.pools import node_pools
 from mlops.spec.rules.references import references
 from mlops.spec.rules.rollout import rollouts
+from mlops.spec.rules.runtime import runtime_options
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
 
-RULES: tuple[Rule, ...] = (node_pools, models, rollouts, object_names, references)
+RULES: tuple[Rule, ...] = (node_pools, models, rollouts, runtime_options, object_names, references)
 
 
 def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:
