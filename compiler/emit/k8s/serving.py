@@ -3,6 +3,8 @@ placement on the model's node pool."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mlops import ir
 from mlops.emit.k8s import artifacts
 from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
@@ -17,8 +19,14 @@ ACCELERATOR_TAINTS = ("nvidia.com/gpu", "google.com/tpu")
 
 
 def model_runtime(model: ir.Model) -> Runtime:
+    """The runtime table's entry, with the model's own `runtime.args` after mlops' (the rules refuse those that
+    would set a flag mlops sets) and its `runtime.image` (another tag of the same image, the rules check)."""
     tpu = (model.accelerator or "").startswith("tpu") and model.framework in TPU_FRAMEWORKS
-    return runtime(model.framework, model.name, model.resources.gpu, tpu)
+    rt = runtime(model.framework, model.name, model.resources.gpu, tpu)
+    extra = model.runtime
+    if extra.args or extra.image:
+        rt = replace(rt, args=(*rt.args, *extra.args), image=extra.image or rt.image)
+    return rt
 
 
 def _pool(scope: Scope, model: ir.Model) -> PoolHints | None:
@@ -33,12 +41,15 @@ def resources(model: ir.Model, pool: PoolHints | None) -> Obj:
     """CPU pods request what they need and cap memory; accelerator pods get requests equal to limits."""
     res = model.resources
     requests = {"cpu": res.cpu, "memory": res.memory}
+    # resources.disk: the scheduler places the pod on a node with that much local disk free, and the kubelet
+    # evicts it past that (the model volume, /tmp and the container's logs together), not a neighbour.
+    disk = {"ephemeral-storage": res.disk} if res.disk else {}
     if not _accelerated(model):
-        return {"requests": requests, "limits": {"memory": res.memory}}
+        return {"requests": requests | disk, "limits": {"memory": res.memory} | disk}
     if pool is None or pool.accelerator_resource is None:
         raise ValueError(f"model {model.name}: node pool {model.node_pool} has no accelerator resource")
     requests[pool.accelerator_resource] = str(res.gpu)
-    return {"requests": requests, "limits": dict(requests)}
+    return {"requests": requests | disk, "limits": requests | disk}
 
 
 def placement(model: ir.Model, pool: PoolHints | None) -> Obj:
@@ -86,7 +97,9 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     rt, pool = model_runtime(model), _pool(scope, model)
     has_model = inst.artifact is not None
     volumes: list[Obj] = [{"name": "tmp", "emptyDir": {}}]
-    volumes += [{"name": "models", "emptyDir": {}}] if has_model else []
+    # The model files are copied into this volume: bounded by resources.disk when the model states it.
+    models = {"sizeLimit": model.resources.disk} if model.resources.disk else {}
+    volumes += [{"name": "models", "emptyDir": models}] if has_model else []
     volumes += [{"name": "shm", "emptyDir": {"medium": "Memory"}}] if rt.shared_memory else []
     spec: Obj = {
         "serviceAccountName": model.name,
