@@ -9,9 +9,11 @@ from pathlib import Path
 from mlops import ir
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
 from mlops.emit import LAYERS, emit
+from mlops.emit.k8s.patches import PatchRefused
 from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load
 from mlops.spec.normalize import environment_names, normalize
+from mlops.spec.overlay import EnvSource
 from mlops.spec.validate import check
 from mlops.write import write
 
@@ -49,6 +51,29 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
     return tuple(normalize(source, env) for env in (envs or names)), tuple(diagnostics)
 
 
+def diagnose(source: Source) -> list[Diagnostic]:
+    """What `mlops validate` reports: the spec's diagnostics, then, for a spec without errors, what only emitting
+    finds (a patch on an object or a path that does not exist), located like the rest."""
+    diagnostics = check(source)
+    if any(d.severity == "error" for d in diagnostics):
+        return diagnostics
+    for env in environment_names(source):
+        try:
+            _emit(source, normalize(source, env), ("manifests",))
+        except SpecError as exc:
+            diagnostics += exc.diagnostics
+    return sorted(set(diagnostics))
+
+
+def _emit(source: Source, environment: ir.Environment, layers: tuple[str, ...]) -> dict[str, bytes]:
+    """The environment's files; SpecError, located in `source`, if one of its patches cannot apply."""
+    try:
+        return emit(environment, layers)
+    except PatchRefused as exc:
+        at = EnvSource(source, environment.name)
+        raise SpecError([at.error(where, message) for where, message in exc.problems]) from None
+
+
 def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
     """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, Unreadable if unreadable."""
     return compile_source(load(path), envs, layers)
@@ -59,7 +84,7 @@ def compile_source(source: Source, envs: Sequence[str] | None = None, layers: tu
     chosen, diagnostics = environments(source, envs)
     files: dict[str, bytes] = {}
     for environment in chosen:
-        files.update({f"{environment.name}/{p}": c for p, c in emit(environment, layers).items()})
+        files.update({f"{environment.name}/{p}": c for p, c in _emit(source, environment, layers).items()})
     return Build(chosen, files, diagnostics)
 
 
