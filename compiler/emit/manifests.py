@@ -13,7 +13,7 @@ from typing import Any
 from mlops import ir
 from mlops.emit.k8s import artifacts, drift, monitoring, patches, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
-from mlops.emit.k8s.serving import metrics_service, model_runtime
+from mlops.emit.k8s.serving import metrics_service, model_runtime, passwd_config_map
 from mlops.emit.yamlout import dump
 from mlops.ir import serving
 from mlops.targets import Hints
@@ -37,6 +37,8 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
     downloads = [u for m in env.models for u in serving.downloads(m)]
     ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports(downloads)})
     out = [security.namespace(scope), routing.gateway(scope), *security.baseline_policies(scope, ports)]
+    if any(model_runtime(m).passwd for m in env.models):
+        out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
     return out

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Endpoint,
         Environment,
         EnvVar,
+        ExistingAddon,
         Framework,
         Gateway,
         Metric,
@@ -48,16 +49,16 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(("from_dict", "to_dict"), "mlops.ir.codec"),
     **dict.fromkeys(("Column", "Compute", "Data", "DataChecks", "Explain", "Fairness", "Logging", "Threshold",
                      "Training"), "mlops.ir.ml"),
-    **dict.fromkeys(("Alerts", "Analysis", "ApiAccess", "Drift", "Endpoint", "Environment", "EnvVar", "Framework",
-                     "Gateway", "Metric", "Model", "Monitoring", "NodePool", "Notify", "Patch", "PatchOperation",
-                     "Registry", "Resources", "Rollout", "RuntimeOptions", "Scaling", "SecretRef", "StoreCredentials",
-                     "Strategy", "Target", "Tls", "Variant", "Visibility"), "mlops.ir.model"),
+    **dict.fromkeys(("Alerts", "Analysis", "ApiAccess", "Drift", "Endpoint", "Environment", "EnvVar", "ExistingAddon",
+                     "Framework", "Gateway", "Metric", "Model", "Monitoring", "NodePool", "Notify", "Patch",
+                     "PatchOperation", "Registry", "Resources", "Rollout", "RuntimeOptions", "Scaling", "SecretRef",
+                     "StoreCredentials", "Strategy", "Target", "Tls", "Variant", "Visibility"), "mlops.ir.model"),
 }
 __all__ = ["Alerts", "Analysis", "ApiAccess", "Column", "Compute", "Data", "DataChecks", "Drift", "Endpoint", "EnvVar",
-           "Environment", "Explain", "Fairness", "Framework", "Gateway", "Logging", "Metric", "Model", "Monitoring",
-           "NodePool", "Notify", "Patch", "PatchOperation", "Registry", "Resources", "Rollout", "RuntimeOptions",
-           "Scaling", "SecretRef", "StoreCredentials", "Strategy", "Target", "Threshold", "Tls", "Training", "Variant",
-           "Visibility", "from_dict", "to_dict"]
+           "Environment", "ExistingAddon", "Explain", "Fairness", "Framework", "Gateway", "Logging", "Metric", "Model",
+           "Monitoring", "NodePool", "Notify", "Patch", "PatchOperation", "Registry", "Resources", "Rollout",
+           "RuntimeOptions", "Scaling", "SecretRef", "StoreCredentials", "Strategy", "Target", "Threshold", "Tls",
+           "Training", "Variant", "Visibility", "from_dict", "to_dict"]
 
 
 def __getattr__(name: str) -> Any:

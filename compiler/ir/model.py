@@ -34,6 +34,19 @@ class StoreCredentials:
 
 
 @dataclass(frozen=True)
+class ExistingAddon:
+    """An add-on an existing cluster already runs (`targets.<t>.addons`): used where it is, never installed."""
+
+    # prometheus | pushgateway | envoyGateway | keda | argoRollouts | nvidiaDevicePlugin
+    name: str
+    namespace: str | None = None     # of its Service (prometheus, pushgateway) or its proxies (envoyGateway)
+    service: str | None = None
+    port: int | None = None
+    gateway_class: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()   # what its Prometheus selects monitoring objects by
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     provider: str                    # a key of mlops.targets.REGISTRY
@@ -45,6 +58,7 @@ class Target:
     registry: str | None = None      # an existing registry to use instead of a managed one
     storage_class: str | None = None
     storage_credentials: tuple[StoreCredentials, ...] = ()   # stores its own identity cannot read
+    addons: tuple[ExistingAddon, ...] = ()                   # onprem: what the cluster already runs
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,7 @@ class EnvVar:
 class RuntimeOptions:
     args: tuple[str, ...] = ()       # extra arguments for the serving process
     image: str | None = None         # another tag of the same runtime image (or its mirror)
+    user: int | None = None          # custom: the uid the image's (named) USER has
 
 
 @dataclass(frozen=True)
@@ -241,6 +256,9 @@ class Environment:
     api_access: ApiAccess = ApiAccess()
     gateway: Gateway = Gateway()
     monitoring: Monitoring = Monitoring()
+    # Another environment on the same existing cluster whose infra stack installs the add-ons both use (None: this
+    # environment's own stack installs them).
+    addons_from: str | None = None
 
     @property
     def stack(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 from mlops import ir
@@ -71,9 +72,30 @@ def served(model: ir.Model) -> tuple[str, ...]:
     return tuple(sorted({a for a in (*(i.artifact for i in instances(model)), model.image) if a}))
 
 
+def live_uri(baseline: str, model: str) -> str:
+    """Where the drift job reads the model's live inputs: `<baseline folder>/live/<model>/` (every file under it) for
+    s3://, gs:// and az://; `<baseline folder>/live/<model><baseline suffix>` for https:// (one file: https cannot be
+    listed)."""
+    scheme, _, rest = baseline.partition("://")
+    folder, _, leaf = rest.rstrip("/").rpartition("/") if "/" in rest.rstrip("/") else (rest, "", "")
+    if scheme == "https":
+        return f"https://{folder}/live/{model}{PurePosixPath(leaf).suffix}"
+    return f"{scheme}://{folder}/live/{model}/"
+
+
+def drift_inputs(model: ir.Model) -> tuple[str, ...]:
+    """What the drift job downloads: the baseline, then the live inputs (`data.live` when the model declares it,
+    else next to the baseline); none without drift."""
+    if not model.drift:
+        return ()
+    live = model.data.live if model.data and model.data.live else live_uri(model.drift.baseline, model.name)
+    return model.drift.baseline, live
+
+
 def downloads(model: ir.Model) -> tuple[str, ...]:
-    """What the model's pods and jobs fetch into a volume: its instances' artifacts and the drift baseline."""
-    found = {i.artifact for i in instances(model)} | ({model.drift.baseline} if model.drift else set())
+    """What the model's pods and jobs fetch into a volume: its instances' artifacts and the drift job's inputs
+    (the baseline and the live inputs: the job reads both with the model's identity, so both are granted)."""
+    found = {i.artifact for i in instances(model)} | set(drift_inputs(model))
     return tuple(sorted(a for a in found if a))
 
 

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "training.drift": False,
     "training.dataChecks": "required",
     "promotion.requireApproval": False,
+    "addons.prometheus.port": 9090,
+    "addons.pushgateway.port": 9091,
+    "addons.envoyGateway.namespace": "envoy-gateway-system",
 }
 
 _MODEL, _MON = "$defs/model/properties", "$defs/monitoring/properties"
@@ -75,4 +78,7 @@ SCHEMA: dict[str, str | dict[str, str]] = {
     "training.drift": "$defs/training/properties/triggers/properties/drift",
     "training.dataChecks": "$defs/training/properties/gate/properties/dataChecks",
     "promotion.requireApproval": "$defs/environment/properties/promotion/properties/requireApproval",
+    "addons.prometheus.port": "$defs/target/properties/addons/properties/prometheus/properties/port",
+    "addons.pushgateway.port": "$defs/target/properties/addons/properties/pushgateway/properties/port",
+    "addons.envoyGateway.namespace": "$defs/target/properties/addons/properties/envoyGateway/properties/namespace",
 }

@@ -18,6 +18,7 @@ from mlops.spec.defaults import DEFAULTS
 from mlops.spec.load import Source
 from mlops.spec.overlay import EnvSource, environment_document
 from mlops.spec.quantity import cpu_text, memory_gib, seconds
+from mlops.spec.rules import clusters
 from mlops.targets.base import catalog as catalogs
 
 
@@ -53,6 +54,7 @@ def normalize(source: Source, env: str) -> ir.Environment:
         api_access=_api_access(cluster.get("apiAccess")),
         gateway=gateway,
         monitoring=_monitoring(doc.get("monitoring", {})),
+        addons_from=clusters.addons_owner(source, env),
     )
 
 
@@ -87,7 +89,17 @@ def _target(name: str, spec: dict[str, Any]) -> ir.Target:
                      account=spec.get("account"), subscription=spec.get("subscription"), context=spec.get("context"),
                      registry=spec.get("registry"), storage_class=spec.get("storageClass"),
                      storage_credentials=tuple(ir.StoreCredentials(scheme, _secret(c["secretRef"]))
-                                               for scheme, c in sorted(spec.get("storageCredentials", {}).items())))
+                                               for scheme, c in sorted(spec.get("storageCredentials", {}).items())),
+                     addons=tuple(_existing_addon(n, a) for n, a in sorted(spec.get("addons", {}).items())))
+
+
+def _existing_addon(name: str, spec: Any) -> ir.ExistingAddon:
+    if not isinstance(spec, dict):          # `existing`: nothing the manifests address
+        return ir.ExistingAddon(name)
+    port = spec.get("port", DEFAULTS.get(f"addons.{name}.port"))
+    return ir.ExistingAddon(name, namespace=spec.get("namespace", DEFAULTS.get(f"addons.{name}.namespace")),
+                            service=spec.get("service"), port=port, gateway_class=spec.get("gatewayClass"),
+                            labels=tuple(sorted(spec.get("labels", {}).items())))
 
 
 def _pool(name: str, spec: dict[str, Any], target: ir.Target, at: EnvSource) -> ir.NodePool:
@@ -142,7 +154,7 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visib
         drift=ir.Drift(drift["baseline"], drift.get("schedule", DEFAULTS["drift.schedule"]),
                        float(drift.get("threshold", DEFAULTS["drift.threshold"])),
                        drift.get("method", DEFAULTS["drift.method"])) if drift else None,
-        runtime=ir.RuntimeOptions(tuple(runtime.get("args", ())), runtime.get("image")),
+        runtime=ir.RuntimeOptions(tuple(runtime.get("args", ())), runtime.get("image"), runtime.get("user")),
         patches=tuple(_patch(name, i, p) for i, p in enumerate(spec.get("patches", ()))),
         data=ml.data(spec.get("data")),
         training=ml.training(spec.get("training")),

@@ -12,6 +12,7 @@ from mlops.spec import rules, secrets
 from mlops.spec.load import Source
 from mlops.spec.overlay import PATCHABLE, EnvSource, environment_document
 from mlops.spec.raw import mapping
+from mlops.spec.rules.clusters import shared_clusters
 from mlops.spec.schema import schema_errors
 
 
@@ -27,6 +28,7 @@ def check(source: Source) -> list[Diagnostic]:
     targets = {k: v for k, v in mapping(doc.get("targets")).items() if isinstance(v, dict)}
     found += _environments(envs, targets, base)
     found += rules.check(doc, None, base)
+    found += shared_clusters(source)
     for env, spec in envs.items():
         target_name = spec.get("target")
         target_spec = targets.get(target_name) if isinstance(target_name, str) else None

@@ -47,7 +47,11 @@ def pod_trust(cluster: str, namespace: str, service_account: str) -> str:
 def s3_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
     """Read-only access to exactly these objects (or prefixes): GetObject on them, ListBucket under them."""
     out: list[dict[str, Any]] = []
-    for bucket, key in sorted({loc for u in uris if (loc := artifacts.bucket_object(u, "s3"))}):
+    # A folder is written with its trailing slash (s3://b/model/v12/): without stripping it the ARN would read
+    # `model/v12//*`, which matches no object (infra review A3).
+    found = {(bucket, key.rstrip("/")) for u in uris if (loc := artifacts.bucket_object(u, "s3"))
+             for bucket, key in [loc]}
+    for bucket, key in sorted(found):
         objects = [f"arn:aws:s3:::{bucket}/{key}", f"arn:aws:s3:::{bucket}/{key}/*"] if key else [f"arn:aws:s3:::{bucket}/*"]
         out.append({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": objects})
         listing: dict[str, Any] = {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{bucket}"}

@@ -16,12 +16,20 @@ import pulumi_aws as aws
 
 from mlops import ir
 from mlops.ir.names import short_name
+from mlops.targets.aws.access import pod_trust
 
 AZ_COUNT = 3
 VPC_CIDR = "10.0.0.0/16"
 PUBLIC_CIDRS = ("10.0.0.0/22", "10.0.4.0/22", "10.0.8.0/22")        # load balancers and the NAT gateway
 PRIVATE_CIDRS = ("10.0.64.0/18", "10.0.128.0/18", "10.0.192.0/18")  # nodes and pods (VPC CNI: pod IPs from here)
-NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
+# The VPC CNI's permissions are not the nodes': aws-node gets them through EKS Pod Identity (CNI_POLICY below), so
+# no pod can use the node's credentials to attach ENIs (EKS Best Practices, security/iam.adoc:999-1012, infra A8).
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly")
+CNI_POLICY, CNI_SERVICE_ACCOUNT = "AmazonEKS_CNI_Policy", ("kube-system", "aws-node")
+# Network policy enforcement is opt-in on the VPC CNI: this configuration value turns on the node agent that
+# enforces NetworkPolicies (the string "true": amazon-eks-user-guide latest/ug/networking/
+# eks-networking-add-ons.adoc:1465-1478; VPC CNI >= 1.14, which every supported EKS version's default add-on is).
+VPC_CNI_CONFIG = json.dumps({"enableNetworkPolicy": "true"}, sort_keys=True)
 GPU_TAINT = aws.eks.NodeGroupTaintArgs(key="nvidia.com/gpu", value="present", effect="NO_SCHEDULE")  # EKS spelling
 
 
@@ -82,7 +90,8 @@ class Network(pulumi.ComponentResource):
 
 class Cluster(pulumi.ComponentResource):
     """The EKS control plane (API authentication mode, protected), a managed node group per pool, and the
-    EKS Pod Identity agent. `kubeconfig` authenticates with `aws eks get-token`: it holds no key."""
+    EKS-managed core add-ons (VPC CNI with network policy, Pod Identity agent, CoreDNS, kube-proxy). `kubeconfig`
+    authenticates with `aws eks get-token`: it holds no key."""
 
     def __init__(self, name: str, env: ir.Environment, network: Network, nodegroup_name: Any,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -99,23 +108,57 @@ class Cluster(pulumi.ComponentResource):
             access_config=aws.eks.ClusterAccessConfigArgs(authentication_mode="API",
                                                           bootstrap_cluster_creator_admin_permissions=True),
             enabled_cluster_log_types=["api", "audit", "authenticator"],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attach], protect=True))
+            # The core add-ons are EKS-managed (below), not bootstrapped self-managed copies nobody upgrades (infra
+            # A11). The flag only matters at creation and changing it REPLACES a cluster (pulumi_aws eks/cluster.py:
+            # "Changing this value will force a new cluster to be created"): ignored afterwards, so clusters created
+            # with the default keep it, and the managed add-ons below adopt their self-managed ones (OVERWRITE), as
+            # terraform-aws-modules/eks does (main.tf:46,207-211).
+            bootstrap_self_managed_addons=False,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attach], protect=True,
+                                        ignore_changes=["bootstrapSelfManagedAddons"]))
+        self.pod_identity_agent = aws.eks.Addon(f"{name}-pod-identity-agent", cluster_name=self.cluster.name,
+                                                addon_name="eks-pod-identity-agent", opts=child)
+        self.vpc_cni = self._vpc_cni(name, env)
         node_role = aws.iam.Role(f"{name}-node-role", name=short_name(f"{env.stack}-node", 64),
                                  assume_role_policy=assume_role("ec2.amazonaws.com"), opts=child)
         attached = [aws.iam.RolePolicyAttachment(f"{name}-node-{p}", role=node_role.name, policy_arn=managed_policy(p),
                                                  opts=child) for p in NODE_POLICIES]
+        # Nodes join only once the CNI runs (no bootstrapped one on new clusters): vpc-cni and the Pod Identity agent
+        # it takes its credentials from come first, CoreDNS and kube-proxy (which need nodes) after
+        # (terraform-aws-modules/eks README:151-160, `before_compute`).
+        before: list[pulumi.Resource] = [*attached, self.vpc_cni, self.pod_identity_agent]
         self.node_groups = {pool.name: self._node_group(name, env, pool, nodegroup_name(env, pool), node_role, network,
-                                                        attached) for pool in env.node_pools}
-        self.pod_identity_agent = aws.eks.Addon(f"{name}-pod-identity-agent", cluster_name=self.cluster.name,
-                                                addon_name="eks-pod-identity-agent", opts=child)
+                                                        before) for pool in env.node_pools}
+        self.core_addons = [aws.eks.Addon(f"{name}-{addon}", cluster_name=self.cluster.name, addon_name=addon,
+                                          resolve_conflicts_on_create="OVERWRITE",
+                                          resolve_conflicts_on_update="OVERWRITE",
+                                          opts=pulumi.ResourceOptions(parent=self,
+                                                                      depends_on=list(self.node_groups.values())))
+                            for addon in ("coredns", "kube-proxy")]
         config: pulumi.Output[str] = pulumi.Output.all(
             self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority.data,
         ).apply(lambda parts: kubeconfig(parts[0], parts[1], parts[2], env.target.region or ""))
         self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(config)
         self.register_outputs({"clusterName": self.cluster.name, "kubeconfig": self.kubeconfig})
 
+    def _vpc_cni(self, name: str, env: ir.Environment) -> aws.eks.Addon:
+        """The managed VPC CNI, enforcing NetworkPolicies, with its own role (EKS Pod Identity for aws-node)."""
+        child = pulumi.ResourceOptions(parent=self)
+        namespace, account = CNI_SERVICE_ACCOUNT
+        role = aws.iam.Role(f"{name}-cni-role", name=short_name(f"{env.stack}-cni", 64), opts=child,
+                            assume_role_policy=self.cluster.name.apply(lambda c: pod_trust(c, namespace, account)))
+        aws.iam.RolePolicyAttachment(f"{name}-cni-policy", role=role.name, policy_arn=managed_policy(CNI_POLICY),
+                                     opts=child)
+        return aws.eks.Addon(
+            f"{name}-vpc-cni", cluster_name=self.cluster.name, addon_name="vpc-cni",
+            configuration_values=VPC_CNI_CONFIG,
+            resolve_conflicts_on_create="OVERWRITE", resolve_conflicts_on_update="OVERWRITE",
+            pod_identity_associations=[aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn,
+                                                                               service_account=account)],
+            opts=child)
+
     def _node_group(self, name: str, env: ir.Environment, pool: ir.NodePool, group: str, role: aws.iam.Role,
-                    network: Network, attached: list[aws.iam.RolePolicyAttachment]) -> aws.eks.NodeGroup:
+                    network: Network, attached: list[pulumi.Resource]) -> aws.eks.NodeGroup:
         gpu = bool(pool.instance_accelerator)
         return aws.eks.NodeGroup(
             f"{name}-pool-{pool.name}", cluster_name=self.cluster.name, node_group_name=group, node_role_arn=role.arn,

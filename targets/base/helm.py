@@ -1,5 +1,6 @@
-"""The add-ons as Pulumi resources: one Helm release per chart of `mlops.targets.base.addons.CHARTS` (with the
-values from that table), and the GatewayClass, installed on a target's cluster."""
+"""The add-ons as Pulumi resources, installed on a target's cluster: one Helm release per chart
+`mlops.targets.base.addons.installed` picks (with the values of that table), the GatewayClass, the PodMonitor
+scraping the Envoy proxies, and Grafana's generated admin credentials."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from mlops import ir
-from mlops.targets.base.addons import BASE, CHARTS, ENVOY_CONTROLLER, GATEWAY_CLASS, Chart, values
+from mlops.targets.base import addons
+from mlops.targets.base.addons import CHARTS, Chart
 from mlops.targets.base.tags import k8s_labels
 
 
 class AddOns(pulumi.ComponentResource):
-    """The Helm releases and the GatewayClass, installed through `k8s_provider`."""
+    """The Helm releases and the objects beside them, installed through `k8s_provider`."""
 
     releases: dict[str, k8s.helm.v3.Release]
 
@@ -24,19 +27,45 @@ class AddOns(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:k8s:AddOns", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=k8s_provider, depends_on=list(depends_on))
-        chosen = {n: values(n) for n in BASE + (("nvidia-device-plugin",) if nvidia_device_plugin else ())}
-        chosen.update({n: dict(v) for n, v in (extra or {}).items()})
-        wanted = sorted(chosen)
-        self.releases = {n: self._release(name, CHARTS[n], chosen[n], child) for n in wanted}
-        self.gateway_class = k8s.apiextensions.CustomResource(
-            f"{name}-gatewayclass",
-            api_version="gateway.networking.k8s.io/v1",
-            kind="GatewayClass",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_CLASS, labels=k8s_labels(env)),
-            spec={"controllerName": ENVOY_CONTROLLER},
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.releases["envoy-gateway"]])),
-        )
-        self.register_outputs({"charts": {n: CHARTS[n].version for n in wanted}, "gatewayClass": GATEWAY_CLASS})
+        wanted = addons.installed(env, ("nvidia-device-plugin",) if nvidia_device_plugin else ())
+        chosen = {n: addons.values(n, env) for n in wanted}
+        if not env.addons_from:
+            chosen.update({n: dict(v) for n, v in (extra or {}).items()})
+        self.releases = {}
+        if "kube-prometheus-stack" in chosen:
+            secret = self._grafana_admin(name, env, child)
+            self.releases["kube-prometheus-stack"] = self._release(
+                name, CHARTS["kube-prometheus-stack"], chosen.pop("kube-prometheus-stack"), _after(child, secret))
+        operator = [self.releases["kube-prometheus-stack"]] if "kube-prometheus-stack" in self.releases else []
+        for n in sorted(chosen):   # the pushgateway's ServiceMonitor needs the operator's CRDs
+            self.releases[n] = self._release(name, CHARTS[n], chosen[n], _after(child, *operator))
+        if "envoy-gateway" in self.releases:
+            self.gateway_class = k8s.apiextensions.CustomResource(
+                f"{name}-gatewayclass", api_version="gateway.networking.k8s.io/v1", kind="GatewayClass",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=addons.GATEWAY_CLASS, labels=k8s_labels(env)),
+                spec={"controllerName": addons.ENVOY_CONTROLLER},
+                opts=_after(child, self.releases["envoy-gateway"]))
+        if not env.addons_from:
+            monitor = addons.proxy_pod_monitor(env)
+            self.proxy_monitor = k8s.apiextensions.CustomResource(
+                f"{name}-proxy-metrics", api_version=monitor["apiVersion"], kind=monitor["kind"],
+                metadata=k8s.meta.v1.ObjectMetaArgs(**monitor["metadata"]), spec=monitor["spec"],
+                opts=_after(child, *operator, *[self.releases[n] for n in ("envoy-gateway",) if n in self.releases]))
+        self.register_outputs({"charts": {n: CHARTS[n].version for n in sorted(self.releases)},
+                               "sharedFrom": env.addons_from})
+
+    @staticmethod
+    def _grafana_admin(prefix: str, env: ir.Environment, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
+        """Grafana's admin login, generated once and kept in the stack's state (never the chart's default)."""
+        namespace = k8s.core.v1.Namespace(f"{prefix}-monitoring", metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=addons.MONITORING_NAMESPACE, labels=k8s_labels(env)), opts=opts)
+        password = random.RandomPassword(f"{prefix}-grafana-admin", length=32, special=False,
+                                         opts=pulumi.ResourceOptions(parent=opts.parent))
+        return k8s.core.v1.Secret(
+            f"{prefix}-grafana-admin", metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=addons.GRAFANA_ADMIN_SECRET, namespace=addons.MONITORING_NAMESPACE, labels=k8s_labels(env)),
+            string_data={"admin-user": "admin", "admin-password": password.result},
+            opts=_after(opts, namespace))
 
     @staticmethod
     def _release(prefix: str, chart: Chart, chart_values: dict[str, Any], opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
@@ -57,9 +86,13 @@ class AddOns(pulumi.ComponentResource):
         )
 
 
+def _after(opts: pulumi.ResourceOptions, *resources: pulumi.Resource) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(resources)))
+
+
 def install(env: ir.Environment, k8s_provider: k8s.Provider, parent: pulumi.Resource, *, nvidia_device_plugin: bool,
             depends_on: Sequence[pulumi.Resource] = (), extra: Mapping[str, Mapping[str, Any]] | None = None) -> AddOns:
     """The add-ons of `env`'s cluster, as a child of `parent`. `extra`: provider-specific charts of `CHARTS`
-    (by name) with their values."""
+    (by name) with their values. Nothing is installed when another environment's stack installs them."""
     return AddOns(f"{env.stack}-addons", env, k8s_provider, nvidia_device_plugin=nvidia_device_plugin,
                   depends_on=depends_on, extra=extra, opts=pulumi.ResourceOptions(parent=parent))

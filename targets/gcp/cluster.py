@@ -60,6 +60,27 @@ class Network(pulumi.ComponentResource):
         self.register_outputs({"network": self.vpc.id, "subnetwork": self.subnet.id})
 
 
+# Ports the control plane must reach on pods of private nodes besides the 443/10250 GKE opens itself: KEDA's metrics
+# API server (6443: keda-docs content/docs/2.16/operate/cluster.md:55, "Only required for Google Cloud";
+# kedacore/charts@v2.16.0 keda/values.yaml:465-471 portHttpsTarget) and the admission webhooks on 9443 (KEDA's,
+# values.yaml:165-186; Envoy Gateway's topology injector, charts/gateway-helm envoy-gateway Service `webhook`).
+CONTROL_PLANE_PORTS = ("6443", "9443")
+
+
+def control_plane_firewall(name: str, env: ir.Environment, network: Network, node_account: pulumi.Input[str],
+                           opts: pulumi.ResourceOptions) -> gcp.compute.Firewall:
+    """Lets the control plane call the add-ons' API services and webhooks on the nodes (infra review G5).
+
+    A PSC-based private cluster with neither `master_ipv4_cidr_block` nor a private endpoint subnetwork takes its
+    control plane's internal endpoint from the node subnet's primary range, which is therefore the source
+    (terraform-google-modules/kubernetes-engine modules/private-cluster main.tf:116-122, firewall.tf:99-120)."""
+    return gcp.compute.Firewall(
+        name, name=gce_name(env, "control-plane-webhooks"), project=env.target.project, network=network.vpc.id,
+        direction="INGRESS", source_ranges=[network.subnet.ip_cidr_range],
+        allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=list(CONTROL_PLANE_PORTS))],
+        target_service_accounts=[node_account], opts=opts)
+
+
 @dataclass(frozen=True)
 class ClusterArgs:
     env: ir.Environment

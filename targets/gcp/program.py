@@ -11,7 +11,7 @@ import pulumi_kubernetes as k8s
 from mlops import ir
 from mlops.targets.base import addons, helm
 from mlops.targets.gcp.access import NodeIdentity, Registry, WorkloadIdentity, WorkloadIdentityArgs
-from mlops.targets.gcp.cluster import Cluster, ClusterArgs, Network
+from mlops.targets.gcp.cluster import Cluster, ClusterArgs, Network, control_plane_firewall
 
 
 class Platform(pulumi.ComponentResource):
@@ -31,6 +31,8 @@ class Platform(pulumi.ComponentResource):
         repository = self.registry.repository if self.registry else None
         self.nodes = NodeIdentity(f"{name}-nodes", env, repository, opts=child)
         self.cluster = Cluster(f"{name}-gke", ClusterArgs(env, self.network, self.nodes.account.email), opts=child)
+        self.firewall = control_plane_firewall(f"{name}-control-plane", env, self.network, self.nodes.account.email,
+                                               child)
         self.identity = WorkloadIdentity(
             f"{name}-models", WorkloadIdentityArgs(env, models_account_id, self.cluster.cluster, repository), opts=child)
         cluster = self.cluster.cluster

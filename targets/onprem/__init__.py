@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 class OnPrem:
     provider = "onprem"
-    fields = frozenset({"context", "registry", "storageClass"})
+    fields = frozenset({"context", "registry", "storageClass", "addons"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
 

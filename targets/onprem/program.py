@@ -16,7 +16,9 @@ class OnPremCluster(pulumi.ComponentResource):
         super().__init__("mlops:onprem:Cluster", name, None, opts)
         self.provider = k8s.Provider(f"{name}-k8s", context=env.target.context, enable_server_side_apply=True,
                                      opts=pulumi.ResourceOptions(parent=self))
-        self.addons = helm.install(env, self.provider, self, nvidia_device_plugin=True)
+        # Only where a pool asks for GPUs, and not where the cluster already runs a device plugin (the GPU Operator,
+        # `targets.<t>.addons.nvidiaDevicePlugin`): two plugins would both advertise nvidia.com/gpu.
+        self.addons = helm.install(env, self.provider, self, nvidia_device_plugin=bool(addons.gpu_pools(env)))
         self.register_outputs({"context": env.target.context})
 
 
@@ -26,3 +28,5 @@ def run(env: ir.Environment) -> None:
     pulumi.export("kubeContext", env.target.context)
     pulumi.export("clusterName", env.target.context)
     pulumi.export("addons", {name: addons.CHARTS[name].version for name in sorted(cluster.addons.releases)})
+    if env.addons_from:
+        pulumi.export("addonsFrom", env.addons_from)     # the environment whose stack installs this cluster's add-ons

@@ -4,48 +4,46 @@ Each run downloads the baseline and the live inputs with the storage-initializer
 identity), computes the PSI per feature (drift_program.py, shipped in a ConfigMap) and pushes the score to the
 Pushgateway, where the model's PrometheusRule alerts above `threshold`.
 
-Live inputs are read next to the baseline: `<baseline folder>/live/<model>/` for s3://, gs:// and az://
-(every file under it), `<baseline folder>/live/<model><baseline suffix>` for https:// (one file, as https
-cannot be listed). Whatever logs the model's requests writes there; mlops does not capture payloads itself.
+Live inputs are read next to the baseline (`mlops.ir.serving.live_uri`): `<baseline folder>/live/<model>/` for
+s3://, gs:// and az:// (every file under it), `<baseline folder>/live/<model><baseline suffix>` for https:// (one
+file, as https cannot be listed). Whatever logs the model's requests writes there.
 """
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from mlops import ir
 from mlops.emit.k8s import artifacts
 from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import DRIFT_IMAGE, RUN_AS, STORAGE_INITIALIZER_IMAGE
 from mlops.emit.k8s.security import container_security, init_security, pod_security
-from mlops.ir import names
-from mlops.targets.base import addons
+from mlops.ir import names, serving
 
 PROGRAM = Path(__file__).with_name("drift_program.py")
 BASELINE_DIR, LIVE_DIR, PROGRAM_DIR = "/data/baseline", "/data/live", "/opt/mlops"
 RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}
 
 
-def live_uri(baseline: str, model: str) -> str:
-    scheme, _, rest = baseline.partition("://")
-    folder, _, leaf = rest.rstrip("/").rpartition("/") if "/" in rest.rstrip("/") else (rest, "", "")
-    if scheme == "https":
-        return f"https://{folder}/live/{model}{PurePosixPath(leaf).suffix}"
-    return f"{scheme}://{folder}/live/{model}/"
-
-
-def _fetch(drift: ir.Drift, model: str) -> Obj:
-    pairs = [artifacts.resolve(drift.baseline, "").uri, BASELINE_DIR,
-             artifacts.resolve(live_uri(drift.baseline, model), "").uri, LIVE_DIR]
-    return {"name": "storage-initializer", "image": STORAGE_INITIALIZER_IMAGE, "args": pairs,
+def _fetch(name: str, uri: str, dest: str) -> Obj:
+    """One storage-initializer per source: the pinned v0.15.2 entrypoint takes exactly one `SRC DEST` pair (with
+    more it prints its usage and exits 0, having fetched nothing: kserve@v0.15.2
+    python/storage-initializer/scripts/initializer-entrypoint l.9-11)."""
+    return {"name": name, "image": STORAGE_INITIALIZER_IMAGE, "args": [artifacts.resolve(uri, "").uri, dest],
             "env": [{"name": "HOME", "value": "/tmp"}], "resources": artifacts.INIT_RESOURCES,
             "securityContext": init_security(),
             "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}]}
 
 
+def fetches(model: ir.Model) -> list[Obj]:
+    """The drift job's init containers: the baseline into BASELINE_DIR, then the live inputs into LIVE_DIR."""
+    baseline, live = serving.drift_inputs(model)
+    return [_fetch("fetch-baseline", baseline, BASELINE_DIR), _fetch("fetch-live", live, LIVE_DIR)]
+
+
 def _container(scope: Scope, model: ir.Model) -> Obj:
     env = {"BASELINE_DIR": BASELINE_DIR, "LIVE_DIR": LIVE_DIR, "MODEL": model.name, "NAMESPACE": scope.namespace,
-           "PUSHGATEWAY_URL": addons.PUSHGATEWAY_URL, "HOME": "/tmp"}
+           "PUSHGATEWAY_URL": scope.addons.pushgateway.url, "HOME": "/tmp"}
     mounts = [{"name": "data", "mountPath": "/data", "readOnly": True},
               {"name": "program", "mountPath": PROGRAM_DIR, "readOnly": True},
               {"name": "tmp", "mountPath": "/tmp"}]
@@ -64,7 +62,7 @@ def cron_job(scope: Scope, model: ir.Model) -> Obj:
     assert model.drift is not None
     pod = {"restartPolicy": "Never", "serviceAccountName": model.name, "automountServiceAccountToken": False,
            "enableServiceLinks": False, "securityContext": pod_security(RUN_AS),
-           "initContainers": [_fetch(model.drift, model.name)], "containers": [_container(scope, model)],
+           "initContainers": fetches(model), "containers": [_container(scope, model)],
            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}},
                        {"name": "program", "configMap": {"name": names.drift(model.name)}}]}
     labels = {**scope.labels(model.name, model.name, "drift"), **dict(scope.hints.pod_labels),

@@ -8,6 +8,7 @@ from typing import Any
 from mlops import ir
 from mlops.diagnostics import json_path
 from mlops.targets import Hints
+from mlops.targets.base import addons
 
 Obj = dict[str, Any]
 
@@ -28,6 +29,11 @@ class Scope:
     @property
     def namespace(self) -> str:
         return self.env.namespace
+
+    @property
+    def addons(self) -> addons.Coordinates:
+        """Where the add-ons the manifests address are: installed by the infra stack, or already on the cluster."""
+        return addons.coordinates(self.env)
 
     def labels(self, app: str, instance: str, component: str) -> dict[str, str]:
         """The platform's labels, then the app.kubernetes.io set (which the platform's cannot override)."""

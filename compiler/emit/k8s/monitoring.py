@@ -32,7 +32,7 @@ def service_monitor(scope: Scope, model: ir.Model) -> Obj:
             "podTargetLabels": [INSTANCE, "rollouts-pod-template-hash"]}
     meta = scope.metadata(model.name, app=model.name, instance=model.name, component="metrics",
                           source=source("models", model.name, "monitoring"),
-                          labels=dict(addons.PROMETHEUS_SELECTOR_LABELS))
+                          labels=dict(scope.addons.scrape_labels))
     return new("monitoring.coreos.com/v1", "ServiceMonitor", meta, spec=spec)
 
 
@@ -92,7 +92,7 @@ def prometheus_rule(scope: Scope, model: ir.Model) -> Obj | None:
         return None
     where = ("models", model.name, "monitoring") if model.drift else ("models", model.name, "monitoring", "alerts")
     meta = scope.metadata(model.name, app=model.name, instance=model.name, component="alerts",
-                          source=source(*where), labels=dict(addons.PROMETHEUS_SELECTOR_LABELS))
+                          source=source(*where), labels=dict(scope.addons.scrape_labels))
     spec = {"groups": [{"name": f"mlops.{model.name}", "rules": rules}]}
     return new("monitoring.coreos.com/v1", "PrometheusRule", meta, spec=spec)
 
@@ -130,5 +130,8 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
 
 
 def build(scope: Scope, model: ir.Model) -> list[Obj]:
+    """A custom image's metrics are unknown (the Open Inference Protocol promises none): it is watched through the
+    Gateway's proxies, and not scraped, so no target is down for lack of a /metrics (integrity review R7)."""
     rule = prometheus_rule(scope, model)
-    return [service_monitor(scope, model), dashboard(scope, model), *([rule] if rule else [])]
+    scraped = [service_monitor(scope, model)] if model_runtime(model).queries is not None else []
+    return [*scraped, dashboard(scope, model), *([rule] if rule else [])]

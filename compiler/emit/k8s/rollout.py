@@ -78,12 +78,12 @@ def argo_rollout(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     return new(ROLLOUTS_API, "Rollout", meta, spec={**_spec(scope, model, inst), "strategy": strategy})
 
 
-def _metric(name: str, promql: str, limit: str, count: int | None) -> Obj:
+def _metric(name: str, promql: str, limit: str, count: int | None, address: str) -> Obj:
     """Passes at or under `limit`, fails above it; no traffic (NaN) is neither: inconclusive, and the
     Rollout pauses for a person to decide rather than promoting on no evidence."""
     out: Obj = {"name": name, "interval": duration(MEASURE_EVERY), "failureLimit": 1, "inconclusiveLimit": 2,
                 "successCondition": f"result[0] <= {limit}", "failureCondition": f"result[0] > {limit}",
-                "provider": {"prometheus": {"address": addons.PROMETHEUS_URL,
+                "provider": {"prometheus": {"address": address,
                                             "query": f"({promql}) or on() vector(NaN)"}}}
     return {**out, "count": count} if count else out
 
@@ -99,10 +99,11 @@ def analysis_template(scope: Scope, model: ir.Model) -> Obj:
     if analysis.max_error_rate is not None:
         ratio = (f"(({query(queries.errors, sel, WINDOW)}) or on() vector(0))"
                  f" / ({query(queries.requests, sel, WINDOW)})")
-        metrics.append(_metric("error-rate", ratio, number(analysis.max_error_rate), count))
+        metrics.append(_metric("error-rate", ratio, number(analysis.max_error_rate), count,
+                               scope.addons.prometheus.url))
     if analysis.max_latency_p99_ms is not None:
         metrics.append(_metric("latency-p99-ms", query(queries.latency_p99_ms, sel, WINDOW),
-                               number(analysis.max_latency_p99_ms), count))
+                               number(analysis.max_latency_p99_ms), count, scope.addons.prometheus.url))
     meta = scope.metadata(model.name, app=model.name, instance=model.name, component="analysis",
                           source=source("models", model.name, "rollout", "analysis"))
     return new(ROLLOUTS_API, "AnalysisTemplate", meta, spec={"args": [{"name": "hash"}], "metrics": metrics})

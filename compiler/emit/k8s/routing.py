@@ -28,7 +28,7 @@ def gateway(scope: Scope) -> Obj:
     env = scope.env
     listener = {"name": "http", "protocol": "HTTP", "port": addons.GATEWAY_HTTP_PORT,
                 "allowedRoutes": {"namespaces": {"from": "Same"}}}
-    spec: Obj = {"gatewayClassName": addons.GATEWAY_CLASS, "listeners": [listener]}
+    spec: Obj = {"gatewayClassName": scope.addons.gateway_class, "listeners": [listener]}
     if scope.hints.gateway_annotations:
         spec["infrastructure"] = {"annotations": dict(scope.hints.gateway_annotations)}
     meta = scope.metadata(env.platform, app=env.platform, instance=env.platform, component="gateway",

@@ -2,8 +2,9 @@
 
 The serving images are pinned in `mlops.ir.runtimes` (the rules check `runtime.image` and `runtime.args` against
 them); MLServer's environment-variable fallback and ports come from MLServer's settings.py. Pinned here:
-kserve/storage-initializer:v0.15.2 (what KServe's own model-cache controller pins; its arguments are
-`SRC_URI DEST_PATH ...` pairs, scripts/initializer-entrypoint). Bump it here, and only here.
+kserve/storage-initializer:v0.15.2 (what KServe's own model-cache controller pins; its entrypoint takes exactly ONE
+`SRC_URI DEST_PATH` pair, kserve@v0.15.2 python/storage-initializer/scripts/initializer-entrypoint l.9: pairs
+only from v0.16.0, so every init container fetches one source). Bump it here, and only here.
 
 Queries are PromQL over the runtime's own metrics. `$sel` stands for the label matchers selecting the pods
 (namespace, metrics Service, instance, pod-template hash), `$w` for the rate window. Every query answers
@@ -25,7 +26,23 @@ STORAGE_INITIALIZER_IMAGE = "docker.io/kserve/storage-initializer:v0.15.2"
 DRIFT_IMAGE = MLSERVER_IMAGE          # carries numpy, pandas and pyarrow: the drift program needs nothing else
 
 MODEL_DIR = "/mnt/models"
-RUN_AS = 1000                          # the non-root user the MLServer, Triton and vLLM images are built for
+RUN_AS = 1000                          # the uid pods run as (never root: the namespace enforces `restricted`)
+# The non-root users each pinned image defines (uid -> name), checked by the wiring contract: MLServer
+# `useradd -u 1000 mlserver` + `USER 1000` (SeldonIO/MLServer@1.7.1 Dockerfile:88,129); Triton's `triton-server`,
+# asserted uid 1000 (triton-inference-server/server@r25.01 build.py:1330-1340); the storage-initializer's `kserve`,
+# uid 1000 (kserve@v0.15.2 python/storage-initializer.Dockerfile:53,66). vllm/vllm-openai defines none and runs as
+# root (no USER/useradd in docker/Dockerfile; vllm-project/vllm#40275 keeps root the default): its pods get a
+# passwd entry for RUN_AS mounted (PASSWD) and USER/LOGNAME set, so getpass.getuser() (torch inductor's cache dir)
+# and ~ resolve (CPython getpass.py:162-169 reads LOGNAME/USER before pwd; HabanaAI/vllm-fork#929 is the KeyError).
+PASSWD_USER = "mlops"
+PASSWD = f"root:x:0:0:root:/root:/bin/sh\n{PASSWD_USER}:x:{RUN_AS}:{RUN_AS}:{PASSWD_USER}:/tmp:/usr/sbin/nologin\n"
+IMAGE_USERS: dict[str, dict[int, str]] = {
+    "docker.io/seldonio/mlserver": {1000: "mlserver"},
+    "nvcr.io/nvidia/tritonserver": {1000: "triton-server"},
+    "docker.io/kserve/storage-initializer": {1000: "kserve"},
+    "docker.io/vllm/vllm-openai": {},
+    "docker.io/vllm/vllm-tpu": {},
+}
 
 MLSERVER_CLASSES = {
     "sklearn": "mlserver_sklearn.SKLearnModel",
@@ -59,6 +76,7 @@ class Runtime:
     shared_memory: bool                    # mount an in-memory /dev/shm (multi-process GPU runtimes)
     queries: Queries | None                # None: metric names unknown, use the Gateway's
     metrics_path: str = "/metrics"
+    passwd: bool = False                   # the image defines no user run_as: mount PASSWD at /etc/passwd
 
 
 def _q(requests: str, errors: str, latency: str, in_flight: str) -> Queries:
@@ -121,9 +139,10 @@ def runtime(framework: str, model: str, accelerators: int, tpu: bool) -> Runtime
     if framework == "vllm":
         args = (MODEL_DIR, "--served-model-name", model, "--host", "0.0.0.0", "--port", "8000",
                 *(("--tensor-parallel-size", str(accelerators)) if accelerators > 1 else ()))
-        env = (*_CACHES, ("VLLM_CACHE_ROOT", "/tmp/vllm"), ("TRITON_CACHE_DIR", "/tmp/triton"))
+        env = (*_CACHES, ("USER", PASSWD_USER), ("LOGNAME", PASSWD_USER), ("VLLM_CACHE_ROOT", "/tmp/vllm"),
+               ("TRITON_CACHE_DIR", "/tmp/triton"), ("TORCHINDUCTOR_CACHE_DIR", "/tmp/torchinductor"))
         return Runtime("vllm", VLLM_TPU_IMAGE if tpu else VLLM_IMAGE, ("vllm", "serve"), args, env, 8000, 8000,
-                       "/health", "/health", 1800, RUN_AS, True, VLLM_QUERIES)
+                       "/health", "/health", 1800, RUN_AS, True, VLLM_QUERIES, passwd=True)
     if framework == "custom":
         # The image's own command; it speaks the Open Inference Protocol on 8080 (schema contract) and finds
         # its artifact, if any, under MODEL_DIR.

@@ -21,7 +21,6 @@ from mlops.emit.k8s.runtimes import GATEWAY_ARRIVALS, GATEWAY_QUERIES, query
 from mlops.emit.k8s.serving import metric_selector, model_runtime
 from mlops.ir import serving
 from mlops.ir.serving import Instance
-from mlops.targets.base import addons
 
 WINDOW = "1m"
 POLLING_SECONDS = 15
@@ -39,18 +38,18 @@ def _load(scope: Scope, model: ir.Model, inst: Instance) -> str:
     return query(q, metric_selector(scope, model, inst.name), WINDOW)
 
 
-def _trigger(name: str, promql: str, threshold: str, **extra: str) -> Obj:
-    metadata = {"serverAddress": addons.PROMETHEUS_URL, "query": promql, "threshold": threshold, **extra}
+def _trigger(scope: Scope, name: str, promql: str, threshold: str, **extra: str) -> Obj:
+    metadata = {"serverAddress": scope.addons.prometheus.url, "query": promql, "threshold": threshold, **extra}
     return {"type": "prometheus", "name": name, "metadata": metadata}
 
 
 def scaled_object(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     api_version, kind = scale_target(model)
-    triggers = [_trigger(model.scaling.metric, f"({_load(scope, model, inst)}) or on() vector(0)",
+    triggers = [_trigger(scope, model.scaling.metric, f"({_load(scope, model, inst)}) or on() vector(0)",
                          number(model.scaling.target))]
     if inst.min == 0:
         arrivals = query(GATEWAY_ARRIVALS, routing.cluster_selector(scope, model), WINDOW)
-        triggers.append(_trigger("wake", f"clamp_max({arrivals}, 1) or on() vector(0)", "1",
+        triggers.append(_trigger(scope, "wake", f"clamp_max({arrivals}, 1) or on() vector(0)", "1",
                                  activationThreshold="0"))
     spec = {"scaleTargetRef": {"apiVersion": api_version, "kind": kind, "name": inst.name},
             "minReplicaCount": inst.min, "maxReplicaCount": inst.max, "pollingInterval": POLLING_SECONDS,

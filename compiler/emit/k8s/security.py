@@ -12,7 +12,6 @@ from mlops import ir
 from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import RUN_AS
 from mlops.ir import names
-from mlops.targets.base import addons
 
 LINK_LOCAL = "169.254.0.0/16"    # every cloud serves instance metadata and pod identity tokens here
 
@@ -80,15 +79,17 @@ def baseline_policies(scope: Scope, download_ports: list[int]) -> list[Obj]:
 
 def serving_policy(scope: Scope, model: ir.Model, http_port: int, metrics_port: int) -> Obj:
     """Requests in from the Gateway's proxies, scrapes in from Prometheus; nothing else reaches the model."""
-    ingress = [{"from": [_namespace_peer(addons.GATEWAY_NAMESPACE)], "ports": _tcp(http_port)},
-               {"from": [_namespace_peer(addons.MONITORING_NAMESPACE)], "ports": _tcp(metrics_port)}]
+    where = scope.addons
+    ingress = [{"from": [_namespace_peer(where.gateway_namespace)], "ports": _tcp(http_port)},
+               {"from": [_namespace_peer(where.prometheus.namespace)], "ports": _tcp(metrics_port)}]
     spec = {"podSelector": {"matchLabels": selector(model.name)}, "policyTypes": ["Ingress"], "ingress": ingress}
     return _policy(scope, names.ingress_policy(model.name), model.name, source("models", model.name), spec)
 
 
 def drift_policy(scope: Scope, model: ir.Model) -> Obj:
     """The drift job pushes its score to the Pushgateway."""
-    egress = [{"to": [_namespace_peer(addons.MONITORING_NAMESPACE)], "ports": _tcp(addons.PUSHGATEWAY_PORT)}]
+    push = scope.addons.pushgateway
+    egress = [{"to": [_namespace_peer(push.namespace)], "ports": _tcp(push.port)}]
     spec = {"podSelector": {"matchLabels": selector(model.name, component="drift")},
             "policyTypes": ["Egress"], "egress": egress}
     return _policy(scope, names.drift(model.name), model.name,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from mlops import ir
 from mlops.emit.k8s import artifacts
 from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
-from mlops.emit.k8s.runtimes import MODEL_DIR, Runtime, runtime
+from mlops.emit.k8s.runtimes import MODEL_DIR, PASSWD, Runtime, runtime
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.ir import names
 from mlops.ir.serving import TPU_FRAMEWORKS, Instance
@@ -16,6 +16,11 @@ from mlops.targets import PoolHints
 
 SERVICE_PORT = 8080
 ACCELERATOR_TAINTS = ("nvidia.com/gpu", "google.com/tpu")
+# The model folder is an emptyDir on the node's disk: bounded by `resources.disk` (also requested and limited, so
+# the scheduler places the pod where it fits), else by a cap per runtime (LLM weights run to tens of GiB); past it
+# the kubelet evicts the pod saying so, instead of filling the node's disk under every pod on it (integrity review R5).
+MODEL_DISK_CAP, LLM_DISK_CAP = "20Gi", "100Gi"
+PASSWD_CONFIG_MAP = "mlops-passwd"
 
 
 def model_runtime(model: ir.Model) -> Runtime:
@@ -84,6 +89,8 @@ def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_m
     mounts: list[Obj] = [{"name": "tmp", "mountPath": "/tmp"}]
     mounts += [{"name": "models", "mountPath": MODEL_DIR, "readOnly": True}] if has_model else []
     mounts += [{"name": "shm", "mountPath": "/dev/shm"}] if rt.shared_memory else []
+    passwd = {"name": "passwd", "mountPath": "/etc/passwd", "subPath": "passwd", "readOnly": True}
+    mounts += [passwd] if rt.passwd else []
     out: Obj = {"name": SERVER, "image": model.image if rt.image is None else rt.image}
     out |= {"command": list(rt.command)} if rt.command else {}
     out |= {"args": list(rt.args)} if rt.args else {}
@@ -97,15 +104,16 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     rt, pool = model_runtime(model), _pool(scope, model)
     has_model = inst.artifact is not None
     volumes: list[Obj] = [{"name": "tmp", "emptyDir": {}}]
-    # The model files are copied into this volume: bounded by resources.disk when the model states it.
-    models = {"sizeLimit": model.resources.disk} if model.resources.disk else {}
-    volumes += [{"name": "models", "emptyDir": models}] if has_model else []
+    cap = model.resources.disk or (LLM_DISK_CAP if rt.kind == "vllm" else MODEL_DISK_CAP)
+    volumes += [{"name": "models", "emptyDir": {"sizeLimit": cap}}] if has_model else []
     volumes += [{"name": "shm", "emptyDir": {"medium": "Memory"}}] if rt.shared_memory else []
+    volumes += [{"name": "passwd", "configMap": {"name": PASSWD_CONFIG_MAP}}] if rt.passwd else []
     spec: Obj = {
         "serviceAccountName": model.name,
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
-        "securityContext": pod_security(rt.run_as),
+        # A custom image runs as its own USER, or as the uid the spec gives for a named one (runtime.user).
+        "securityContext": pod_security(rt.run_as if rt.run_as is not None else model.runtime.user),
         "containers": [server_container(model, rt, pool, has_model)],
         "volumes": volumes,
         **placement(model, pool),
@@ -134,6 +142,13 @@ def metrics_service(scope: Scope, model: ir.Model) -> Obj:
                           source=source("models", model.name, "monitoring"))
     ports = [{"name": "metrics", "port": rt.metrics_port, "targetPort": rt.metrics_port, "protocol": "TCP"}]
     return new("v1", "Service", meta, spec={"clusterIP": "None", "selector": selector(model.name), "ports": ports})
+
+
+def passwd_config_map(scope: Scope) -> Obj:
+    """The passwd file mounted into pods whose image defines no user for their uid (runtimes.PASSWD)."""
+    meta = scope.metadata(PASSWD_CONFIG_MAP, app=scope.env.platform, instance=PASSWD_CONFIG_MAP, component="identity",
+                          source=source("models"))
+    return new("v1", "ConfigMap", meta, data={"passwd": PASSWD})
 
 
 def metric_selector(scope: Scope, model: ir.Model, instance: str | None = None) -> str:

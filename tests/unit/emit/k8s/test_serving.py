@@ -91,4 +91,4 @@ def test_disk_requests_and_limits_ephemeral_storage_and_bounds_the_model_volume(
 def test_without_disk_nothing_changes(tmp_path: Path) -> None:
     spec_ = pod(manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "s3://models/m/"}})), "m")
     assert "ephemeral-storage" not in spec_["containers"][0]["resources"]["requests"]
-    assert {"name": "models", "emptyDir": {}} in spec_["volumes"]
+    assert {"name": "models", "emptyDir": {"sizeLimit": "20Gi"}} in spec_["volumes"]   # the default cap

@@ -142,7 +142,7 @@ def test_pod_identity_per_model(prod: tuple) -> None:
     for name, binding in bindings.items():
         assert binding["clusterName"] == "fraud-platform-production"
         assert binding["roleArn"].endswith(f":role/{env.stack}-model-{name}")
-    assert one(graph, "aws:eks/addon:Addon").inputs["addonName"] == "eks-pod-identity-agent"
+    assert one(graph, "aws:eks/addon:Addon", addonName="eks-pod-identity-agent")
 
 
 def test_model_role_reads_exactly_its_artifacts(prod: tuple) -> None:
@@ -150,8 +150,9 @@ def test_model_role_reads_exactly_its_artifacts(prod: tuple) -> None:
     scorer = policy(one(graph, ROLE_POLICY, "fraud-platform-production-model-fraud-scorer-access").inputs["policy"])
     actions = {a for s in scorer["Statement"] for a in s["Action"]}
     assert {"s3:GetObject", "s3:ListBucket", "ecr:GetAuthorizationToken", *ECR_PULL} == actions
-    gets = next(s for s in scorer["Statement"] if s["Action"] == ["s3:GetObject"])
-    assert gets["Resource"][0] == "arn:aws:s3:::fraud-data/train-2026-10.parquet"
+    gets = {r for s in scorer["Statement"] if s["Action"] == ["s3:GetObject"] for r in s["Resource"]}
+    # the drift baseline (an object) and the drift job's live inputs (a folder, no `//`)
+    assert {"arn:aws:s3:::fraud-data/train-2026-10.parquet", "arn:aws:s3:::fraud-data/live/fraud-scorer/*"} <= gets
     pulls = next(s for s in scorer["Statement"] if s["Action"] == ECR_PULL)
     assert pulls["Resource"] == [f"arn:aws:ecr:eu-west-1:123456789012:repository/{env.stack}/fraud-scorer"]
     role = one(graph, "aws:iam/role:Role", "fraud-platform-production-model-fraud-scorer-role")

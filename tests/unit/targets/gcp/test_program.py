@@ -191,6 +191,7 @@ CLASSES: dict[str, Any] = {
     "gcp:compute/subnetwork:Subnetwork": gcp.compute.Subnetwork,
     "gcp:compute/router:Router": gcp.compute.Router,
     "gcp:compute/routerNat:RouterNat": gcp.compute.RouterNat,
+    "gcp:compute/firewall:Firewall": gcp.compute.Firewall,
     "gcp:container/cluster:Cluster": gcp.container.Cluster,
     "gcp:container/nodePool:NodePool": gcp.container.NodePool,
     "gcp:artifactregistry/repository:Repository": gcp.artifactregistry.Repository,

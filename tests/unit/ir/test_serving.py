@@ -1,10 +1,10 @@
-"""mlops.emit.k8s.drift: the drift CronJob and where it reads live inputs."""
+"""mlops.ir.serving: views of the IR several stages need (here: where a drift job reads live inputs)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mlops.emit.k8s.drift import live_uri
+from mlops.ir.serving import live_uri
 
 
 @pytest.mark.parametrize(("baseline", "live"), [

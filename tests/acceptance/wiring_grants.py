@@ -1,0 +1,193 @@
+"""Wiring rules over identities and pods: storage grants, image users, NetworkPolicy enforcement, Services and the
+init containers' interface (the rest of the contract is in wiring_rules.py)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from mlops.emit.k8s.runtimes import IMAGE_USERS
+
+from .wiring_build import Build, Obj, Violation, matches, name, pods, repository
+
+STORAGE_INITIALIZER = "docker.io/kserve/storage-initializer"
+BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"      # Storage Blob Data Reader (Azure built-in role id)
+OWN_SCHEME = {"aws": "s3", "gcp": "gs", "azure": "az"}   # what a cloud's own workload identity can be granted
+
+
+def fetched(b: Build) -> Iterator[tuple[str, str, Obj, Obj]]:
+    """(where, service account, pod spec, init container) of every storage-initializer."""
+    for obj, spec, _ in pods(b):
+        for c in spec.get("initContainers", []):
+            if repository(c["image"]) == STORAGE_INITIALIZER:
+                yield name(obj), spec["serviceAccountName"], spec, c
+
+
+def scheme(uri: str) -> tuple[str, str, str] | None:
+    """(scheme, bucket or account, key) of a store URI; None for a plain https URL (public, nothing to grant)."""
+    if uri.startswith(("s3://", "gs://")):
+        bucket, _, key = uri[5:].partition("/")
+        return uri[:2], bucket, key
+    host, _, path = uri.removeprefix("https://").partition("/")
+    if uri.startswith("https://") and host.endswith(".blob.core.windows.net"):
+        return "az", host.split(".")[0], path
+    return None
+
+
+def _s3_granted(b: Build, sa: str, bucket: str, key: str) -> bool:
+    roles = {a["inputs"]["roleArn"].rsplit("/", 1)[-1] for a in b.typed("aws:eks/podIdentityAssociation")
+             if a["inputs"]["namespace"] == b.env.namespace and a["inputs"]["serviceAccount"] == sa}
+    statements = [s for p in b.typed("aws:iam/rolePolicy") if p["inputs"]["role"] in roles
+                  for s in json.loads(p["inputs"]["policy"])["Statement"] if s["Effect"] == "Allow"]
+    # The storage-initializer lists with Prefix=<key> and reads every object under it (kserve@v0.15.2
+    # storage.py _download_s3: bucket.objects.filter(Prefix=bucket_path)); a folder's objects are KEY + name.
+    sample = f"{key}part-0.parquet" if key.endswith("/") or not key else key
+
+    def allows(action: str, resource: str, prefix: str | None = None) -> bool:
+        for s in statements:
+            resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+            if action in s["Action"] and any(fnmatch.fnmatchcase(resource, r) for r in resources):
+                wanted = s.get("Condition", {}).get("StringLike", {}).get("s3:prefix")
+                if prefix is None or wanted is None or any(fnmatch.fnmatchcase(prefix, w) for w in wanted):
+                    return True
+        return False
+
+    return (allows("s3:GetObject", f"arn:aws:s3:::{bucket}/{sample}")
+            and allows("s3:ListBucket", f"arn:aws:s3:::{bucket}", key))
+
+
+def _gs_granted(b: Build, sa: str, bucket: str, key: str) -> bool:
+    project = b.env.target.project
+    member = f"serviceAccount:{project}.svc.id.goog[{b.env.namespace}/{sa}]"
+    accounts = {m["inputs"]["serviceAccountId"].rsplit("/", 1)[-1] for m in b.typed("gcp:serviceaccount/iAMMember")
+                if m["inputs"]["member"] == member and m["inputs"]["role"] == "roles/iam.workloadIdentityUser"}
+    for grant in b.typed("gcp:storage/bucketIAMMember"):
+        i = grant["inputs"]
+        if (i["bucket"] == bucket and i["member"].removeprefix("serviceAccount:") in accounts
+                and i["role"] in ("roles/storage.objectViewer", "roles/storage.objectAdmin")):
+            condition = i.get("condition", {}).get("expression", "")
+            if not condition or f"objects/{key.rstrip('/')}" in condition:
+                return True
+    return False
+
+
+def _az_granted(b: Build, sa: str, account: str, key: str) -> bool:
+    return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_READER)
+               and f"storageAccounts/{account}" in r["inputs"].get("scope", "")
+               for r in b.typed("azure-native:authorization:RoleAssignment"))
+
+
+def _credentials(b: Build, store: str, container: Obj) -> bool:
+    """The init container reads the Secret the target names for this store (targets.<t>.storageCredentials)."""
+    secret = next((c.secret.name for c in b.env.target.storage_credentials if c.scheme == store), None)
+    refs = {e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") for e in container.get("env", [])}
+    refs |= {e.get("secretRef", {}).get("name") for e in container.get("envFrom", [])}
+    return secret is not None and secret in refs
+
+
+def storage_granted(b: Build) -> Iterator[Violation]:
+    granted = {"s3": _s3_granted, "gs": _gs_granted, "az": _az_granted}
+    for where, sa, _, container in fetched(b):
+        for uri in container.get("args", [])[0::2]:     # every source, however many the container was given
+            found = scheme(uri)
+            if found is None:
+                continue
+            store, bucket, key = found
+            own = OWN_SCHEME.get(b.provider) == store
+            if not (granted[store](b, sa, bucket, key) if own else _credentials(b, store, container)):
+                how = (f"the {b.provider} identity of ServiceAccount {sa}" if own
+                       else f"a {store} storageCredentials Secret")
+                yield Violation("storage-granted", where, f"{uri} is read without {how}")
+
+
+def _passwd_users(b: Build, spec: Obj, container: Obj) -> set[int]:
+    """uids a passwd file mounted over the container's /etc/passwd defines."""
+    mount = next((m for m in container.get("volumeMounts", []) if m["mountPath"] == "/etc/passwd"), None)
+    volume = next((v for v in spec.get("volumes", []) if mount and v["name"] == mount["name"]), {})
+    wanted = volume.get("configMap", {}).get("name")
+    config = next((c for c in b.of_kind("ConfigMap") if c["metadata"]["name"] == wanted), None)
+    text = config["data"].get(mount.get("subPath", ""), "") if config and mount else ""
+    return {int(line.split(":")[2]) for line in text.splitlines() if line.count(":") >= 6}
+
+
+def users_defined(b: Build) -> Iterator[Violation]:
+    declared = {m.name: m.runtime.user for m in b.env.models}
+    for obj, spec, _ in pods(b):
+        for c in spec.get("initContainers", []) + spec["containers"]:
+            uid = c.get("securityContext", {}).get("runAsUser", spec.get("securityContext", {}).get("runAsUser"))
+            known = IMAGE_USERS.get(repository(c["image"]))
+            if known is not None:
+                ok = uid in known or uid in _passwd_users(b, spec, c)
+            else:   # the model's own image: its own USER, the uid the spec gives it, or a copy needing no user
+                ok = uid is None or uid == declared.get(spec["serviceAccountName"]) or c.get("command", [""])[0] == "cp"
+            if not ok:
+                yield Violation("users-defined", f"{name(obj)} {c['name']}", f"runs as uid {uid}, which {c['image']} "
+                                                                              "does not define")
+
+
+def _enforced(b: Build) -> bool:
+    if b.provider == "aws":
+        return any(a["inputs"]["addonName"] == "vpc-cni"
+                   and json.loads(a["inputs"].get("configurationValues", "{}")).get("enableNetworkPolicy") == "true"
+                   for a in b.typed("aws:eks/addon:Addon"))
+    if b.provider == "gcp":
+        return any(c["inputs"].get("datapathProvider") == "ADVANCED_DATAPATH"
+                   or c["inputs"].get("networkPolicy", {}).get("enabled") for c in b.typed("gcp:container/cluster"))
+    if b.provider == "azure":
+        return any(c["inputs"].get("networkProfile", {}).get("networkPolicy") in ("cilium", "azure", "calico")
+                   for c in b.typed("azure-native:containerservice:ManagedCluster"))
+    return True    # an existing cluster's CNI is its operator's: the README states it must enforce NetworkPolicies
+
+
+def netpol_enforced(b: Build) -> Iterator[Violation]:
+    policies = b.of_kind("NetworkPolicy")
+    if policies and not _enforced(b):
+        yield Violation("netpol-enforced", name(policies[0]), f"{len(policies)} NetworkPolicies, and the {b.provider} "
+                                                              "cluster's CNI is not configured to enforce them")
+
+
+def _ports(spec: Obj) -> tuple[set[str], set[int]]:
+    ports = [p for c in spec["containers"] for p in c.get("ports", [])]
+    return {p["name"] for p in ports if "name" in p}, {p["containerPort"] for p in ports}
+
+
+def services_select(b: Build) -> Iterator[Violation]:
+    workloads = [(spec, labels) for obj, spec, labels in pods(b) if obj["kind"] != "CronJob"]
+    for svc in b.of_kind("Service"):
+        chosen = [spec for spec, labels in workloads if matches(svc["spec"].get("selector", {}), labels)]
+        if not chosen:
+            yield Violation("services-select", name(svc), "selects no pod")
+        for port in svc["spec"]["ports"]:
+            target: Any = port.get("targetPort", port["port"])
+            if chosen and not all(target in _ports(s)[0 if isinstance(target, str) else 1] for s in chosen):
+                yield Violation("services-select", name(svc), f"targetPort {target} is no port of its pods")
+
+
+def _dest_mounted(container: Obj, dest: str) -> bool:
+    return any(dest == m["mountPath"] or dest.startswith(m["mountPath"].rstrip("/") + "/")
+               for m in container.get("volumeMounts", []))
+
+
+def init_args(b: Build) -> Iterator[Violation]:
+    """storage-initializer v0.15.x takes exactly one SRC DEST pair (kserve@v0.15.2 initializer-entrypoint l.9), from
+    v0.16.0 one or more; a modelcar copy is `cp -R /models/. DEST`; every DEST is a mounted volume."""
+    for obj, spec, _ in pods(b):
+        for c in spec.get("initContainers", []):
+            if repository(c["image"]) == STORAGE_INITIALIZER:
+                tag = c["image"].rsplit(":", 1)[-1]
+                args = c.get("args", [])
+                pairs_ok = len(args) == 2 if tag.startswith("v0.15.") else (len(args) >= 2 and len(args) % 2 == 0)
+                dests = args[1::2]
+            else:
+                command = c.get("command", [])
+                pairs_ok = command[:3] == ["cp", "-R", "/models/."] and len(command) == 4
+                dests = command[3:]
+            if not pairs_ok:
+                given = c.get("args") or c.get("command")
+                yield Violation("init-args", f"{name(obj)} {c['name']}",
+                                f"arguments {given} do not fit {c['image']}'s entrypoint")
+            for dest in dests:
+                if not _dest_mounted(c, dest.rstrip("/")):
+                    yield Violation("init-args", f"{name(obj)} {c['name']}", f"{dest} is no mounted volume")
