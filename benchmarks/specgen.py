@@ -102,7 +102,8 @@ environments:
       requireApproval: true
 
 cluster:
-  kubernetesVersion: "1.31"
+  kubernetesVersion: "1.35"
+  apiAccess: {{allowedCidrs: [198.51.100.0/24]}}
   nodePools:
     general:
       machine: {{cpu: 8, memory: 32Gi}}

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from mlops import ir
+import yaml
+
+from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
-from mlops.emit import LAYERS, emit
+from mlops.emit import LAYERS, emit, stackconfig
 from mlops.emit.k8s.patches import PatchRefused
 from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load
@@ -52,10 +56,11 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
 
 
 def diagnose(source: Source) -> list[Diagnostic]:
-    """What `mlops validate` reports: the spec's diagnostics, then, for a spec without errors, what only emitting
-    finds (a patch on an object or a path that does not exist), located like the rest."""
+    """What `mlops validate` reports: the spec's diagnostics, then, for a spec without errors that has patches,
+    what only emitting finds (a patch on an object or a path that does not exist), located like the rest. A spec
+    without patches is not emitted: validate stays as light as it was (no digest, no k8s builders loaded)."""
     diagnostics = check(source)
-    if any(d.severity == "error" for d in diagnostics):
+    if any(d.severity == "error" for d in diagnostics) or not _has_patches(source.data):
         return diagnostics
     for env in environment_names(source):
         try:
@@ -63,6 +68,13 @@ def diagnose(source: Source) -> list[Diagnostic]:
         except SpecError as exc:
             diagnostics += exc.diagnostics
     return sorted(set(diagnostics))
+
+
+def _has_patches(doc: Any) -> bool:
+    """Some model, in the document or in an environment's overrides, has `patches`."""
+    docs = [doc] + [env.get("overrides") for env in doc.get("environments", {}).values() if isinstance(env, dict)]
+    return any("patches" in model for d in docs if isinstance(d, dict) and isinstance(d.get("models"), dict)
+               for model in d["models"].values() if isinstance(model, dict))
 
 
 def _emit(source: Source, environment: ir.Environment, layers: tuple[str, ...]) -> dict[str, bytes]:
@@ -74,22 +86,60 @@ def _emit(source: Source, environment: ir.Environment, layers: tuple[str, ...]) 
         raise SpecError([at.error(where, message) for where, message in exc.problems]) from None
 
 
-def compile_spec(path: str, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
+# The layers to emit: the same for every environment, or chosen per environment (`mlops plan` leaves out the infra
+# layer of a target whose Pulumi SDK is not installed).
+Layers = tuple[str, ...] | Callable[[ir.Environment], tuple[str, ...]]
+
+
+def compile_spec(path: str, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
     """Compile `path` for `envs` (all when None). Raises SpecError for an invalid spec, Unreadable if unreadable."""
     return compile_source(load(path), envs, layers)
 
 
-def compile_source(source: Source, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
-    """Compile a loaded spec (a file, or a git revision of one) in memory. Raises SpecError, UnknownEnvironment."""
+def compile_source(source: Source, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
+    """Compile a loaded spec (a file, or a git revision of one) in memory. Raises SpecError, UnknownEnvironment,
+    SdkMissing (the infra layer of a target whose extra is not installed: every such environment at once)."""
     chosen, diagnostics = environments(source, envs)
+    chosen_layers = {e.name: layers(e) if callable(layers) else layers for e in chosen}
+    targets.require_sdk([e for e in chosen if "infra" in chosen_layers[e.name]],
+                        "compile the infra layer (compile --manifests-only needs no SDK)")
     files: dict[str, bytes] = {}
     for environment in chosen:
-        files.update({f"{environment.name}/{p}": c for p, c in _emit(source, environment, layers).items()})
+        emitted = _emit(source, environment, chosen_layers[environment.name])
+        files.update({f"{environment.name}/{p}": c for p, c in emitted.items()})
     return Build(chosen, files, diagnostics)
 
 
-def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: tuple[str, ...] = LAYERS) -> Build:
-    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled."""
-    build = compile_spec(path, envs, layers)
+STACK_LAYERS = ("infra", "workloads")     # the Pulumi projects, each with a Pulumi.<env>.yaml
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def keep_stack_settings(out: Path, build: Build) -> Build:
+    """`build` with each Pulumi.<env>.yaml merged into the one in `out` (mlops.emit.stackconfig): what Pulumi and
+    the user keep there (encryption salt, secrets, their config) survives the compile. Read before anything is
+    written, so the write stays all or nothing. Raises StackSettingsUnreadable."""
+    files = dict(build.files)
+    owned = targets.config_keys()
+    for env in build.environments:
+        for layer in STACK_LAYERS:
+            relative = f"{env.name}/{layer}/Pulumi.{env.name}.yaml"
+            there = out / relative
+            if relative not in files or not (there.exists() or there.is_symlink()):
+                continue
+            if there.is_symlink() or not there.is_file():
+                raise stackconfig.StackSettingsUnreadable(f"nothing written: {there} is not a regular file")
+            try:
+                previous = there.read_bytes()
+            except OSError as exc:
+                raise stackconfig.StackSettingsUnreadable(f"nothing written: cannot read {there}: "
+                                                          f"{exc.strerror or exc}") from None
+            files[relative] = stackconfig.merge(previous, yaml.load(files[relative], Loader=_Loader), owned, str(there))
+    return dataclasses.replace(build, files=files)
+
+
+def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
+    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled. The stack
+    settings already in `out` are merged into, not rewritten."""
+    build = keep_stack_settings(out, compile_spec(path, envs, layers))
     write(out, [e.name for e in build.environments], build.files, protected=[Path(path).parent])
     return build

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Mapping
+import importlib.util
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
+
+from mlops import DISTRIBUTION
+from mlops.errors import Failure
 
 if TYPE_CHECKING:
     from mlops import ir
@@ -44,12 +48,23 @@ class Hints:
 
     registry: str                                 # host/prefix for registry:// artifacts (may be deferred)
     pools: Mapping[str, PoolHints] = field(default_factory=lambda: MappingProxyType({}))
-    service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity
+    service_account_annotations: tuple[tuple[str, str], ...] = ()   # workload identity, every model's
     pod_labels: tuple[tuple[str, str], ...] = ()
     gateway_annotations: tuple[tuple[str, str], ...] = ()           # load balancer of the shared Gateway
+    # link-local addresses pods must not reach (the instance metadata service where pods need none of it)
+    link_local_except: tuple[str, ...] = ()
+    # workload identity of one model (its own cloud identity), by model name; added to the shared annotations
+    model_service_account_annotations: Mapping[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pools", MappingProxyType(dict(self.pools)))
+        object.__setattr__(self, "model_service_account_annotations",
+                           MappingProxyType(dict(self.model_service_account_annotations)))
+
+    def service_account(self, model: str) -> dict[str, str]:
+        """The annotations of model `model`'s ServiceAccount."""
+        return {**dict(self.service_account_annotations), **dict(self.model_service_account_annotations.get(model, ()))}
 
 
 class Target(Protocol):
@@ -58,7 +73,13 @@ class Target(Protocol):
     provider: str
     fields: frozenset[str]          # the target fields (besides `provider`) the schema lets it carry
     managed_registry: bool          # creates a registry for registry:// artifacts when the target names none
+    # `registry` settings its managed registry cannot apply, each with why (validation warns when a spec asks them)
+    registry_ignores: Mapping[str, str]
+    # object-store schemes (s3, gs, az) its workload identity reads; any other needs targets.<t>.storageCredentials
+    native_schemes: frozenset[str]
     resources: ResourceRules        # how `mlops plan` diffs its resource types
+    sdk: tuple[str, ...]            # modules its program needs (the pip extra named after the provider installs them)
+    config_keys: frozenset[str]     # every stack config key `stack_config` may set (a recompile owns these)
 
     def hints(self, env: ir.Environment) -> Hints:
         """What the Kubernetes layer needs of the target (pure: no SDK, no cloud)."""
@@ -78,6 +99,9 @@ class Target(Protocol):
     def comparison_target(self, region: str) -> dict[str, Any]:
         """A target spec on this provider in `region`, to price a spec there (`mlops cost --compare`)."""
 
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        """Node pools the program creates besides the spec's (AKS's system pool): `mlops cost` prices them too."""
+
 
 def get(provider: str) -> Target:
     """The target of `provider`; UnknownProvider naming the valid ones otherwise."""
@@ -89,6 +113,45 @@ def get(provider: str) -> Target:
 @functools.cache
 def _load(provider: str) -> Target:
     return importlib.import_module(REGISTRY[provider]).TARGET  # type: ignore[no-any-return]
+
+
+def config_keys() -> frozenset[str]:
+    """Every provider's stack config keys: what a recompile owns in Pulumi.<env>.yaml besides `mlops:*` (a target
+    switched to another provider drops the old one's)."""
+    return frozenset(k for p in REGISTRY for k in get(p).config_keys)
+
+
+def missing_sdk(provider: str) -> tuple[str, ...]:
+    """The modules `provider`'s program needs that are not installed (found without importing them)."""
+    return tuple(m for m in get(provider).sdk if importlib.util.find_spec(m) is None)
+
+
+def extra_command(providers: Iterable[str]) -> str:
+    """The command installing the extras of `providers`: `pip install 'mlops-compiler[aws,gcp]'`."""
+    return f"pip install '{DISTRIBUTION}[{','.join(sorted(set(providers)))}]'"
+
+
+def extra_hint(providers: Iterable[str]) -> str:
+    """How to install the extras of `providers`, from an index and from a checkout."""
+    chosen = sorted(set(providers))
+    return f"{extra_command(chosen)} (from a checkout: pip install -e '.[{','.join(chosen)}]')"
+
+
+class SdkMissing(Failure):
+    """A target's Pulumi SDK is not installed, and the command needs its program (compile, apply)."""
+
+
+def require_sdk(envs: Iterable[ir.Environment], what: str) -> None:
+    """Raise SdkMissing naming every environment whose target's SDK is missing, and the one command installing
+    them all. `what` says what needs them (`compile the infra layer`)."""
+    missing = {e.name: (e.target.provider, missing_sdk(e.target.provider)) for e in envs}
+    missing = {name: found for name, found in missing.items() if found[1]}
+    if not missing:
+        return
+    which = "; ".join(f"{name} ({provider}) needs {', '.join(modules)}"
+                      for name, (provider, modules) in missing.items())
+    raise SdkMissing(f"cannot {what}: the Pulumi SDK of its target is not installed: {which}. Install the extra: "
+                     f"{extra_hint(p for p, _ in missing.values())}")
 
 
 def owners(field_name: str) -> tuple[str, ...]:

@@ -29,8 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("mlops.cli.commands.schema", "print the mlops.yaml JSON Schema"),
     "plan": ("mlops.cli.commands.plan", "what applying the spec changes, per environment, against a git revision"),
     "apply": ("mlops.cli.commands.apply", "pulumi up one environment's infra and workloads, then follow its rollout"),
+    "drift": ("mlops.cli.commands.drift", "pulumi refresh --preview-only of one environment's stacks: what changed "
+                                          "outside mlops"),
     "init": ("mlops.cli.commands.init",
-             "write a starter mlops.yaml, the plan and apply workflows and a pre-commit hook"),
+             "write a starter mlops.yaml, the plan, apply and drift workflows and a pre-commit hook"),
 }
 
 
@@ -48,8 +50,8 @@ def parser() -> argparse.ArgumentParser:
 # The commands build large acyclic trees (source maps, the IR, tens of thousands of manifest dicts) that the
 # cyclic collector would only rescan, again and again: a tenth of a 5,000-model compile. They run with it off;
 # Pulumi's runtime, the one part that leaves garbage cycles, collects while it runs (mlops.emit.preview).
-# `apply` runs as long as a rollout takes, through client libraries that do make cycles: it keeps the collector.
-_KEEPS_COLLECTOR = frozenset({"apply"})
+# `apply` (as long as a rollout takes) and `drift` run client libraries that do make cycles: they keep the collector.
+_KEEPS_COLLECTOR = frozenset({"apply", "drift"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,8 +120,10 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
+        from mlops import DISTRIBUTION
+
         try:
-            parser.exit(message=f"mlops {version('mlops')}\n")
+            parser.exit(message=f"mlops {version(DISTRIBUTION)}\n")
         except PackageNotFoundError:
             parser.exit(message="mlops (not installed)\n")
 

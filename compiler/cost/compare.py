@@ -22,6 +22,9 @@ from mlops.spec.normalize import normalize
 from mlops.spec.overlay import environment_document
 from mlops.spec.validate import check
 from mlops.targets.base import catalog as catalogs
+from mlops.targets.base.artifacts import STORE_SCHEMES
+
+COMPARISON_SECRET = "mlops-cost-compare"   # a placeholder: a comparison never deploys
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def _cell(source: Source, env: str, target: ir.Target, provider: str) -> Cell:
     regions = nearest_regions(target.region or "", catalogs.load(target.provider), catalogs.load(provider))
     if not regions:
         return Cell(env, provider, None, False, None,
-                    (Missing(None, "no region nearby", f"{provider} covers no region on the continent of {target.region} "
+                    (Missing(None, "no region nearby",
+                             f"{provider} covers no region on the continent of {target.region} "
                              f"({', '.join(catalogs.load(provider).regions)})"),), ())
     first: Cell | None = None
     for region in regions:
@@ -112,7 +116,8 @@ def _priced(source: Source, env: str, provider: str, region: str, current: bool)
     errors = [d for d in found if d.severity == "error"]
     notes = tuple(sorted({d.message.removesuffix(suffix) for d in found if d.severity == "warning"}))
     if errors:
-        missing = tuple(sorted({_missing(d, suffix, swapped, env) for d in errors}, key=lambda m: (m.pool or "", m.message)))
+        missing = tuple(sorted({_missing(d, suffix, swapped, env) for d in errors},
+                               key=lambda m: (m.pool or "", m.message)))
         return Cell(env, provider, region, current, None, missing, notes, _partial(swapped, env, missing))
     try:
         estimate = cost.estimate(normalize(swapped, env))
@@ -127,7 +132,8 @@ def _swap(source: Source, env: str, provider: str, region: str) -> Source:
 
     Other environments go (they are compared on their own), and so does `promotion`, which names them.
     A target of the same provider is kept whole; another provider's is the one that provider's target offers for
-    comparisons (its region, and placeholders where it needs more). An existing registry the target names is kept: it is not the provider's to replace.
+    comparisons (its region, and placeholders where it needs more). An existing registry the target names is kept:
+    it is not the provider's to replace.
     """
     doc = source.data
     original = doc["targets"][doc["environments"][env]["target"]]
@@ -135,6 +141,10 @@ def _swap(source: Source, env: str, provider: str, region: str) -> Source:
         targets.get(provider).comparison_target(region)
     if "registry" in original:
         target["registry"] = original["registry"]
+    # Stores of another cloud need a Secret there (rule stores); what it holds costs nothing, so a comparison assumes
+    # one, as it assumes a project id.
+    target["storageCredentials"] = {**{scheme: {"secretRef": {"name": COMPARISON_SECRET}} for scheme in STORE_SCHEMES},
+                                    **original.get("storageCredentials", {})}
     spec = {k: v for k, v in doc["environments"][env].items() if k != "promotion"}
     data = {**doc, "targets": {provider: target}, "environments": {env: {**spec, "target": provider}}}
     return Source(source.name, data, source.values, source.keys)
@@ -146,7 +156,8 @@ def _partial(swapped: Source, env: str, missing: tuple[Missing, ...]) -> cost.Es
         return None
     gone = {m.pool for m in missing}
     data = dict(swapped.data)
-    data["cluster"] = {**data["cluster"], "nodePools": {k: v for k, v in data["cluster"]["nodePools"].items() if k not in gone}}
+    kept = {k: v for k, v in data["cluster"]["nodePools"].items() if k not in gone}
+    data["cluster"] = {**data["cluster"], "nodePools": kept}
     spec = data["environments"][env]
     patched = ((spec.get("overrides") or {}).get("cluster") or {}).get("nodePools")
     if isinstance(patched, dict):  # an override must not bring a removed pool back half-defined

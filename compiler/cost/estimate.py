@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from mlops import ir
+from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean
 from mlops.errors import Failure, SpecError
 from mlops.pipeline import environments
@@ -22,6 +22,7 @@ from mlops.spec.load import Source
 from mlops.targets.base import catalog as catalogs
 
 REGISTRY_LINE = "registry-storage"   # the fixed line a target with its own registry does not pay
+EXTENDED_LINE = "extended-support"   # the surcharge while the cluster's Kubernetes version is in extended support
 EXISTING_CLUSTER = "existing cluster: no cloud cost"
 ZERO = Decimal(0)
 HOURS_PER_MONTH = 730               # for estimates without a catalog (existing clusters)
@@ -53,7 +54,7 @@ class PoolLine:
     accelerator_count: int
     capacity: str                    # spot | on-demand: the price used follows the pool's capacity
     min_nodes: int                   # scaling.min as written
-    floor: int                       # nodes at "min": scaling.min, raised to hold the GPU replicas that never scale to zero
+    floor: int                       # nodes at "min": scaling.min, raised to hold GPU replicas that never scale to zero
     max_nodes: int
     hourly: Decimal                  # per node-hour at `capacity`
     cost: Range
@@ -102,7 +103,8 @@ class UncoveredRegion(CostError):
     def __init__(self, target: ir.Target, covered: Sequence[str]):
         self.target, self.covered = target, tuple(covered)
         region = target.region or ""
-        super().__init__(f"region '{region}' is not in the {target.provider} price catalog{did_you_mean(region, covered)}; "
+        super().__init__(f"region '{region}' is not in the {target.provider} price catalog"
+                         f"{did_you_mean(region, covered)}; "
                          f"covered regions: {', '.join(covered)} (validate and compile work in any region, "
                          f"only pricing needs a covered one)")
 
@@ -115,34 +117,43 @@ def money(value: float | int) -> Decimal:
 def estimate(env: ir.Environment) -> Estimate:
     """The monthly cost of `env`. Raises UncoveredRegion when its region has no prices, CostError if unpriceable."""
     if env.target.provider not in catalogs.CLOUD_PROVIDERS:
-        return Estimate(env.name, env.target.name, env.target.provider, None, "USD", HOURS_PER_MONTH, None, (), (), NOTHING,
+        return Estimate(env.name, env.target.name, env.target.provider, None, "USD", HOURS_PER_MONTH, None, (), (),
+                        NOTHING,
                         (EXISTING_CLUSTER,))
     catalog = catalogs.load(env.target.provider)
     region = env.target.region or ""
     if region not in catalog.regions:
         raise UncoveredRegion(env.target, catalog.regions)
-    pools = tuple(_pool_line(env, pool, catalog, region) for pool in env.node_pools)
+    # every pool the program creates: the spec's, and those the target adds for itself (AKS's system pool)
+    system = targets.get(env.target.provider).system_pools(env)
+    pools = tuple(_pool_line(env, pool, catalog, region) for pool in (*env.node_pools, *system))
     fixed = tuple(_fixed_line(charge, catalog.hours_per_month) for charge in catalog.fixed
                   if not (charge.name == REGISTRY_LINE and env.registry.external))
+    fixed += _extended_support(env, catalog)
     total = sum((p.cost for p in pools), NOTHING) + sum((Range(f.monthly, f.monthly) for f in fixed), NOTHING)
     return Estimate(env.name, env.target.name, env.target.provider, region, catalog.currency, catalog.hours_per_month,
-                    catalog.prices_taken, pools, fixed, total, _notes(env, pools))
+                    catalog.prices_taken, pools, fixed, total,
+                    _notes(env, pools) + tuple(f"node pool {p.name}: added by the {env.target.provider} target for "
+                                               "the cluster's own components" for p in system))
 
 
 def _pool_line(env: ir.Environment, pool: ir.NodePool, catalog: catalogs.Catalog, region: str) -> PoolLine:
     instance = catalog.instances.get(pool.instance_type or "")
     price = instance.prices.get(region) if instance else None
     if instance is None or price is None:
-        raise CostError(f"cannot price {env.name}: node pool {pool.name}: instance type {pool.instance_type} has no {catalog.provider} price in {region}")
+        raise CostError(f"cannot price {env.name}: node pool {pool.name}: instance type {pool.instance_type} "
+                        f"has no {catalog.provider} price in {region}")
     hours = Decimal(catalog.hours_per_month)
     on_demand = money(price.on_demand)
     spot = None if price.spot is None else money(price.spot)
     hourly, other = (spot, on_demand) if pool.spot else (on_demand, spot)
     if hourly is None:  # selection only picks spot-offered types for spot pools; an IR from elsewhere may not
-        raise CostError(f"cannot price {env.name}: node pool {pool.name}: {instance.name} has no spot price in {region}, and the pool asks for spot")
+        raise CostError(f"cannot price {env.name}: node pool {pool.name}: {instance.name} has no spot price in "
+                        f"{region}, and the pool asks for spot")
     floor = _floor(env, pool, instance.accelerator_count)
     return PoolLine(
-        name=pool.name, instance_type=instance.name, accelerator=pool.instance_accelerator, accelerator_asked=pool.accelerator,
+        name=pool.name, instance_type=instance.name, accelerator=pool.instance_accelerator,
+        accelerator_asked=pool.accelerator,
         accelerator_count=instance.accelerator_count, capacity="spot" if pool.spot else "on-demand",
         min_nodes=pool.min, floor=floor, max_nodes=pool.max, hourly=hourly,
         cost=Range(floor * hours * hourly, pool.max * hours * hourly),
@@ -161,6 +172,18 @@ def _floor(env: ir.Environment, pool: ir.NodePool, gpus_per_node: int) -> int:
     held = sum(m.scaling.min * m.resources.gpu for m in env.models if m.node_pool == pool.name)
     needed = -(-held // gpus_per_node) if gpus_per_node else 0
     return min(pool.max, max(pool.min, needed))
+
+
+def _extended_support(env: ir.Environment, catalog: catalogs.Catalog) -> tuple[FixedLine, ...]:
+    """The surcharge of a Kubernetes version in extended support today (validation warns of it too)."""
+    table = catalog.kubernetes
+    version = table.versions.get(env.kubernetes_version) if table else None
+    if table is None or version is None or table.extended_per_hour is None or \
+            version.state(catalogs.today()) != "extended":
+        return ()
+    note = (f"Kubernetes {env.kubernetes_version} is in {table.service} extended support since "
+            f"{version.end_of_standard}: {table.extended_note}")
+    return (FixedLine(EXTENDED_LINE, money(table.extended_per_hour) * catalog.hours_per_month, note),)
 
 
 def _fixed_line(charge: catalogs.FixedCharge, hours_per_month: int) -> FixedLine:
@@ -196,7 +219,8 @@ def require_covered(source: Source, chosen: Sequence[ir.Environment]) -> None:
         if env.target.provider in catalogs.CLOUD_PROVIDERS:
             regions = catalogs.load(env.target.provider).regions
             if env.target.region not in regions:
-                uncovered.append(source.error(("targets", env.target.name, "region"), str(UncoveredRegion(env.target, regions))))
+                uncovered.append(source.error(("targets", env.target.name, "region"),
+                                              str(UncoveredRegion(env.target, regions))))
     if uncovered:
         raise SpecError(uncovered)
 

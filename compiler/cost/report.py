@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from mlops.cost import compare
 from mlops.cost import estimate as cost
 from mlops.diagnostics.words import markdown
+from mlops.targets.base import catalog as catalogs
 
 CENT = Decimal("0.01")
 Row = list[str]
@@ -32,20 +33,23 @@ def signed(value: Decimal) -> str:
 
 
 def delta_line(change: cost.Delta) -> str:
-    """One line for the top of `mlops plan`: `production: +1,234.56/month at max (+0.00 at min), now 455.34..2,859.08`."""
+    """One line for the top of `mlops plan`:
+    `production: +1,234.56/month at max (+0.00 at min), now 455.34..2,859.08`."""
     return (f"{change.environment}: {signed(change.change.max)}/month at max ({signed(change.change.min)} at min), "
             f"now {money_range(change.after)}")
 
 
 # --- one estimate per environment -------------------------------------------------------------------------
 
-HEADER = ["line", "instance type", "capacity", "nodes", "per node-hour", "at min", "at max", "the other capacity (min..max)"]
+HEADER = ["line", "instance type", "capacity", "nodes", "per node-hour", "at min", "at max",
+          "the other capacity (min..max)"]
 NUMERIC = {3, 4, 5, 6}
 
 
 def _pool_row(pool: cost.PoolLine) -> Row:
     carried = f" ({pool.accelerator})" if pool.accelerator else ""
-    other = f"{pool.other_capacity} {money_range(pool.other_cost)}" if pool.other_cost else f"no {pool.other_capacity} offering"
+    other = (f"{pool.other_capacity} {money_range(pool.other_cost)}" if pool.other_cost
+             else f"no {pool.other_capacity} offering")
     return [f"pool {pool.name}", pool.instance_type + carried, pool.capacity, f"{pool.floor}..{pool.max_nodes}",
             str(pool.hourly), amount(pool.cost.min), amount(pool.cost.max), other]
 
@@ -59,7 +63,8 @@ def _estimate_rows(estimate: cost.Estimate) -> list[Row]:
 
 def _title(estimate: cost.Estimate) -> str:
     if estimate.existing_cluster:
-        return f"{estimate.environment}: target {estimate.target} ({estimate.provider}), existing cluster: no cloud cost, 0.00"
+        return (f"{estimate.environment}: target {estimate.target} ({estimate.provider}), existing cluster: "
+                "no cloud cost, 0.00")
     return (f"{estimate.environment}: target {estimate.target} ({estimate.provider} {estimate.region}), "
             f"{estimate.currency} per month of {estimate.hours_per_month} h, prices of {estimate.prices_taken}")
 
@@ -68,8 +73,12 @@ def _sources(estimates: Sequence[cost.Estimate]) -> str:
     dated = sorted({(e.provider, e.prices_taken) for e in estimates if e.prices_taken})
     if not dated:
         return "no cloud prices used"
+    stale = [f"\nwarning: the {p} catalog's prices are of {d}, more than {catalogs.STALE_AFTER_DAYS} days old: "
+             f"refresh targets/{p}/catalog.yaml before relying on them"
+             for p, d in dated if catalogs.load(p).stale(catalogs.today())]
     return ("prices: " + ", ".join(f"{p} catalog of {d}" for p, d in dated)
-            + " (targets/<provider>/catalog.yaml; spot prices are indicative, see each catalog's spotEstimate)")
+            + " (targets/<provider>/catalog.yaml; spot prices are indicative, see each catalog's spotEstimate)"
+            + "".join(stale))
 
 
 def _grand_total(estimates: Sequence[cost.Estimate]) -> cost.Range:
@@ -99,7 +108,8 @@ def estimates_markdown(estimates: Sequence[cost.Estimate]) -> str:
             out += [*lines, _bold_cells(total), ""]
         out += [f"- {markdown(n)}" for n in estimate.notes if n != cost.EXISTING_CLUSTER]
         out += [""] if any(n != cost.EXISTING_CLUSTER for n in estimate.notes) else []
-    out += [f"**All environments: {money_range(_grand_total(estimates))} per month** (at min..at max)", "", markdown(_sources(estimates))]
+    out += [f"**All environments: {money_range(_grand_total(estimates))} per month** (at min..at max)", "",
+            markdown(_sources(estimates))]
     return "\n".join(out) + "\n"
 
 

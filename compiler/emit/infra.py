@@ -4,13 +4,15 @@ that program registers when run under Pulumi mocks (credential-free, reviewable,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops import ir, targets
 from mlops.emit.jsonout import dumps
-from mlops.emit.preview import Preview, Recorded, preview_environment
 from mlops.emit.yamlout import dump
 from mlops.targets import Hints
+
+if TYPE_CHECKING:   # the preview imports Pulumi: only when the layer is emitted (the target's extra installs it)
+    from mlops.emit.preview import Preview, Recorded
 
 MAIN = '''"""Pulumi entry point written by `mlops compile`; the program lives in the installed mlops package."""
 from mlops.runtime.infra import main
@@ -22,11 +24,13 @@ NOTE = ("The resources the infra program registers, run under Pulumi mocks at co
         "sets them; values only the cloud knows (ids, ARNs, endpoints, the account 123456789012) are placeholders; "
         "secrets are shown as [secret].")
 
-__all__ = ["Recorded", "emit", "preview", "stack_config"]
+__all__ = ["emit", "preview", "stack_config"]
 
 
 def preview(env: ir.Environment) -> list[Recorded]:
     """Every resource `env`'s target program registers, under mocks: sorted by (type, name, parent)."""
+    from mlops.emit.preview import preview_environment
+
     return list(preview_environment(env).resources)
 
 
@@ -51,6 +55,10 @@ def resources_json(env: ir.Environment, result: Preview) -> bytes:
 
 
 def emit(env: ir.Environment, hints: Hints) -> dict[str, bytes]:
+    """Raises SdkMissing when the target's Pulumi SDK is not installed (its pip extra)."""
+    targets.require_sdk([env], f"compile the infra layer of {env.name}")
+    from mlops.emit.preview import preview_environment
+
     project = {"name": f"{env.platform}-infra", "runtime": "python",
                "description": f"Cloud infrastructure of {env.platform} ({env.name}), written by mlops compile"}
     return {

@@ -34,8 +34,8 @@ def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
 def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
     """Every object of the environment, in a stable order."""
     scope = Scope(env, hints)
-    downloads = [u for m in env.models for u in serving.downloads(m)]
-    ports = sorted({artifacts.HTTPS_PORT, *artifacts.download_ports(downloads)})
+    ports = sorted({artifacts.HTTPS_PORT,
+                    *artifacts.download_ports([u for m in env.models for u in serving.downloads(m)])})
     out = [security.namespace(scope), routing.gateway(scope), *security.baseline_policies(scope, ports)]
     if any(model_runtime(m).passwd for m in env.models):
         out.append(passwd_config_map(scope))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlops.diagnostics import shown
-from mlops.errors import Failure, UsageError
+from mlops.diagnostics import Diagnostic, shown
+from mlops.errors import Failure, SpecError, UsageError
 from mlops.spec.load import Source, decode, parse
 
 TIMEOUT = 60   # seconds; reading one blob is instant, this only bounds a wedged git
@@ -46,6 +46,9 @@ class Revision:
     path: str             # the spec's path inside the repository
     source: Source | None  # None: the spec does not exist at that revision
     text: str | None = None  # the spec's text there
+    # Why the spec there is not usable YAML (then `source` is None although it exists): plan and apply treat such a
+    # base like an invalid one, so the pull request that fixes it can be planned (it would deadlock otherwise).
+    unusable: tuple[Diagnostic, ...] = ()
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -78,7 +81,8 @@ def _text(result: subprocess.CompletedProcess[bytes]) -> str:
 
 
 def spec_at(path: str, ref: str) -> Revision:
-    """The spec at `path` as of `ref`. Raises GitError; SpecError if it exists there but is not usable YAML."""
+    """The spec at `path` as of `ref` (`unusable` says why it exists there but is not usable YAML). Raises
+    GitError."""
     ref = check_revision(ref)
     file = Path(path).resolve()
     folder = file.parent
@@ -97,8 +101,11 @@ def spec_at(path: str, ref: str) -> Revision:
     if blob.returncode != 0:
         raise GitError(f"cannot read {inside} at {shown(ref)}: {_stderr(blob)}")
     name = f"{ref}:{inside}"
-    text = decode(blob.stdout, name)
-    return Revision(ref, commit, inside, parse(text, name), text)
+    try:
+        text = decode(blob.stdout, name)
+        return Revision(ref, commit, inside, parse(text, name), text)
+    except SpecError as exc:
+        return Revision(ref, commit, inside, None, None, tuple(exc.diagnostics))
 
 
 def _toplevel(path: str, folder: Path) -> Path:

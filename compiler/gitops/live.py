@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mlops.gitops.stacks import PulumiUnavailable, StackFailed, Stacks, backend_missing, cli_missing
 from mlops.pipeline import compile_spec
+from mlops.targets import SdkMissing
 from mlops.write import write
 
 SKIPPED = "live preview skipped: "
@@ -40,7 +41,10 @@ def preview(path: str, envs: Sequence[str], stacks: Stacks | None = None,
         from mlops.gitops.stacks import AutomationStacks
 
         stacks = AutomationStacks()
-    build = compile_spec(path, list(envs))
+    try:
+        build = compile_spec(path, list(envs))
+    except SdkMissing as exc:
+        return Live((SKIPPED + str(exc),), False)
     notes: list[str] = []
     failed = False
     with tempfile.TemporaryDirectory(prefix="mlops-live-") as tmp:

@@ -1,4 +1,5 @@
-"""The Pulumi side of `mlops apply` and `mlops plan --live`: one small Protocol, backed by the Automation API.
+"""The Pulumi side of `mlops apply`, `mlops plan --live` and `mlops drift`: one small Protocol, backed by the
+Automation API.
 
 Each environment is one stack, named after the environment, in each of the two generated projects
 (`<platform>-infra` and `<platform>-workloads`, written by `mlops compile`); the workloads project finds the
@@ -40,6 +41,10 @@ class Stacks(Protocol):
     def preview(self, project_dir: Path, stack: str, on_output: Output) -> dict[str, int] | None:
         """`pulumi preview` of an existing stack: operation -> count; None when the stack does not exist yet."""
 
+    def refresh_preview(self, project_dir: Path, stack: str, on_output: Output) -> dict[str, int] | None:
+        """`pulumi refresh --preview-only` of an existing stack (what the cloud changed since the last update, without
+        touching the state): operation -> count; None when the stack does not exist."""
+
 
 def cli_missing() -> str | None:
     """Why the Pulumi CLI cannot run here, or None."""
@@ -74,7 +79,8 @@ class AutomationStacks:
 
     def up(self, project_dir: Path, stack: str, on_output: Output) -> dict[str, Any]:
         try:
-            selected = self.auto.create_or_select_stack(stack_name=stack, work_dir=str(project_dir), opts=self._options())
+            selected = self.auto.create_or_select_stack(stack_name=stack, work_dir=str(project_dir),
+                                                        opts=self._options())
             result = selected.up(on_output=on_output)
         except FileNotFoundError:
             raise PulumiUnavailable(f"the pulumi CLI is not installed: {INSTALL}") from None
@@ -82,21 +88,43 @@ class AutomationStacks:
             raise StackFailed(f"pulumi up of {project_dir.name} ({stack}) failed: {_first_error(exc)}") from None
         return {name: out.value for name, out in result.outputs.items()}
 
-    def preview(self, project_dir: Path, stack: str, on_output: Output) -> dict[str, int] | None:
+    def _select(self, project_dir: Path, stack: str) -> Any:
+        """The existing stack, or None."""
         try:
-            selected = self.auto.select_stack(stack_name=stack, work_dir=str(project_dir), opts=self._options())
+            return self.auto.select_stack(stack_name=stack, work_dir=str(project_dir), opts=self._options())
         except self.auto.StackNotFoundError:
             return None
         except FileNotFoundError:
             raise PulumiUnavailable(f"the pulumi CLI is not installed: {INSTALL}") from None
         except self.auto.CommandError as exc:
             raise StackFailed(f"cannot select stack {stack} of {project_dir.name}: {_first_error(exc)}") from None
+
+    def preview(self, project_dir: Path, stack: str, on_output: Output) -> dict[str, int] | None:
+        selected = self._select(project_dir, stack)
+        if selected is None:
+            return None
         try:
             result = selected.preview(on_output=on_output)
         except self.auto.CommandError as exc:
             raise StackFailed(f"pulumi preview of {project_dir.name} ({stack}) failed: {_first_error(exc)}") from None
-        summary = {str(getattr(op, "value", op)): int(n) for op, n in result.change_summary.items()}
-        return dict(sorted(summary.items()))
+        return _summary(result)
+
+    def refresh_preview(self, project_dir: Path, stack: str, on_output: Output) -> dict[str, int] | None:
+        selected = self._select(project_dir, stack)
+        if selected is None:
+            return None
+        try:
+            # Secrets stay masked in what is printed and reported (the drift report may become an issue).
+            result = selected.preview_refresh(on_output=on_output, show_secrets=False)
+        except self.auto.CommandError as exc:
+            raise StackFailed(f"pulumi refresh --preview-only of {project_dir.name} ({stack}) failed: "
+                              f"{_first_error(exc)}") from None
+        return _summary(result)
+
+
+def _summary(result: Any) -> dict[str, int]:
+    summary = {str(getattr(op, "value", op)): int(n) for op, n in result.change_summary.items()}
+    return dict(sorted(summary.items()))
 
 
 def _first_error(exc: Exception) -> str:

@@ -259,6 +259,7 @@ class Environment:
     # Another environment on the same existing cluster whose infra stack installs the add-ons both use (None: this
     # environment's own stack installs them).
     addons_from: str | None = None
+    promotion_bootstrap: bool = False   # promotion.bootstrap: may take what its source runs in the same change
 
     @property
     def stack(self) -> str:

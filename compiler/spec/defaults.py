@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
-    "kubernetesVersion": "1.31",
+    "kubernetesVersion": "1.35",
     "nodePool.scaling": {"min": 1, "max": 3},
     "nodePool.capacity": "on-demand",
     "accelerator.count": 1,
@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "addons.prometheus.port": 9090,
     "addons.pushgateway.port": 9091,
     "addons.envoyGateway.namespace": "envoy-gateway-system",
+    "promotion.bootstrap": False,
 }
 
 _MODEL, _MON = "$defs/model/properties", "$defs/monitoring/properties"
@@ -81,4 +82,5 @@ SCHEMA: dict[str, str | dict[str, str]] = {
     "addons.prometheus.port": "$defs/target/properties/addons/properties/prometheus/properties/port",
     "addons.pushgateway.port": "$defs/target/properties/addons/properties/pushgateway/properties/port",
     "addons.envoyGateway.namespace": "$defs/target/properties/addons/properties/envoyGateway/properties/namespace",
+    "promotion.bootstrap": "$defs/environment/properties/promotion/properties/bootstrap",
 }

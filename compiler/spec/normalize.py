@@ -34,6 +34,7 @@ def normalize(source: Source, env: str) -> ir.Environment:
     meta = doc["metadata"]
     cluster = doc.get("cluster", {})
     registry = {**DEFAULTS["registry"], **doc.get("registry", {})}
+    promotion = spec.get("promotion", {})
     at = EnvSource(source, env)
     pools = tuple(_pool(name, pool, target, at) for name, pool in sorted(cluster.get("nodePools", {}).items()))
     by_name = {p.name: p for p in pools}
@@ -45,8 +46,9 @@ def normalize(source: Source, env: str) -> ir.Environment:
         name=env,
         namespace=spec.get("namespace", f"{meta['name']}-{env}"),
         target=target,
-        promotion_from=spec.get("promotion", {}).get("from"),
-        require_approval=bool(spec.get("promotion", {}).get("requireApproval", DEFAULTS["promotion.requireApproval"])),
+        promotion_from=promotion.get("from"),
+        require_approval=bool(promotion.get("requireApproval", DEFAULTS["promotion.requireApproval"])),
+        promotion_bootstrap=bool(promotion.get("bootstrap", DEFAULTS["promotion.bootstrap"])),
         kubernetes_version=cluster.get("kubernetesVersion", DEFAULTS["kubernetesVersion"]),
         node_pools=pools,
         registry=ir.Registry(registry["immutableTags"], registry["scanOnPush"], registry["keepLast"], target.registry),

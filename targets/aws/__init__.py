@@ -20,7 +20,9 @@ RESOURCES = ResourceRules(
                                     "kubernetesNetworkConfig", "encryptionConfig"),
         # Managed node groups: sizes, labels, taints change in place; what the instances are does not.
         "aws:eks/nodeGroup:NodeGroup": ("amiType", "capacityType", "clusterName", "diskSize", "instanceTypes",
-                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess"),
+                                        "nodeGroupName", "nodeRoleArn", "subnetIds", "remoteAccess",
+                                        "launchTemplate.id", "launchTemplate.name"),
+        "aws:ec2/launchTemplate:LaunchTemplate": ("name",),
         "aws:ecr/repository:Repository": ("name", "encryptionConfigurations"),
         "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
         "aws:ec2/vpc:Vpc": ("cidrBlock",),
@@ -41,7 +43,11 @@ class Aws:
     provider = "aws"
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
+    native_schemes = frozenset({"s3"})
+    registry_ignores: dict[str, str] = {}
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_aws")   # the `aws` extra
+    config_keys = frozenset({"aws:region", "aws:allowedAccountIds"})   # what stack_config may set
 
     @staticmethod
     def nodegroup(env: ir.Environment, pool: ir.NodePool) -> str:
@@ -77,13 +83,16 @@ class Aws:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "AWS credentials (OIDC role in the repository variable AWS_ROLE_ARN)",
+        return {"name": "AWS credentials (OIDC role in the variable AWS_ROLE_ARN of the job's environment)",
                 "uses": "aws-actions/configure-aws-credentials@v4",
                 "with": {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
                          "aws-region": env.target.region or "${{ vars.AWS_REGION }}"}}
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region}
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
 
 
 TARGET = Aws()

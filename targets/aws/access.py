@@ -19,13 +19,17 @@ from mlops.targets.base import artifacts
 POD_IDENTITY_TRUST = "pods.eks.amazonaws.com"
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 AUTOSCALER_SA = "cluster-autoscaler"
-AUTOSCALER_ACTIONS = sorted([
+# The cluster autoscaler's least privilege (aws/aws-eks-best-practices@dc0243a:latest/bpg/autoscaling/
+# cluster-autoscaler.adoc:107-125, the policy kubernetes/autoscaler's AWS README gives): it reads everywhere, but
+# resizes and terminates only the auto scaling groups EKS tags as this cluster's (managed node groups are tagged
+# for auto-discovery, latest/ug/nodes/managed-node-groups.adoc:37).
+AUTOSCALER_READS = sorted([
     "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
     "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags",
-    "autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup",
     "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
     "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup",
 ])
+AUTOSCALER_WRITES = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
 
 
 def lifecycle_policy(keep_last: int) -> str:
@@ -41,7 +45,8 @@ def pod_trust(cluster: str, namespace: str, service_account: str) -> str:
         "Effect": "Allow", "Principal": {"Service": POD_IDENTITY_TRUST}, "Action": ["sts:AssumeRole", "sts:TagSession"],
         "Condition": {"StringEquals": {"aws:RequestTag/eks-cluster-name": cluster,
                                        "aws:RequestTag/kubernetes-namespace": namespace,
-                                       "aws:RequestTag/kubernetes-service-account": service_account}}}]}, sort_keys=True)
+                                       "aws:RequestTag/kubernetes-service-account": service_account}}}]},
+                      sort_keys=True)
 
 
 def s3_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
@@ -52,7 +57,8 @@ def s3_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
     found = {(bucket, key.rstrip("/")) for u in uris if (loc := artifacts.bucket_object(u, "s3"))
              for bucket, key in [loc]}
     for bucket, key in sorted(found):
-        objects = [f"arn:aws:s3:::{bucket}/{key}", f"arn:aws:s3:::{bucket}/{key}/*"] if key else [f"arn:aws:s3:::{bucket}/*"]
+        objects = ([f"arn:aws:s3:::{bucket}/{key}", f"arn:aws:s3:::{bucket}/{key}/*"] if key
+                   else [f"arn:aws:s3:::{bucket}/*"])
         out.append({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": objects})
         listing: dict[str, Any] = {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{bucket}"}
         if key:
@@ -75,7 +81,8 @@ class Registry(pulumi.ComponentResource):
                     scan_on_push=env.registry.scan_on_push),
                 opts=pulumi.ResourceOptions(parent=self, protect=True))
             aws.ecr.LifecyclePolicy(f"{name}-lifecycle-{repo}", repository=self.repositories[repo].name,
-                                    policy=lifecycle_policy(env.registry.keep_last), opts=pulumi.ResourceOptions(parent=self))
+                                    policy=lifecycle_policy(env.registry.keep_last),
+                                    opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"repositories": {r: repo.repository_url for r, repo in self.repositories.items()}})
 
 
@@ -87,14 +94,16 @@ class PodRole(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:aws:PodRole", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.role = aws.iam.Role(f"{name}-role", name=short_name(role_name, 64), opts=child, assume_role_policy=cluster.name.apply(
-            lambda c: pod_trust(c, namespace, service_account)))
+        self.role = aws.iam.Role(f"{name}-role", name=short_name(role_name, 64), opts=child,
+                                 assume_role_policy=cluster.name.apply(
+                                     lambda c: pod_trust(c, namespace, service_account)))
         if statements is not None:    # IAM refuses a policy without statements: no access, no policy
             aws.iam.RolePolicy(f"{name}-access", role=self.role.id, name="access", opts=child,
                                policy=pulumi.Output.from_input(statements).apply(
                                    lambda s: json.dumps({"Version": "2012-10-17", "Statement": s}, sort_keys=True)))
         self.association = aws.eks.PodIdentityAssociation(
-            f"{name}-association", cluster_name=cluster.name, namespace=namespace, service_account=service_account, role_arn=self.role.arn,
+            f"{name}-association", cluster_name=cluster.name, namespace=namespace, service_account=service_account,
+            role_arn=self.role.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[agent]))
         self.register_outputs({"roleArn": self.role.arn})
 
@@ -111,13 +120,21 @@ def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, regist
         if not repos and not s3_statements(uris):
             statements = None
         roles[model.name] = PodRole(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}", cluster,
-                                    env.namespace, model.name, statements, agent, opts=pulumi.ResourceOptions(parent=parent))
+                                    env.namespace, model.name, statements, agent,
+                                    opts=pulumi.ResourceOptions(parent=parent))
     return roles
+
+
+def autoscaler_statements(cluster: str) -> list[dict[str, Any]]:
+    owned = {"aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
+             f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster}": "owned"}
+    return [{"Effect": "Allow", "Action": AUTOSCALER_READS, "Resource": "*"},
+            {"Effect": "Allow", "Action": AUTOSCALER_WRITES, "Resource": "*", "Condition": {"StringEquals": owned}}]
 
 
 def autoscaler_role(name: str, env: ir.Environment, cluster: aws.eks.Cluster, agent: pulumi.Resource,
                     parent: pulumi.Resource) -> PodRole:
-    statements = [{"Effect": "Allow", "Action": AUTOSCALER_ACTIONS, "Resource": "*"}]
+    statements = cluster.name.apply(autoscaler_statements)
     return PodRole(f"{name}-autoscaler", f"{env.stack}-autoscaler", cluster, "kube-system", AUTOSCALER_SA, statements,
                    agent, opts=pulumi.ResourceOptions(parent=parent))
 

@@ -2,7 +2,10 @@
 
 Names are explicit and derived from `env.stack`; node group names are `Aws.nodegroup(env, pool)` because
 the Kubernetes layer selects nodes by `eks.amazonaws.com/nodegroup`. Tags come from the provider's
-`default_tags`, so every taggable resource carries them without each call repeating them.
+`default_tags`, so every taggable resource carries them without each call repeating them; the instances, volumes
+and network interfaces a node group launches are not created by Pulumi, so each node group's launch template tags
+them ("These tags don't propagate to other resources in the node group, such as Auto Scaling groups or instances",
+awsdocs/amazon-eks-user-guide@4d52b4d:latest/ug/nodes/create-managed-node-group.adoc:178).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pulumi_aws as aws
 from mlops import ir
 from mlops.ir.names import short_name
 from mlops.targets.aws.access import pod_trust
+from mlops.targets.base.tags import tags
 
 AZ_COUNT = 3
 VPC_CIDR = "10.0.0.0/16"
@@ -31,6 +35,19 @@ CNI_POLICY, CNI_SERVICE_ACCOUNT = "AmazonEKS_CNI_Policy", ("kube-system", "aws-n
 # eks-networking-add-ons.adoc:1465-1478; VPC CNI >= 1.14, which every supported EKS version's default add-on is).
 VPC_CNI_CONFIG = json.dumps({"enableNetworkPolicy": "true"}, sort_keys=True)
 GPU_TAINT = aws.eks.NodeGroupTaintArgs(key="nvidia.com/gpu", value="present", effect="NO_SCHEDULE")  # EKS spelling
+# Zone ids EKS refuses cluster subnets in ("The subnets can't reside in the following Availability Zones",
+# awsdocs/amazon-eks-user-guide@4d52b4d:latest/ug/networking/network-reqs.adoc:82-101). By id: names map to ids
+# differently in every account.
+EKS_REFUSED_ZONE_IDS = ["cac1-az3", "use1-az3", "usw1-az2"]
+# Only the region's own zones: an opted-in Local Zone is "available" too (pulumi_aws get_availability_zones docstring,
+# "Only Availability Zones (no Local Zones)").
+REGIONAL_ZONES = aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+# What a launch template tags (terraform-aws-modules/terraform-aws-eks v21.19.0 modules/eks-managed-node-group
+# variables.tf:430-435 defaults tag_specifications to these three).
+TAGGED_AT_LAUNCH = ("instance", "volume", "network-interface")
+# The cluster autoscaler reads this label to tell a GPU node whose device plugin is not yet up from a node without
+# GPUs (aws/aws-eks-best-practices@dc0243a:latest/bpg/autoscaling/cluster-autoscaler.adoc:492-497).
+ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
 
 
 def cluster_name(env: ir.Environment) -> str:
@@ -56,7 +73,9 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:aws:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOptions(parent=self))
+        zones = aws.get_availability_zones_output(state="available", filters=[REGIONAL_ZONES],
+                                                  exclude_zone_ids=EKS_REFUSED_ZONE_IDS,
+                                                  opts=pulumi.InvokeOptions(parent=self))
         self.vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=VPC_CIDR, enable_dns_hostnames=True, enable_dns_support=True,
                                tags={"Name": name}, opts=child)
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": name}, opts=child)
@@ -65,7 +84,8 @@ class Network(pulumi.ComponentResource):
             zone = zones.names.apply(functools.partial(_nth, i))
             public.append(aws.ec2.Subnet(f"{name}-public-{i}", vpc_id=self.vpc.id, cidr_block=PUBLIC_CIDRS[i],
                                          availability_zone=zone, map_public_ip_on_launch=False,
-                                         tags={"Name": f"{name}-public-{i}", "kubernetes.io/role/elb": "1"}, opts=child))
+                                         tags={"Name": f"{name}-public-{i}", "kubernetes.io/role/elb": "1"},
+                                         opts=child))
             private.append(aws.ec2.Subnet(f"{name}-private-{i}", vpc_id=self.vpc.id, cidr_block=PRIVATE_CIDRS[i],
                                           availability_zone=zone,
                                           tags={"Name": f"{name}-private-{i}", "kubernetes.io/role/internal-elb": "1"},
@@ -74,10 +94,12 @@ class Network(pulumi.ComponentResource):
         nat = aws.ec2.NatGateway(f"{name}-nat", allocation_id=eip.id, subnet_id=public[0].id, tags={"Name": name},
                                  opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]))
         routes = {
-            "public": aws.ec2.RouteTable(f"{name}-public", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=child,
-                                         routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)]),
-            "private": aws.ec2.RouteTable(f"{name}-private", vpc_id=self.vpc.id, tags={"Name": f"{name}-private"}, opts=child,
-                                          routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)]),
+            "public": aws.ec2.RouteTable(
+                f"{name}-public", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}, opts=child,
+                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)]),
+            "private": aws.ec2.RouteTable(
+                f"{name}-private", vpc_id=self.vpc.id, tags={"Name": f"{name}-private"}, opts=child,
+                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)]),
         }
         for kind, subnets in (("public", public), ("private", private)):
             for i, subnet in enumerate(subnets):
@@ -103,8 +125,8 @@ class Cluster(pulumi.ComponentResource):
                                               policy_arn=managed_policy("AmazonEKSClusterPolicy"), opts=child)
         self.cluster = aws.eks.Cluster(
             f"{name}-cluster", name=cluster_name(env), version=env.kubernetes_version, role_arn=role.arn,
-            vpc_config=aws.eks.ClusterVpcConfigArgs(subnet_ids=network.private_subnet_ids, endpoint_private_access=True,
-                                                    endpoint_public_access=True),
+            vpc_config=aws.eks.ClusterVpcConfigArgs(subnet_ids=network.private_subnet_ids,
+                                                    **endpoint_access(env.api_access)),
             access_config=aws.eks.ClusterAccessConfigArgs(authentication_mode="API",
                                                           bootstrap_cluster_creator_admin_permissions=True),
             enabled_cluster_log_types=["api", "audit", "authenticator"],
@@ -160,17 +182,55 @@ class Cluster(pulumi.ComponentResource):
     def _node_group(self, name: str, env: ir.Environment, pool: ir.NodePool, group: str, role: aws.iam.Role,
                     network: Network, attached: list[pulumi.Resource]) -> aws.eks.NodeGroup:
         gpu = bool(pool.instance_accelerator)
+        template = launch_template(f"{name}-launch-{pool.name}", env, group, self)
+        accelerator = ({"nvidia.com/gpu.present": "true", ACCELERATOR_LABEL: pool.instance_accelerator or ""}
+                       if gpu else {})
         return aws.eks.NodeGroup(
             f"{name}-pool-{pool.name}", cluster_name=self.cluster.name, node_group_name=group, node_role_arn=role.arn,
             subnet_ids=network.private_subnet_ids, instance_types=[pool.instance_type or ""],
             capacity_type="SPOT" if pool.spot else "ON_DEMAND",
             ami_type="AL2023_x86_64_NVIDIA" if gpu else "AL2023_x86_64_STANDARD",
-            scaling_config=aws.eks.NodeGroupScalingConfigArgs(min_size=pool.min, max_size=pool.max, desired_size=pool.min),
-            labels={"mlops.dev/pool": pool.name, **({"nvidia.com/gpu.present": "true"} if gpu else {})},
+            # Nodes follow the control plane: EKS does not upgrade managed node groups with it ("These instances
+            # aren't automatically upgraded", latest/ug/versioning/kubernetes-versions.adoc, version FAQ).
+            version=env.kubernetes_version,
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(id=template.id,
+                                                                version=template.latest_version.apply(str)),
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(min_size=pool.min, max_size=pool.max,
+                                                              desired_size=pool.min),
+            labels={"mlops.dev/pool": pool.name, **accelerator},
             taints=[GPU_TAINT] if gpu else None,
             update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
             # the cluster autoscaler owns the size between min and max
             opts=pulumi.ResourceOptions(parent=self, depends_on=attached, ignore_changes=["scalingConfig.desiredSize"]))
+
+
+def endpoint_access(access: ir.ApiAccess) -> dict[str, Any]:
+    """The API endpoint as `cluster.apiAccess` says: not given, public to any address (EKS's default public CIDR is
+    0.0.0.0/0; validation warns); an empty list, the private endpoint only; CIDRs, public to those alone. The
+    private endpoint is always on, so nodes reach the API inside the VPC (terraform-aws-eks v21.19.0
+    variables.tf:130-146 defaults endpoint_private_access to true)."""
+    if access.allowed_cidrs is None:
+        return {"endpoint_private_access": True, "endpoint_public_access": True}
+    if not access.allowed_cidrs:
+        return {"endpoint_private_access": True, "endpoint_public_access": False}
+    return {"endpoint_private_access": True, "endpoint_public_access": True,
+            "public_access_cidrs": list(access.allowed_cidrs)}
+
+
+def launch_template(name: str, env: ir.Environment, group: str, parent: pulumi.Resource) -> aws.ec2.LaunchTemplate:
+    """Tags for what a node group launches, and IMDSv2 with hop limit 1 (pods get no node credentials: AL2023's
+    managed default, which a custom launch template must restate, latest/ug/nodes/al2023.adoc:38-40). Nothing EKS
+    forbids in a managed node group's template (no subnet, instance profile, shutdown behaviour, instance type or
+    security groups: latest/ug/nodes/launch-templates.adoc:31-105), so EKS keeps choosing the AMI and the cluster
+    security group."""
+    labelled = {**tags(env), "Name": group}
+    return aws.ec2.LaunchTemplate(
+        name, name=group, description=f"Nodes of {group}", update_default_version=True,
+        metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(http_endpoint="enabled", http_tokens="required",
+                                                                   http_put_response_hop_limit=1),
+        tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=labelled)
+                            for kind in TAGGED_AT_LAUNCH],
+        opts=pulumi.ResourceOptions(parent=parent))
 
 
 def kubeconfig(cluster: str, endpoint: str, ca: str, region: str) -> str:

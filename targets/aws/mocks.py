@@ -32,8 +32,9 @@ def _aws(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any]) -> d
 
 
 def _prefixed(prefix: str) -> OutputsFn:
-    return lambda name, inputs, provider: {"id": f"{prefix}-{digest(name, length=17)}",
-                                           "arn": f"arn:aws:ec2:{_region(provider)}:{_account(provider)}:{prefix}/{name}"}
+    return lambda name, inputs, provider: {
+        "id": f"{prefix}-{digest(name, length=17)}",
+        "arn": f"arn:aws:ec2:{_region(provider)}:{_account(provider)}:{prefix}/{name}"}
 
 
 def _iam(kind: str) -> OutputsFn:
@@ -76,11 +77,14 @@ OUTPUTS: dict[str, OutputsFn] = {
     "aws:iam/policy:Policy": _iam("policy"),
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:ecr/repository:Repository": _ecr,
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda name, inputs, provider: {
+        **_prefixed("lt")(name, inputs, provider), "latestVersion": 1, "defaultVersion": 1},
 }
 
 CALLS: dict[str, CallFn] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": lambda args, provider: {
-        "names": [_region(provider) + s for s in _AZ_SUFFIXES], "id": _region(provider)},
+        "names": [_region(provider) + s for s in _AZ_SUFFIXES], "id": _region(provider),
+        "zoneIds": [f"{_region(provider).replace('-', '')[:4]}-az{i}" for i in range(1, len(_AZ_SUFFIXES) + 1)]},
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, provider: {
         "accountId": _account(provider), "arn": f"arn:aws:iam::{_account(provider)}:user/mock", "userId": "MOCK",
         "id": _account(provider)},

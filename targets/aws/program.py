@@ -44,7 +44,8 @@ def _without_models(env: ir.Environment) -> ir.Environment:
 
 
 def registry_url(env: ir.Environment, provider: aws.Provider) -> pulumi.Input[str]:
-    """What `registry://` resolves to: the target's own registry, else `<account>.dkr.ecr.<region>.amazonaws.com/<stack>`
+    """What `registry://` resolves to: the target's own registry, else
+    `<account>.dkr.ecr.<region>.amazonaws.com/<stack>`
     (the ECR repositories are `<stack>/<name>`; the hint says the same when the account is known)."""
     if env.registry.external:
         return env.registry.external

@@ -28,18 +28,49 @@ RESOURCES = ResourceRules(
         "pulumi:providers:azure-native": ("location", "subscriptionId"),
     },
     roles={"azure-native:containerservice:ManagedCluster": CLUSTER, "azure-native:containerregistry:Registry": REGISTRY,
-           "azure-native:containerservice:AgentPool": NODE_POOL, "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
+           "azure-native:containerservice:AgentPool": NODE_POOL,
+           "azure-native:resources:ResourceGroup": RESOURCE_GROUP},
 )
+
+# AKS needs a System-mode pool for its own components (CoreDNS, metrics-server, konnectivity): at least 4 vCPU and
+# 4 GiB per node, two nodes for availability (MicrosoftDocs/azure-aks-docs articles/aks/use-system-pools.md).
+SYSTEM_POOL = "mlopssystem"        # not a spec pool name in practice; spec names are <= 12 [a-z0-9]
+SYSTEM_VM_SIZE = "Standard_D4s_v5"
+SYSTEM_NODES = (2, 3)              # autoscaled min..max
 
 SPOT_TOLERATION = (("effect", "NoSchedule"), ("key", "kubernetes.azure.com/scalesetpriority"),
                    ("operator", "Equal"), ("value", "spot"))
+
+
+def client_id_output(model: str) -> str:
+    """The infra output holding the client id of `model`'s identity (a deferred token's name: letters, digits, _;
+    model names have no '_', so the mapping is one to one)."""
+    return "modelClientId_" + model.replace("-", "_")
+
+
+# Pods must not reach the instance metadata service: "Malicious users might exploit the service to obtain ... tokens"
+# (MicrosoftDocs/azure-aks-docs@fb060ab:articles/aks/imds-restriction.md:24-27). Workload Identity uses Entra ID's
+# token endpoint, not IMDS (workload-identity-overview.md:58); the AKS best-practices policy excepts this address
+# (operator-best-practices-cluster-security.md:80-97).
+IMDS = "169.254.169.254/32"
 
 
 class Azure:
     provider = "azure"
     fields = frozenset({"region", "subscription", "registry"})
     managed_registry = True
+    # See access.Registry: ACR has only per-image or per-repository locks (set through the data plane), and its scan
+    # on push is Microsoft Defender for Containers, a plan of the whole subscription.
+    native_schemes = frozenset({"az"})
+    registry_ignores = {
+        "immutableTags": "ACR has no registry-wide immutable tags (only per-image and per-repository locks, "
+                         "write-enabled=false); lock images after pushing them",
+        "scanOnPush": "ACR scans on push through Microsoft Defender for Containers, a plan of the whole subscription; "
+                      "enable it there",
+    }
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_azure_native")   # the `azure` extra
+    config_keys = frozenset({"azure-native:location", "azure-native:subscriptionId"})   # what stack_config may set
 
     @staticmethod
     def acr_name(env: ir.Environment) -> str:
@@ -58,14 +89,18 @@ class Azure:
             # AKS taints spot pools itself but adds no toleration for them, nor for GPU taints (Azure/AKS#1449).
             pools=common.pools(env, lambda pool: {"kubernetes.azure.com/agentpool": pool.name},
                                lambda pool: (SPOT_TOLERATION,) if pool.spot else ()),
-            # The identity's client id is a GUID Azure assigns at creation: filled in by the workloads stack.
-            service_account_annotations=(("azure.workload.identity/client-id", deferred.token("modelsClientId")),),
+            # Each model's identity has a client id Azure assigns at creation: filled in by the workloads stack.
+            model_service_account_annotations={
+                m.name: (("azure.workload.identity/client-id", deferred.token(client_id_output(m.name))),)
+                for m in env.models},
             pod_labels=(("azure.workload.identity/use", "true"),),
+            link_local_except=(IMDS,),
         )
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:
         t = env.target
-        return {"azure-native:location": t.region, **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
+        return {"azure-native:location": t.region,
+                **({"azure-native:subscriptionId": t.subscription} if t.subscription else {})}
 
     def program(self, env: ir.Environment) -> None:
         from mlops.targets.azure import program  # the cloud SDKs load only when a program runs
@@ -79,12 +114,18 @@ class Azure:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "Azure credentials (federated credential, from repository variables)", "uses": "azure/login@v2",
+        return {"name": "Azure credentials (federated credential; variables of the job's environment)",
+                "uses": "azure/login@v2",
                 "with": {"client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
                          "subscription-id": env.target.subscription or "${{ vars.AZURE_SUBSCRIPTION_ID }}"}}
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region}
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return (ir.NodePool(name=SYSTEM_POOL, cpu=4, memory="16Gi", memory_gib=16, accelerator=None,
+                            accelerator_count=0, min=SYSTEM_NODES[0], max=SYSTEM_NODES[1], spot=False,
+                            instance_type=SYSTEM_VM_SIZE, instance_accelerator=None),)
 
 
 TARGET = Azure()

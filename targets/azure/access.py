@@ -1,5 +1,5 @@
-"""Azure registry and identities: ACR with a scheduled keep-last purge, the models' user-assigned identity with
-one federated credential per model ServiceAccount, and AcrPull for the kubelet and the models."""
+"""Azure registry and identities: ACR with a scheduled keep-last purge, and a user-assigned identity per model with
+the federated credential of its ServiceAccount, read access to its az:// blobs and, when it pulls, AcrPull."""
 
 from __future__ import annotations
 
@@ -19,16 +19,39 @@ from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"            # built-in role ids (the same in every tenant)
+BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"    # Storage Blob Data Reader (azure-docs built-in roles)
 TOKEN_AUDIENCE = "api://AzureADTokenExchange"
 PURGE_SCHEDULE = "0 3 * * *"                                 # daily, 03:00 UTC
 
 
-def storage_accounts(env: ir.Environment) -> list[str]:
-    """The storage accounts of the az://ACCOUNT/CONTAINER/PATH URIs the models read. Their resource ids (hence
-    a Storage Blob Data Reader assignment) are not knowable here: the URI names no resource group. The program
-    exports them with the identity's principal id, for the accounts' owners to grant."""
-    found = (artifacts.bucket_object(uri, "az") for model in env.models for uri in serving.reads(model))
-    return sorted({account for account, _ in filter(None, found)})
+def blob_stores(model: ir.Model) -> list[tuple[str, str, str]]:
+    """The (account, container, path) of the az://ACCOUNT/CONTAINER/PATH URIs the model reads; "" for a whole
+    container."""
+    found = (artifacts.bucket_object(uri, "az") for uri in serving.reads(model))
+    out = set()
+    for account, rest in filter(None, found):
+        container, _, path = rest.partition("/")
+        out.add((account, container, path))
+    return sorted(out)
+
+
+def blob_read_condition(account: str, container: str, path: str) -> str:
+    """Azure ABAC: read and list only that container of that account (under `path`). The pattern of "Example: Read or
+    list blobs in named containers with a path" (MicrosoftDocs/azure-docs
+    articles/storage/blobs/storage-auth-abac-examples.md), with the account's name
+    (`@Resource[Microsoft.Storage/storageAccounts:name]`, storage-auth-abac-attributes.md) since the assignment is
+    made at the subscription: an az:// URI names no resource group, so the account's resource id is unknown here.
+    Paths carry no container name and no leading '/' (same page). The storage-initializer lists with the path's
+    trailing '/' stripped (kserve@v0.15.2 python/kserve/kserve/storage/storage.py:631, `prefix.strip("/")`, then
+    `walk_blobs(name_starts_with=prefix)`), so the listing condition does too."""
+    read = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"
+    where = (f"@Resource[Microsoft.Storage/storageAccounts:name] StringEquals '{account}' AND "
+             f"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals '{container}'")
+    blobs = where + (f" AND @Resource[{read.rsplit('/', 1)[0]}:path] StringStartsWith '{path}'" if path else "")
+    listed = path.rstrip("/")
+    listing = where + (f" AND @Request[{read.rsplit('/', 1)[0]}:prefix] StringStartsWith '{listed}'" if listed else "")
+    return (f"((!(ActionMatches{{'{read}'}} AND NOT SubOperationMatches{{'Blob.List'}})) OR ({blobs})) AND "
+            f"((!(ActionMatches{{'{read}'}} AND SubOperationMatches{{'Blob.List'}})) OR ({listing}))")
 
 
 def role_definition(resource_group_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:
@@ -108,32 +131,48 @@ class IdentityArgs:
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
-    """The identity model pods act as: each model's ServiceAccount may exchange its token for it (federated
-    credential against the cluster's OIDC issuer); the kubelet and the models may pull from the registry."""
+    """One user-assigned identity per model: only the model's ServiceAccount may exchange its token for it (a
+    federated credential against the cluster's OIDC issuer); it reads only the model's az:// blobs and, if the model
+    pulls any, the registry. The kubelet pulls the images."""
 
     def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:azure:WorkloadIdentity", name, None, opts)
         env, rg = args.env, args.resource_group.name
-        self.identity = azure.managedidentity.UserAssignedIdentity(
-            f"{name}-identity", resource_name_=short_name(f"{env.stack}-models", 128), resource_group_name=rg,
-            tags=dict(args.tags), opts=pulumi.ResourceOptions(parent=self))
         issuer = args.cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else None)
-        self.credentials: dict[str, azure.managedidentity.FederatedIdentityCredential] = {}
-        previous: list[pulumi.Resource] = []
+        self.identities: dict[str, azure.managedidentity.UserAssignedIdentity] = {}
         for model in env.models:
-            # One at a time: Azure rejects concurrent writes of federated credentials on one identity.
-            credential = azure.managedidentity.FederatedIdentityCredential(
-                f"{name}-{model.name}", federated_identity_credential_resource_name=model.name,
-                resource_name_=self.identity.name, resource_group_name=rg, issuer=issuer,
+            identity = azure.managedidentity.UserAssignedIdentity(
+                f"{name}-{model.name}", resource_name_=short_name(f"{env.stack}-model-{model.name}", 128),
+                resource_group_name=rg, tags=dict(args.tags), opts=pulumi.ResourceOptions(parent=self))
+            azure.managedidentity.FederatedIdentityCredential(
+                f"{name}-{model.name}-credential", federated_identity_credential_resource_name=model.name,
+                resource_name_=identity.name, resource_group_name=rg, issuer=issuer,
                 subject=f"system:serviceaccount:{env.namespace}:{model.name}", audiences=[TOKEN_AUDIENCE],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=previous))
-            self.credentials[model.name] = credential
-            previous = [credential]
+                opts=pulumi.ResourceOptions(parent=self))
+            for account, container, path in blob_stores(model):
+                self._blob_reader(f"{name}-{model.name}-read-{account}-{container}", args, model.name,
+                                  (account, container, path), identity.principal_id)
+            if args.registry is not None and any(artifacts.registry_repo(u) for u in serving.reads(model)):
+                self._acr_pull(f"{name}-{model.name}-acr-pull", args, f"acr-pull/{model.name}", identity.principal_id)
+            self.identities[model.name] = identity
         if args.registry is not None:
             kubelet = args.cluster.identity_profile.apply(kubelet_object_id)
             self._acr_pull(f"{name}-kubelet-acr-pull", args, "kubelet-acr-pull", kubelet)
-            self._acr_pull(f"{name}-models-acr-pull", args, "models-acr-pull", self.identity.principal_id)
-        self.register_outputs({"clientId": self.identity.client_id})
+        self.register_outputs({"clientIds": {m: i.client_id for m, i in self.identities.items()}})
+
+    def _blob_reader(self, name: str, args: IdentityArgs, model: str, store: tuple[str, str, str],
+                     principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:
+        account, container, path = store
+        subscription = pulumi.Output.from_input(args.resource_group.id).apply(
+            lambda rg: rg.split("/resourceGroups/")[0])
+        return azure.authorization.RoleAssignment(
+            name if not path else f"{name}-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:8]}",
+            role_assignment_name=assignment_name(args.env, f"blob-read/{model}/{account}/{container}/{path}"),
+            scope=subscription, role_definition_id=role_definition(args.resource_group.id, BLOB_DATA_READER),
+            principal_id=principal, principal_type="ServicePrincipal",
+            condition=blob_read_condition(account, container, path), condition_version="2.0",
+            description=f"mlops: {model} reads az://{account}/{container}/{path}",
+            opts=pulumi.ResourceOptions(parent=self))
 
     def _acr_pull(self, name: str, args: IdentityArgs, purpose: str,
                   principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:

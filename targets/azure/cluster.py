@@ -15,12 +15,19 @@ import pulumi_azure_native as azure
 
 from mlops import ir
 from mlops.ir.names import short_name
+from mlops.targets.azure import SYSTEM_NODES, SYSTEM_POOL, SYSTEM_VM_SIZE  # also priced by mlops cost
+from mlops.targets.azure.access import assignment_name, role_definition
 from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import k8s_labels
 
-SYSTEM_POOL = "mlopssystem"        # not a spec pool name in practice; spec names are <= 12 [a-z0-9]
-SYSTEM_VM_SIZE = "Standard_D4s_v5"  # AKS asks for at least 4 vCPU / 4 GiB on system nodes
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+# AKS taints every Spot node so ("A Spot node pool has ... the kubernetes.azure.com/scalesetpriority=spot:NoSchedule
+# taint", MicrosoftDocs/azure-aks-docs@fb060ab:articles/aks/spot-node-pool.md:41) and reports it back in nodeTaints;
+# a later PUT without it fails with "Changing property 'properties.nodeTaints' is not allowed"
+# (pulumi/pulumi-azure-native#959), so spot pools send it themselves.
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"   # built-in role ids (MicrosoftDocs/azure-docs built-in
+RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"    # roles: networking, containers)
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,19 @@ class Cluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:azure:Cluster", name, None, opts)
         env, rg, subnet = args.env, args.resource_group.name, args.network.subnet.id
+        control_plane, joined = self._control_plane_identity(name, args)
         self.cluster = azure.containerservice.ManagedCluster(
             f"{name}-cluster", resource_name_=cluster_name(env), resource_group_name=rg,
             dns_prefix=short_name(env.stack, 54), kubernetes_version=env.kubernetes_version,
             sku=azure.containerservice.ManagedClusterSKUArgs(name="Base", tier="Standard"),
             identity=azure.containerservice.ManagedClusterIdentityArgs(
-                type=azure.containerservice.ResourceIdentityType.SYSTEM_ASSIGNED),
+                type=azure.containerservice.ResourceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[control_plane.id]),
+            # Entra ID authentication with Azure RBAC, and no local accounts: "--admin access still exists as a
+            # non-auditable backdoor" otherwise (articles/aks/local-accounts.md:16); the kubeconfig holds no key.
+            aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(managed=True, enable_azure_rbac=True),
+            disable_local_accounts=True,
+            api_server_access_profile=api_server_access(env.api_access, args.network.public_ip.ip_address),
             oidc_issuer_profile=azure.containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
             security_profile=azure.containerservice.ManagedClusterSecurityProfileArgs(
                 workload_identity=azure.containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True)),
@@ -93,9 +107,40 @@ class Cluster(pulumi.ComponentResource):
             agent_pool_profiles=[system_pool(env, subnet, args.tags)],
             tags=dict(args.tags),
             # The spec pools are AgentPool resources: the cluster's own list only seeds the system pool.
-            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["agentPoolProfiles"]))
+            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["agentPoolProfiles"],
+                                        depends_on=[joined]))
+        self.deployer = self._deployer_admin(name, args)
         self.node_pools = {pool.name: self._pool(name, args, pool) for pool in env.node_pools}
         self.register_outputs({"name": self.cluster.name})
+
+    def _control_plane_identity(self, name: str, args: ClusterArgs) -> tuple[azure.managedidentity.UserAssignedIdentity,
+                                                                           azure.authorization.RoleAssignment]:
+        """The control plane's own identity, made before the cluster and allowed to join load balancers to the node
+        subnet (which is outside AKS's node resource group). "If you're not using the Azure CLI, but you're using
+        your own VNet ... we recommend using a user-assigned managed identity for the control plane and manually
+        performing the required role assignment" (articles/aks/managed-identity-overview.md:74-78; the AKS baseline,
+        mspnp/aks-baseline, grants Network Contributor on the subnet the same way)."""
+        env = args.env
+        identity = azure.managedidentity.UserAssignedIdentity(
+            f"{name}-control-plane", resource_name_=short_name(f"{env.stack}-aks", 128),
+            resource_group_name=args.resource_group.name, tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self))
+        joined = azure.authorization.RoleAssignment(
+            f"{name}-subnet-network-contributor", role_assignment_name=assignment_name(env, "aks-subnet"),
+            scope=args.network.subnet.id,
+            role_definition_id=role_definition(args.resource_group.id, NETWORK_CONTRIBUTOR),
+            principal_id=identity.principal_id, principal_type="ServicePrincipal",
+            opts=pulumi.ResourceOptions(parent=self))
+        return identity, joined
+
+    def _deployer_admin(self, name: str, args: ClusterArgs) -> azure.authorization.RoleAssignment:
+        """With Azure RBAC, whoever runs `pulumi up` needs a role on the cluster to install the add-ons: the caller
+        of this program (a CI identity or a person) is made its RBAC cluster admin."""
+        caller = azure.authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        return azure.authorization.RoleAssignment(
+            f"{name}-deployer-cluster-admin", role_assignment_name=assignment_name(args.env, "aks-deployer"),
+            scope=self.cluster.id, role_definition_id=role_definition(args.resource_group.id, RBAC_CLUSTER_ADMIN),
+            principal_id=caller.object_id, opts=pulumi.ResourceOptions(parent=self))
 
     def _pool(self, prefix: str, args: ClusterArgs, pool: ir.NodePool) -> azure.containerservice.AgentPool:
         env = args.env
@@ -107,14 +152,30 @@ class Cluster(pulumi.ComponentResource):
             # `count` seeds the pool; afterwards the autoscaler owns it (hence ignored below).
             enable_auto_scaling=True, count=pool.min, min_count=pool.min, max_count=pool.max,
             node_labels={**k8s_labels(env), POOL_LABEL: pool.name},
-            # AKS taints spot nodes (kubernetes.azure.com/scalesetpriority=spot) itself, GPU nodes never.
-            node_taints=[GPU_TAINT] if is_gpu(pool) else None,
+            # AKS taints GPU nodes never; spot nodes itself, and the taint must be restated (SPOT_TAINT).
+            node_taints=[*([SPOT_TAINT] if pool.spot else []), *([GPU_TAINT] if is_gpu(pool) else [])] or None,
             # Spot: evicted nodes are deleted (the autoscaler replaces them), at up to the on-demand price.
             scale_set_priority="Spot" if pool.spot else None,
             scale_set_eviction_policy="Delete" if pool.spot else None,
             spot_max_price=-1 if pool.spot else None,
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]))
+
+
+def api_server_access(access: ir.ApiAccess, egress_ip: pulumi.Input[str | None]
+                      ) -> azure.containerservice.ManagedClusterAPIServerAccessProfileArgs | None:
+    """The API server as cluster.apiAccess says: not given, public (validation warns); an empty list, a private
+    cluster; CIDRs, authorized IP ranges, with the cluster's own egress (the NAT gateway's address), which AKS
+    recommends including ("The cluster egress IP address (firewall, NAT gateway ...)",
+    articles/aks/api-server-authorized-ip-ranges.md:45; AKS adds the load balancer's outbound IP by itself, but the
+    nodes leave through the NAT gateway here)."""
+    if access.allowed_cidrs is None:
+        return None
+    if not access.allowed_cidrs:
+        return azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(enable_private_cluster=True)
+    own = pulumi.Output.from_input(egress_ip).apply(lambda ip: f"{ip}/32")
+    return azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
+        authorized_ip_ranges=pulumi.Output.all(*access.allowed_cidrs, own))
 
 
 def is_gpu(pool: ir.NodePool) -> bool:
@@ -127,5 +188,5 @@ def system_pool(env: ir.Environment, subnet: pulumi.Input[str],
     return azure.containerservice.ManagedClusterAgentPoolProfileArgs(
         name=SYSTEM_POOL, mode="System", os_type="Linux", os_sku="Ubuntu", vm_size=SYSTEM_VM_SIZE,
         orchestrator_version=env.kubernetes_version, vnet_subnet_id=subnet,
-        enable_auto_scaling=True, count=2, min_count=2, max_count=3,
+        enable_auto_scaling=True, count=SYSTEM_NODES[0], min_count=SYSTEM_NODES[0], max_count=SYSTEM_NODES[1],
         node_labels={**k8s_labels(env), POOL_LABEL: SYSTEM_POOL}, tags=dict(tags))

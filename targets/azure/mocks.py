@@ -17,7 +17,8 @@ _ARM: dict[str, tuple[str, str]] = {   # type token -> (ARM type, input holding 
     "azure-native:network:VirtualNetwork": ("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
     "azure-native:containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters", "resourceName"),
     "azure-native:containerregistry:Registry": ("Microsoft.ContainerRegistry/registries", "registryName"),
-    "azure-native:managedidentity:UserAssignedIdentity": ("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"),
+    "azure-native:managedidentity:UserAssignedIdentity": ("Microsoft.ManagedIdentity/userAssignedIdentities",
+                                                          "resourceName"),
 }
 
 
@@ -27,7 +28,8 @@ def _guid(*parts: str) -> str:
 
 
 def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], token: str) -> dict[str, Any]:
-    group = f"/subscriptions/{provider.get('subscriptionId') or MOCK_SUBSCRIPTION}/resourceGroups/{inputs.get('resourceGroupName')}"
+    subscription = provider.get("subscriptionId") or MOCK_SUBSCRIPTION
+    group = f"/subscriptions/{subscription}/resourceGroups/{inputs.get('resourceGroupName')}"
     if token == "azure-native:resources:ResourceGroup":
         return {"id": group, "name": inputs.get("resourceGroupName")}
     if token == "azure-native:network:Subnet":
@@ -39,14 +41,25 @@ def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], toke
     physical = inputs.get(key) or name
     out: dict[str, Any] = {"id": f"{group}/providers/{kind}/{physical}", "name": physical}
     if kind.endswith("managedClusters"):
+        # the API answers user-assigned identities as a map by resource id, where the inputs give a list
+        identity = dict(inputs.get("identity") or {})
+        if isinstance(identity.get("userAssignedIdentities"), list):
+            identity["userAssignedIdentities"] = {
+                i: {"clientId": _guid(i, "client"), "principalId": _guid(i, "principal")}
+                for i in identity["userAssignedIdentities"]}
+        out["identity"] = identity
         out["oidcIssuerProfile"] = {"enabled": True, "issuerURL": f"https://westeurope.oic.prod-aks.azure.com/{_guid('tenant')}/{_guid(physical)}/"}
         out["identityProfile"] = {"kubeletidentity": {"clientId": _guid(physical, "kubelet", "client"),
                                                       "objectId": _guid(physical, "kubelet", "object"),
-                                                      "resourceId": f"{group}_nodes/providers/{_ARM[token][0]}/{physical}-agentpool"}}
+                                                      "resourceId": f"{group}_nodes/providers/{_ARM[token][0]}/"
+                                                                    f"{physical}-agentpool"}}
     elif kind.endswith("registries"):
         out["loginServer"] = f"{physical}.azurecr.io"
+    elif kind.endswith("publicIPAddresses"):
+        out["ipAddress"] = "203.0.113.30"
     elif kind.endswith("userAssignedIdentities"):
-        out.update(clientId=_guid(physical, "client"), principalId=_guid(physical, "principal"), tenantId=_guid("tenant"))
+        out.update(clientId=_guid(physical, "client"), principalId=_guid(physical, "principal"),
+                   tenantId=_guid("tenant"))
     return out
 
 
@@ -55,10 +68,21 @@ def _outputs(token: str) -> Any:
 
 
 def _credentials(args: Mapping[str, Any], provider: Mapping[str, Any]) -> dict[str, Any]:
+    """What listClusterUserCredential returns for an Entra ID cluster: the cluster, and a user to log in with."""
     name = args.get("resourceName")
-    config = f"apiVersion: v1\nkind: Config\nclusters: [{{name: {name}, cluster: {{server: https://{name}.hcp.mock.azmk8s.io:443}}}}]\n"
+    ca = base64.b64encode(f"mock CA of {name}".encode()).decode()
+    config = (f"apiVersion: v1\nkind: Config\nclusters: [{{name: {name}, cluster: {{server: "
+              f"https://{name}.hcp.mock.azmk8s.io:443, certificate-authority-data: {ca}}}}}]\n"
+              f"users: [{{name: clusterUser_{name}, user: {{auth-provider: {{name: azure}}}}}}]\n")
     return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(config.encode()).decode()}]}
 
 
-OUTPUTS: dict[str, OutputsFn] = {token: _outputs(token) for token in [*_ARM, "azure-native:resources:ResourceGroup", "azure-native:network:Subnet"]}
-CALLS: dict[str, CallFn] = {"azure-native:containerservice:listManagedClusterUserCredentials": _credentials}
+def _client_config(args: Mapping[str, Any], provider: Mapping[str, Any]) -> dict[str, Any]:
+    return {"clientId": _guid("deployer", "client"), "objectId": _guid("deployer", "object"),
+            "subscriptionId": provider.get("subscriptionId") or MOCK_SUBSCRIPTION, "tenantId": _guid("tenant")}
+
+
+OUTPUTS: dict[str, OutputsFn] = {token: _outputs(token) for token in [
+    *_ARM, "azure-native:resources:ResourceGroup", "azure-native:network:Subnet"]}
+CALLS: dict[str, CallFn] = {"azure-native:containerservice:listManagedClusterUserCredentials": _credentials,
+                            "azure-native:authorization:getClientConfig": _client_config}

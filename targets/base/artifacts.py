@@ -6,6 +6,29 @@ from __future__ import annotations
 from mlops import ir
 from mlops.ir import serving
 
+# Object stores by URI scheme, and what a `storageCredentials` Secret for each holds: the variables KServe's
+# storage-initializer reads (kserve@v0.15.2 python/kserve/kserve/storage/storage.py: boto3's environment chain and
+# AWS_ENDPOINT_URL / AWS_DEFAULT_REGION at :182-203, not S3_ENDPOINT which only its Go controller reads; Azure's
+# AZURE_CLIENT_ID then DefaultAzureCredential, whose environment credential takes AZURE_TENANT_ID and
+# AZURE_CLIENT_SECRET, at :649-656), and for gs a service-account key file: `storage.Client()` at :331 uses Google's
+# application default credentials, which find it through GOOGLE_APPLICATION_CREDENTIALS.
+STORE_SCHEMES = ("s3", "gs", "az")
+STORE_SECRET_KEYS: dict[str, tuple[str, ...]] = {          # required keys
+    "s3": ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+    "gs": ("key.json",),                                      # or the secretRef's own `key`
+    "az": ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"),
+}
+STORE_OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {        # passed on when the Secret has them
+    "s3": ("AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"),
+    "gs": (), "az": (),
+}
+
+
+def store_scheme(uri: str) -> str | None:
+    """The object-store scheme of `uri` (s3, gs, az), None for anything else."""
+    scheme = uri.partition("://")[0]
+    return scheme if "://" in uri and scheme in STORE_SCHEMES else None
+
 
 def registry_repo(uri: str) -> str | None:
     """`registry://NAME:TAG` or `registry://NAME@sha256:…` -> NAME; None for other schemes."""

@@ -8,8 +8,10 @@ to pick the cheapest instance type that fits a node pool, `mlops cost` to price 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -19,6 +21,15 @@ import yaml
 from mlops.targets import REGISTRY
 
 FILE = "catalog.yaml"
+TODAY_VARIABLE = "MLOPS_TODAY"      # YYYY-MM-DD: the date support windows and catalog ages are judged at
+STALE_AFTER_DAYS = 180              # a catalog's prices older than this are a warning
+
+
+def today() -> date:
+    """The date support windows and price ages are judged at: `MLOPS_TODAY` when set (tests, reproducible
+    reports), else the machine's clock. Nothing the compiler writes depends on it, only diagnostics and costs."""
+    pinned = os.environ.get(TODAY_VARIABLE)
+    return date.fromisoformat(pinned) if pinned else date.today()
 
 
 def _file(provider: str) -> Traversable:
@@ -34,6 +45,7 @@ CLOUD_PROVIDERS: tuple[str, ...] = tuple(p for p in REGISTRY if _file(p).is_file
 class Price:
     on_demand: float
     spot: float | None
+    zones: tuple[str, ...] = ()          # the zones of the region that offer the type, when not all do (gcp)
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,49 @@ class FixedCharge:
 
 
 @dataclass(frozen=True)
+class VersionSupport:
+    """One Kubernetes minor on the provider's managed service, with its support dates (UTC days)."""
+
+    minor: str
+    released: date
+    end_of_standard: date
+    end_of_extended: date | None         # None: the service offers mlops no extended support for it
+
+    def state(self, on: date) -> str:
+        """unreleased | standard | extended | ended, on day `on`."""
+        if on < self.released:
+            return "unreleased"
+        if on < self.end_of_standard:
+            return "standard"
+        if self.end_of_extended is not None and on < self.end_of_extended:
+            return "extended"
+        return "ended"
+
+
+@dataclass(frozen=True)
+class KubernetesSupport:
+    """The provider's Kubernetes version table: what it lets mlops create, and until when."""
+
+    service: str                         # EKS, GKE, AKS: the name messages use
+    taken: str                           # date the table was read from its sources
+    source: str
+    ended: str                           # why a version past its support is refused, in the provider's terms
+    versions: Mapping[str, VersionSupport]
+    extended_per_hour: float | None      # surcharge per cluster-hour while a version is in extended support
+    extended_note: str
+
+    def minors(self) -> list[str]:
+        return sorted(self.versions, key=minor_key)
+
+    def in_standard(self, on: date) -> list[str]:
+        return [m for m in self.minors() if self.versions[m].state(on) == "standard"]
+
+
+def minor_key(minor: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in minor.split("."))
+
+
+@dataclass(frozen=True)
 class Catalog:
     provider: str
     currency: str
@@ -74,6 +129,11 @@ class Catalog:
     fixed: tuple[FixedCharge, ...]
     instances: Mapping[str, InstanceType]
     equivalents: Mapping[str, str]
+    kubernetes: KubernetesSupport | None = None
+
+    def stale(self, on: date) -> bool:
+        """Its prices are older than STALE_AFTER_DAYS on day `on`."""
+        return (on - date.fromisoformat(self.prices_taken)).days > STALE_AFTER_DAYS
 
     @property
     def accelerators(self) -> tuple[str, ...]:
@@ -96,7 +156,8 @@ def load(provider: str) -> Catalog:
             memory_gib=float(item["memoryGiB"]),
             accelerator=(item.get("accelerator") or {}).get("type"),
             accelerator_count=int((item.get("accelerator") or {}).get("count", 0)),
-            prices={region: Price(float(p["onDemand"]), None if p.get("spot") is None else float(p["spot"]))
+            prices={region: Price(float(p["onDemand"]), None if p.get("spot") is None else float(p["spot"]),
+                                  tuple(p.get("zones", ())))
                     for region, p in item.get("prices", {}).items()},
             machine_type=item.get("machineType"),
             gke_accelerator=item.get("gkeAccelerator"),
@@ -112,10 +173,24 @@ def load(provider: str) -> Catalog:
         hours_per_month=int(raw.get("hoursPerMonth", 730)),
         regions=tuple(raw["regions"]),
         geography=dict(raw["geography"]),
-        fixed=tuple(FixedCharge(f["name"], f.get("perHour"), f.get("perMonth"), f.get("note", "")) for f in raw.get("fixed", [])),
+        fixed=tuple(FixedCharge(f["name"], f.get("perHour"), f.get("perMonth"), f.get("note", ""))
+                    for f in raw.get("fixed", [])),
         instances=instances,
         equivalents=dict(raw.get("equivalents") or {}),
+        kubernetes=_kubernetes(raw.get("kubernetes")),
     )
+
+
+def _kubernetes(raw: dict[str, Any] | None) -> KubernetesSupport | None:
+    if not raw:
+        return None
+    extended = raw.get("extendedSupport") or {}
+    versions = {minor: VersionSupport(minor, date.fromisoformat(v["released"]), date.fromisoformat(v["endOfStandard"]),
+                                      date.fromisoformat(v["endOfExtended"]) if v.get("endOfExtended") else None)
+                for minor, v in raw["versions"].items()}
+    return KubernetesSupport(service=raw["service"], taken=str(raw["taken"]),
+                             source=" ".join(str(raw["source"]).split()), ended=raw["ended"], versions=versions,
+                             extended_per_hour=extended.get("perHour"), extended_note=extended.get("note", ""))
 
 
 @dataclass(frozen=True)
@@ -157,7 +232,8 @@ def _cheapest(catalog: Catalog, cpu: int, memory_gib: float, accelerator: str | 
     if not fitting:
         biggest = max(same_kind, key=lambda i: (i.vcpu, i.memory_gib))
         raise NoFit(f"no {catalog.provider} {_accel_words(accelerator, count)} instance type has {cpu} vCPU and "
-                    f"{memory_gib:g} GiB; the largest is {biggest.name} ({biggest.vcpu} vCPU, {biggest.memory_gib:g} GiB)")
+                    f"{memory_gib:g} GiB; the largest is {biggest.name} "
+                    f"({biggest.vcpu} vCPU, {biggest.memory_gib:g} GiB)")
     if region not in catalog.regions:
         return min(fitting, key=lambda i: (i.accelerator_count, i.vcpu, i.memory_gib, i.name))
     available = [i for i in fitting if i.offered_in(region, spot)]

@@ -68,7 +68,8 @@ class AddOns(pulumi.ComponentResource):
             opts=_after(opts, namespace))
 
     @staticmethod
-    def _release(prefix: str, chart: Chart, chart_values: dict[str, Any], opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
+    def _release(prefix: str, chart: Chart, chart_values: dict[str, Any],
+                 opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
         return k8s.helm.v3.Release(
             f"{prefix}-{chart.release}",
             k8s.helm.v3.ReleaseArgs(

@@ -28,5 +28,6 @@ def pools(env: ir.Environment, selector: Callable[[ir.NodePool], dict[str, str]]
         accel = pool.instance_accelerator or ""
         tolerations = ((TPU_TOLERATION,) if accel.startswith("tpu") else (GPU_TOLERATION,) if accel else ())
         resource = "google.com/tpu" if accel.startswith("tpu") else "nvidia.com/gpu" if accel else None
-        out[pool.name] = PoolHints(tuple(sorted(selector(pool).items())), tolerations + extra_tolerations(pool), resource)
+        out[pool.name] = PoolHints(tuple(sorted(selector(pool).items())), tolerations + extra_tolerations(pool),
+                                   resource)
     return out

@@ -21,7 +21,8 @@ def k8s_labels(env: ir.Environment) -> dict[str, str]:
 
 
 def gcp_labels(env: ir.Environment) -> dict[str, str]:
-    """GCP labels allow only [a-z0-9_-] (keys start with a letter, 63 chars max): `mlops.dev/platform` -> `mlops-dev_platform`."""
+    """GCP labels allow only [a-z0-9_-] (keys start with a letter, 63 chars max):
+    `mlops.dev/platform` -> `mlops-dev_platform`."""
     def clean(text: str) -> str:
         return re.sub(r"[^a-z0-9_-]", "_", text.lower().replace(".", "-"))[:63]
 

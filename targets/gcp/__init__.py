@@ -14,7 +14,8 @@ from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceR
 if TYPE_CHECKING:
     from mlops.targets.base.mocks import Mocks
 
-PLACEHOLDER_PROJECT = "mlops-cost-compare"   # `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+# `mlops cost --compare`: gcp needs a project id; the comparison never deploys
+PLACEHOLDER_PROJECT = "mlops-cost-compare"
 
 RESOURCES = ResourceRules(
     replace_on={
@@ -35,16 +36,25 @@ RESOURCES = ResourceRules(
 )
 
 
+def model_account_id(env: ir.Environment, model: str) -> str:
+    """The id of the Google service account a model's pods act as (6..30 characters): the part before '@'."""
+    return short_name(f"{model}-{env.stack}", 30)   # the model first: readable when truncated
+
+
 class Gcp:
     provider = "gcp"
     fields = frozenset({"region", "project", "registry"})
     managed_registry = True
+    native_schemes = frozenset({"gs"})
+    registry_ignores: dict[str, str] = {}
     resources = RESOURCES
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_gcp")   # the `gcp` extra
+    config_keys = frozenset({"gcp:project", "gcp:region"})           # what stack_config may set
 
     @staticmethod
-    def models_service_account(env: ir.Environment) -> str:
-        """The Google service account model pods act as (account ids: 6..30 characters)."""
-        return f"{short_name(f'{env.stack}-models', 30)}@{env.target.project}.iam.gserviceaccount.com"
+    def model_service_account(env: ir.Environment, model: str) -> str:
+        """The Google service account the pods of `model` act as (one per model; account ids: 6..30 characters)."""
+        return f"{model_account_id(env, model)}@{env.target.project}.iam.gserviceaccount.com"
 
     @staticmethod
     def registry(env: ir.Environment) -> str:
@@ -66,7 +76,9 @@ class Gcp:
         return Hints(
             registry=common.registry(env, lambda: self.registry(env)),
             pools=common.pools(env, self.selector),
-            service_account_annotations=(("iam.gke.io/gcp-service-account", self.models_service_account(env)),),
+            model_service_account_annotations={
+                m.name: (("iam.gke.io/gcp-service-account", self.model_service_account(env, m.name)),)
+                for m in env.models},
         )
 
     def stack_config(self, env: ir.Environment) -> dict[str, Any]:
@@ -75,7 +87,7 @@ class Gcp:
     def program(self, env: ir.Environment) -> None:
         from mlops.targets.gcp import program  # the cloud SDKs load only when a program runs
 
-        program.run(env, self.models_service_account(env).split("@")[0])
+        program.run(env)
 
     def mocks(self) -> Mocks:
         from mlops.targets.base.mocks import Mocks
@@ -84,13 +96,16 @@ class Gcp:
         return Mocks(mocks.OUTPUTS, mocks.CALLS)
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
-        return {"name": "Google Cloud credentials (workload identity federation, from repository variables)",
+        return {"name": "Google Cloud credentials (workload identity federation; variables of the job's environment)",
                 "uses": "google-github-actions/auth@v2",
                 "with": {"workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
                          "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}"}}
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region, "project": PLACEHOLDER_PROJECT}
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
 
 
 TARGET = Gcp()

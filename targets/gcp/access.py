@@ -1,8 +1,10 @@
 """GCP registry and identities: the Artifact Registry repository with its policies, the nodes' least-privilege
-service account, and the models' service account that pods act as through GKE Workload Identity."""
+service account, and a service account per model that its pods act as through GKE Workload Identity."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -13,17 +15,12 @@ from mlops.ir import serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
 from mlops.targets.base.tags import gcp_labels
+from mlops.targets.gcp import model_account_id
 
 WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"   # logging, monitoring, metadata: what nodes need
 REGISTRY_READER = "roles/artifactregistry.reader"
 OBJECT_READER = "roles/storage.objectViewer"
-
-
-def buckets(env: ir.Environment) -> list[str]:
-    """The gs:// buckets the models read (artifacts, variants, candidates, drift baselines)."""
-    found = (artifacts.bucket_object(uri, "gs") for model in env.models for uri in serving.reads(model))
-    return sorted({bucket for bucket, _ in filter(None, found)})
 
 
 def cleanup_policies(keep_last: int) -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
@@ -97,30 +94,59 @@ class NodeIdentity(pulumi.ComponentResource):
 @dataclass(frozen=True)
 class WorkloadIdentityArgs:
     env: ir.Environment
-    account_id: str                                        # the part of Gcp.models_service_account before '@'
     cluster: gcp.container.Cluster                         # creates the workload pool the bindings name
     repository: gcp.artifactregistry.Repository | None
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
-    """The models' service account: each model's Kubernetes ServiceAccount may act as it, and it may read
-    the gs:// buckets the models name and the registry."""
+    """One Google service account per model (`Gcp.model_service_account`): only that model's Kubernetes
+    ServiceAccount may act as it, and it reads only that model's gs:// objects and, if it pulls any, the registry."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:gcp:WorkloadIdentity", name, None, opts)
         env, child = args.env, pulumi.ResourceOptions(parent=self)
-        self.account = gcp.serviceaccount.Account(
-            f"{name}-account", project=env.target.project, account_id=args.account_id,
-            display_name=f"Model pods of {env.stack}", opts=child)
         pool = f"{env.target.project}.svc.id.goog"
-        # The workload pool exists only once a Workload Identity cluster does: bind after the cluster.
-        self.bindings = {model.name: gcp.serviceaccount.IAMMember(
-            f"{name}-{model.name}", service_account_id=self.account.name, role=WORKLOAD_IDENTITY_USER,
-            member=f"serviceAccount:{pool}[{env.namespace}/{model.name}]",
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cluster])) for model in env.models}
-        self.bucket_readers = {bucket: gcp.storage.BucketIAMMember(
-            f"{name}-read-{bucket}", bucket=bucket, role=OBJECT_READER, member=self.account.member, opts=child)
-            for bucket in buckets(env)}
-        if args.repository is not None:
-            reader(f"{name}-registry-reader", args.repository, self.account.member, self)
-        self.register_outputs({"email": self.account.email})
+        self.accounts: dict[str, gcp.serviceaccount.Account] = {}
+        for model in env.models:
+            prefix = f"{name}-{model.name}"
+            account = gcp.serviceaccount.Account(
+                f"{prefix}-account", project=env.target.project, account_id=model_account_id(env, model.name),
+                display_name=f"Model {model.name} of {env.stack}", opts=child)
+            # The workload pool exists only once a Workload Identity cluster does: bind after the cluster.
+            gcp.serviceaccount.IAMMember(
+                prefix, service_account_id=account.name, role=WORKLOAD_IDENTITY_USER,
+                member=f"serviceAccount:{pool}[{env.namespace}/{model.name}]",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cluster]))
+            for bucket, key in stores(model):
+                gcp.storage.BucketIAMMember(f"{prefix}-read-{bucket}{'-' + digest(key) if key else ''}", bucket=bucket,
+                                            role=OBJECT_READER, member=account.member,
+                                            condition=read_condition(bucket, key), opts=child)
+            if args.repository is not None and any(artifacts.registry_repo(u) for u in serving.reads(model)):
+                reader(f"{prefix}-registry-reader", args.repository, account.member, self)
+            self.accounts[model.name] = account
+        self.register_outputs({"emails": {m: a.email for m, a in self.accounts.items()}})
+
+
+def stores(model: ir.Model) -> list[tuple[str, str]]:
+    """The (bucket, object or prefix) pairs of the gs:// URIs the model reads; "" for a whole bucket."""
+    found = (artifacts.bucket_object(uri, "gs") for uri in serving.reads(model))
+    return sorted({(bucket, key) for bucket, key in filter(None, found)})
+
+
+def read_condition(bucket: str, key: str) -> gcp.storage.BucketIAMMemberConditionArgs | None:
+    """Objects under `key` only. Listing is a permission on the bucket itself, and the storage-initializer lists
+    before it downloads (kserve@v0.15.2 python/kserve/kserve/storage/storage.py:341, `list_blobs(prefix=...)`), so
+    the bucket's own name is allowed too: its object names are listable, their content outside `key` is not. IAM
+    Conditions on a bucket need uniform bucket-level access (storage JSON API buckets/setIamPolicy: "Required to be
+    3 or greater for buckets with IAM Conditions")."""
+    if not key:
+        return None
+    root = f"projects/_/buckets/{bucket}"
+    under = json.dumps(f"{root}/objects/{key}")
+    expression = f"resource.name == {json.dumps(root)} || resource.name.startsWith({under})"
+    return gcp.storage.BucketIAMMemberConditionArgs(title="mlops-read-prefix", description=f"gs://{bucket}/{key}",
+                                                   expression=expression)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]

@@ -104,16 +104,23 @@ class Cluster(pulumi.ComponentResource):
             networking_mode="VPC_NATIVE",
             ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
                 cluster_secondary_range_name=POD_RANGE, services_secondary_range_name=SERVICE_RANGE),
-            # Private nodes, public (authenticated) control plane endpoint: the Pulumi run must reach it.
+            # Private nodes; the control plane endpoint as cluster.apiAccess says (the Pulumi run must reach it).
             private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
-                enable_private_nodes=True, enable_private_endpoint=False),
+                enable_private_nodes=True, enable_private_endpoint=env.api_access.allowed_cidrs == ()),
+            master_authorized_networks_config=authorized_networks(env.api_access),
+            # The default pool lives only until the cluster exists, but under the nodes' own service account: where
+            # the Compute Engine default one is disabled, creation fails otherwise (terraform-google-modules/
+            # terraform-google-kubernetes-engine@bb176b2 cluster.tf:521-603 does the same for its default-pool).
+            node_config=gcp.container.ClusterNodeConfigArgs(service_account=args.node_service_account,
+                                                            oauth_scopes=SCOPES),
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
                 workload_pool=f"{env.target.project}.svc.id.goog"),
             # Dataplane V2 enforces the NetworkPolicies the Kubernetes layer writes.
             datapath_provider="ADVANCED_DATAPATH",
             resource_labels=gcp_labels(env),
             deletion_protection=True,
-            opts=pulumi.ResourceOptions(parent=self, protect=True))
+            # nodeConfig only shapes the default pool removed at creation: clusters made before it was set keep theirs
+            opts=pulumi.ResourceOptions(parent=self, protect=True, ignore_changes=["nodeConfig"]))
         self.node_pools = {pool.name: self._pool(name, env, pool, args.node_service_account)
                            for pool in env.node_pools}
         self.register_outputs({"name": self.cluster.name, "endpoint": self.cluster.endpoint})
@@ -126,6 +133,9 @@ class Cluster(pulumi.ComponentResource):
             # Per zone, at creation only (a change would replace the pool, hence ignored below); 0 lets pools
             # that may be empty start empty and scale up on demand.
             initial_node_count=1 if pool.min > 0 else 0,
+            # Accelerators are offered in some zones of a region only (TPU v5e in us-central1: us-central1-a): the
+            # catalog names them, and a pool spread over the cluster's zones would fail in the others.
+            node_locations=list(zones(env, pool)) or None,
             autoscaling=gcp.container.NodePoolAutoscalingArgs(
                 total_min_node_count=pool.min, total_max_node_count=pool.max,
                 # Spot capacity comes and goes per zone: take it wherever it is.
@@ -134,6 +144,26 @@ class Cluster(pulumi.ComponentResource):
             node_config=node_config(env, pool, service_account),
             placement_policy=placement(pool),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]))
+
+
+def authorized_networks(access: ir.ApiAccess) -> gcp.container.ClusterMasterAuthorizedNetworksConfigArgs | None:
+    """Who reaches the control plane: the CIDRs of cluster.apiAccess (none, with the private endpoint, for an empty
+    list; Google Cloud's own addresses excluded). Not given: no block, any address (validation warns). An empty
+    block means "disallow external access" (terraform-google-modules/terraform-google-kubernetes-engine@bb176b2
+    README "master_authorized_networks", cluster.tf:267-279)."""
+    if access.allowed_cidrs is None:
+        return None
+    return gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
+        cidr_blocks=[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
+            cidr_block=cidr, display_name=f"cluster.apiAccess.allowedCidrs[{i}]")
+            for i, cidr in enumerate(access.allowed_cidrs)],
+        gcp_public_cidrs_access_enabled=False)
+
+
+def zones(env: ir.Environment, pool: ir.NodePool) -> tuple[str, ...]:
+    """The zones of the region that offer the pool's instance type, when the catalog says only some do."""
+    price = instance(pool).prices.get(env.target.region or "")
+    return price.zones if price else ()
 
 
 def instance(pool: ir.NodePool) -> catalog.InstanceType:

@@ -28,6 +28,7 @@ OUTPUTS: dict[str, OutputsFn] = {
     "gcp:compute/network:Network": lambda name, inputs, provider: {
         "id": f"projects/{inputs.get('project')}/global/networks/{inputs.get('name') or name}"},
     "gcp:compute/subnetwork:Subnetwork": lambda name, inputs, provider: {
-        "id": f"projects/{inputs.get('project')}/regions/{inputs.get('region')}/subnetworks/{inputs.get('name') or name}"},
+        "id": (f"projects/{inputs.get('project')}/regions/{inputs.get('region')}"
+               f"/subnetworks/{inputs.get('name') or name}")},
 }
 CALLS: dict[str, CallFn] = {}

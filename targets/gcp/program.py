@@ -13,6 +13,25 @@ from mlops.targets.base import addons, helm
 from mlops.targets.gcp.access import NodeIdentity, Registry, WorkloadIdentity, WorkloadIdentityArgs
 from mlops.targets.gcp.cluster import Cluster, ClusterArgs, Network, control_plane_firewall
 
+# The APIs a fresh project needs before anything here can be created: Compute Engine and Kubernetes Engine
+# (terraform-google-modules/terraform-google-kubernetes-engine@bb176b2 README "Enable APIs"), Artifact Registry,
+# IAM (service accounts), Resource Manager (project IAM bindings) and IAM Credentials (Workload Identity's
+# generateAccessToken). Container Scanning is enabled with the registry, only when it scans.
+APIS = ("artifactregistry.googleapis.com", "cloudresourcemanager.googleapis.com", "compute.googleapis.com",
+        "container.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com")
+
+
+def enable_apis(name: str, env: ir.Environment, parent: pulumi.Resource) -> list[gcp.projects.Service]:
+    """The project's APIs, through a provider of their own. They stay on when the stack goes (other stacks of the
+    project may use them: pulumi_gcp projects.Service `disable_on_destroy` "should generally only be true in
+    configurations that manage the organizations.Project resource itself")."""
+    provider = gcp.Provider(f"{name}-gcp-apis", project=env.target.project, region=env.target.region,
+                            opts=pulumi.ResourceOptions(parent=parent))
+    return [gcp.projects.Service(f"{name}-api-{api.split('.')[0]}", project=env.target.project, service=api,
+                                 disable_on_destroy=False,
+                                 opts=pulumi.ResourceOptions(parent=parent, provider=provider))
+            for api in APIS]
+
 
 class Platform(pulumi.ComponentResource):
     """Everything one environment needs on GCP. Resources go to `env.target.project` / `region` through an
@@ -20,11 +39,11 @@ class Platform(pulumi.ComponentResource):
 
     registry: Registry | None
 
-    def __init__(self, name: str, env: ir.Environment, models_account_id: str,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:gcp:Platform", name, None, opts)
+        # Every resource below goes through this provider, which waits for the APIs.
         provider = gcp.Provider(f"{name}-gcp", project=env.target.project, region=env.target.region,
-                                opts=pulumi.ResourceOptions(parent=self))
+                                opts=pulumi.ResourceOptions(parent=self, depends_on=enable_apis(name, env, self)))
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         self.network = Network(f"{name}-network", env, opts=child)
         self.registry = None if env.registry.external else Registry(f"{name}-registry", env, opts=child)
@@ -33,8 +52,8 @@ class Platform(pulumi.ComponentResource):
         self.cluster = Cluster(f"{name}-gke", ClusterArgs(env, self.network, self.nodes.account.email), opts=child)
         self.firewall = control_plane_firewall(f"{name}-control-plane", env, self.network, self.nodes.account.email,
                                                child)
-        self.identity = WorkloadIdentity(
-            f"{name}-models", WorkloadIdentityArgs(env, models_account_id, self.cluster.cluster, repository), opts=child)
+        self.identity = WorkloadIdentity(f"{name}-models", WorkloadIdentityArgs(env, self.cluster.cluster, repository),
+                                         opts=child)
         cluster = self.cluster.cluster
         config: pulumi.Output[str] = pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth).apply(
             lambda parts: kubeconfig(parts[0], parts[1], parts[2]["cluster_ca_certificate"]))
@@ -48,12 +67,12 @@ class Platform(pulumi.ComponentResource):
         self.register_outputs({"clusterName": cluster.name})
 
 
-def run(env: ir.Environment, models_account_id: str) -> None:
-    platform = Platform(env.stack, env, models_account_id)
+def run(env: ir.Environment) -> None:
+    platform = Platform(env.stack, env)
     pulumi.export("clusterName", platform.cluster.cluster.name)
     pulumi.export("kubeconfig", platform.kubeconfig)
     pulumi.export("registryUrl", platform.registry.url if platform.registry else env.target.registry)
-    pulumi.export("modelsServiceAccount", platform.identity.account.email)
+    pulumi.export("modelServiceAccounts", {m: a.email for m, a in sorted(platform.identity.accounts.items())})
     pulumi.export("addons", {name: version for name, version in sorted(platform.addons_versions.items())})
 
 
@@ -64,7 +83,8 @@ def kubeconfig(name: str, endpoint: str, ca_certificate: str) -> str:
                      "provideClusterInfo": True}}
     return json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": name, "preferences": {},
-        "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca_certificate}}],
+        "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint}",
+                                                "certificate-authority-data": ca_certificate}}],
         "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
         "users": [{"name": name, "user": user}],
     }, indent=2, sort_keys=True)

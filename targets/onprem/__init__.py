@@ -19,7 +19,11 @@ class OnPrem:
     provider = "onprem"
     fields = frozenset({"context", "registry", "storageClass", "addons"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
+    native_schemes: frozenset[str] = frozenset()   # an existing cluster has no cloud identity
+    registry_ignores: dict[str, str] = {}
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
+    sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random")   # the `onprem` extra (Helm add-ons, Grafana's password)
+    config_keys = frozenset({"kubernetes:context"})   # what stack_config may set
 
     def hints(self, env: ir.Environment) -> Hints:
         # Existing nodes carry no pool label of ours: label them `mlops.dev/pool=<pool>` (see README).
@@ -48,6 +52,9 @@ class OnPrem:
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         raise NotImplementedError("an existing cluster has no price catalog to compare on")
+
+    def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
+        return ()
 
 
 TARGET = OnPrem()

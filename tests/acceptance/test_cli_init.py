@@ -15,7 +15,7 @@ from mlops.init.scaffold import HOOK
 from tests.support import ROOT
 from tests.support.cli import run
 
-WORKFLOWS = (".github/workflows/mlops-plan.yml", ".github/workflows/mlops-apply.yml")
+WORKFLOWS = tuple(f".github/workflows/mlops-{w}.yml" for w in ("plan", "apply", "drift"))
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
 
 
@@ -28,8 +28,8 @@ def check_workflows(folder: Path) -> None:
 def test_init_writes_a_valid_starter_and_valid_workflows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "Fraud_Team repo"
     repo.mkdir()
-    code, out, _ = run(capsys, "init", str(repo), "--package", "mlops==0.1.0")
-    written = ("mlops.yaml", *WORKFLOWS, ".pre-commit-config.yaml")
+    code, out, _ = run(capsys, "init", str(repo), "--package", "mlops-compiler==0.1.0")
+    written = ("mlops.yaml", "mlops.schema.json", *WORKFLOWS, ".pre-commit-config.yaml", ".gitignore")
     assert code == 0 and out.splitlines() == [f"written: {p}" for p in written]
     assert run(capsys, "validate", str(repo / "mlops.yaml"))[0] == 0
     assert yaml.safe_load((repo / "mlops.yaml").read_text())["metadata"]["name"] == "fraud-team-repo"
@@ -51,7 +51,7 @@ def test_the_apply_workflow_follows_promotion_order_with_approval_through_github
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text()
     (tmp_path / "mlops.yaml").write_text(spec)
-    code, out, _ = run(capsys, "init", str(tmp_path), "--package", "mlops==0.1.0")
+    code, out, _ = run(capsys, "init", str(tmp_path), "--package", "mlops-compiler==0.1.0")
     assert code == 0 and out.splitlines()[0] == "kept: mlops.yaml"
     assert (tmp_path / "mlops.yaml").read_text() == spec
     check_workflows(tmp_path)

@@ -33,6 +33,7 @@ GENERAL_POOL = "    general: {machine: {cpu: 4, memory: 16Gi}, scaling: {min: 2,
 TPU_POOL = "    tpu: {machine: {cpu: 24, memory: 48Gi}, accelerator: {type: tpu-v5e}, scaling: {min: 0, max: 2}}"
 
 SCORER = "  scorer: {framework: sklearn, artifact: s3://models/scorer/v1}"
+S3_READER = "storageCredentials: {s3: {secretRef: {name: s3-reader}}}"     # SCORER's store, off AWS
 
 AWS_US_EAST = "{provider: aws, region: us-east-1}"
 

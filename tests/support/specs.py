@@ -12,13 +12,15 @@ from mlops.errors import SpecError
 from mlops.pipeline import compile_spec
 
 Obj = dict[str, Any]
+STORES = {scheme: {"secretRef": {"name": f"{scheme}-reader"}} for scheme in ("s3", "gs", "az")}
 
 
 def spec(models: dict[str, Any], *, pools: dict[str, Any] | None = None,
          target: dict[str, Any] | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
-        "targets": {"t": target or {"provider": "onprem", "context": "kind", "registry": "reg.example.com/ml"}},
+        "targets": {"t": target or {"provider": "onprem", "context": "kind", "registry": "reg.example.com/ml",
+                                    "storageCredentials": STORES}},     # an existing cluster reads clouds with keys
         "environments": {"dev": {"target": "t"}},
         "models": models,
     }

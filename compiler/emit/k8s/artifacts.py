@@ -5,19 +5,57 @@
   with the node's registry identity, so no key is involved.
 - `s3://`, `gs://`, `https://` and `az://ACCOUNT/CONTAINER/PATH` (read as
   https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH) are fetched by KServe's storage-initializer with the
-  pod's workload identity (boto3, google-cloud-storage and azure-identity default credential chains).
+  pod's workload identity (boto3, google-cloud-storage and azure-identity default credential chains), or, for a
+  scheme the target has `storageCredentials` for, with that Secret (`store_access`): keys as environment variables,
+  a gs key file as a mounted file. Every container that downloads from a store gets the same.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import MODEL_DIR, STORAGE_INITIALIZER_IMAGE
+from mlops.targets.base.artifacts import STORE_OPTIONAL_KEYS, STORE_SECRET_KEYS, store_scheme
 
 HTTPS_PORT = 443
 INIT_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}}
+CREDENTIALS_DIR = "/var/run/secrets/mlops"     # <dir>/<scheme>/ holds a store's key file (gs)
+GS_KEY_FILE = "key.json"
+
+
+@dataclass(frozen=True)
+class StoreAccess:
+    """What a container needs to read stores with `storageCredentials` Secrets, and the pod volumes that go with it."""
+
+    env: list[Obj] = field(default_factory=list)
+    mounts: list[Obj] = field(default_factory=list)
+    volumes: list[Obj] = field(default_factory=list)
+
+
+def store_access(uris: Iterable[str | None], credentials: Sequence[ir.StoreCredentials]) -> StoreAccess:
+    """The Secrets of the schemes `uris` use, for the target's `storageCredentials` (none: workload identity)."""
+    schemes = {s for u in uris if u and (s := store_scheme(u))}
+    access = StoreAccess()
+    for given in sorted(credentials, key=lambda c: c.scheme):
+        if given.scheme not in schemes:
+            continue
+        name = given.secret.name
+        if given.scheme == "gs":
+            volume, folder = f"{given.scheme}-credentials", f"{CREDENTIALS_DIR}/{given.scheme}"
+            access.volumes.append({"name": volume, "secret": {
+                "secretName": name, "items": [{"key": given.secret.key or GS_KEY_FILE, "path": GS_KEY_FILE}]}})
+            access.mounts.append({"name": volume, "mountPath": folder, "readOnly": True})
+            access.env.append({"name": "GOOGLE_APPLICATION_CREDENTIALS", "value": f"{folder}/{GS_KEY_FILE}"})
+            continue
+        access.env.extend({"name": key, "valueFrom": {"secretKeyRef": {"name": name, "key": key}}}
+                          for key in STORE_SECRET_KEYS[given.scheme])
+        access.env.extend({"name": key, "valueFrom": {"secretKeyRef": {"name": name, "key": key, "optional": True}}}
+                          for key in STORE_OPTIONAL_KEYS[given.scheme])
+    return access
 
 
 @dataclass(frozen=True)
@@ -41,15 +79,18 @@ def resolve(artifact: str, registry: str) -> Source:
     raise ValueError(f"unsupported artifact scheme in '{artifact}'")
 
 
-def fetch(artifact: str, registry: str, security: Obj, dest: str = MODEL_DIR, volume: str = "models") -> Obj:
-    """The init container that puts `artifact` into `dest` (the `volume` emptyDir)."""
+def fetch(artifact: str, registry: str, security: Obj, dest: str = MODEL_DIR, volume: str = "models",
+          access: StoreAccess = StoreAccess()) -> Obj:
+    """The init container that puts `artifact` into `dest` (the `volume` emptyDir); `access`: its store's Secret
+    (`store_access`, whose volumes the pod must carry)."""
     where = resolve(artifact, registry)
     mounts = [{"name": volume, "mountPath": dest}, {"name": "tmp", "mountPath": "/tmp"}]
     common: Obj = {"resources": INIT_RESOURCES, "securityContext": security, "volumeMounts": mounts}
     if where.image:
         return {"name": "model", "image": where.image, "command": ["cp", "-R", "/models/.", f"{dest}/"], **common}
     return {"name": "storage-initializer", "image": STORAGE_INITIALIZER_IMAGE, "args": [where.uri, dest],
-            "env": [{"name": "HOME", "value": "/tmp"}], **common}
+            "env": [{"name": "HOME", "value": "/tmp"}, *access.env], **common,
+            "volumeMounts": [*mounts, *access.mounts]}
 
 
 def download_ports(artifacts: list[str]) -> list[int]:

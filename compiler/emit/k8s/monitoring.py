@@ -25,7 +25,8 @@ DRIFT_METRIC = "mlops_drift_score"
 def service_monitor(scope: Scope, model: ir.Model) -> Obj:
     rt = model_runtime(model)
     endpoint = {"port": "metrics", "path": rt.metrics_path, "interval": SCRAPE_EVERY}
-    spec = {"selector": {"matchLabels": {"app.kubernetes.io/name": model.name, "app.kubernetes.io/component": "metrics"}},
+    spec = {"selector": {"matchLabels": {"app.kubernetes.io/name": model.name,
+                                         "app.kubernetes.io/component": "metrics"}},
             "endpoints": [endpoint],
             # Series carry the pod's instance and (for Argo Rollouts) pod-template hash: what analysis,
             # autoscaling and alerts select on.

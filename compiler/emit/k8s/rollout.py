@@ -117,7 +117,8 @@ def build(scope: Scope, model: ir.Model) -> list[Obj]:
                 for obj in (deployment(scope, model, inst), service(scope, model, inst.name, inst))]
     [inst] = serving.instances(model)
     second = names.canary_service(model.name) if strategy == "canary" else names.preview_service(model.name)
-    out = [argo_rollout(scope, model, inst), service(scope, model, inst.name, inst), service(scope, model, second, inst)]
+    out = [argo_rollout(scope, model, inst), service(scope, model, inst.name, inst),
+           service(scope, model, second, inst)]
     return out + ([analysis_template(scope, model)] if _analysed(model) else [])
 
 

@@ -46,7 +46,7 @@ def namespace(scope: Scope) -> Obj:
 def service_account(scope: Scope, model: ir.Model) -> Obj:
     meta = scope.metadata(model.name, app=model.name, instance=model.name, component="identity",
                           source=source("models", model.name),
-                          annotations=dict(scope.hints.service_account_annotations))
+                          annotations=scope.hints.service_account(model.name))
     return new("v1", "ServiceAccount", meta, automountServiceAccountToken=False)
 
 
@@ -71,7 +71,8 @@ def baseline_policies(scope: Scope, download_ports: list[int]) -> list[Obj]:
                    {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
     egress = [{"ports": [{"port": 53, "protocol": "UDP"}, *_tcp(53)]},
               {"ports": _tcp(*download_ports)},
-              {"to": [{"ipBlock": {"cidr": LINK_LOCAL}}]}]
+              {"to": [{"ipBlock": {"cidr": LINK_LOCAL, **({"except": list(scope.hints.link_local_except)}
+                                                          if scope.hints.link_local_except else {})}}]}]
     allow = _policy(scope, "allow-egress", env.platform, path,
                     {"podSelector": {}, "policyTypes": ["Egress"], "egress": egress})
     return [deny, allow]

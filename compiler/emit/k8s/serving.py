@@ -119,7 +119,10 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
         **placement(model, pool),
     }
     if inst.artifact is not None:
-        spec["initContainers"] = [artifacts.fetch(inst.artifact, scope.hints.registry, init_security())]
+        access = artifacts.store_access([inst.artifact], scope.env.target.storage_credentials)
+        spec["initContainers"] = [artifacts.fetch(inst.artifact, scope.hints.registry, init_security(),
+                                                  access=access)]
+        spec["volumes"] = [*volumes, *access.volumes]
     labels = {**scope.labels(model.name, inst.name, SERVER), **dict(scope.hints.pod_labels)}
     return {"metadata": {"labels": labels}, "spec": spec}
 

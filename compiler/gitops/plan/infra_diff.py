@@ -7,10 +7,10 @@ A resource is identified as Pulumi identifies it: by type and logical name (its 
   resource is deleted and created again); a changed parent, or a changed or replaced explicit provider: replace;
 - any other changed input: update in place.
 
-The rules (each target's `resources`) are deliberately small: the inputs mlops sets that the providers mark "forces replacement"
-(Terraform's ForceNew, azure-native's path parameters). An input missing from it is reported as an update,
-so when in doubt, `mlops plan --live` asks the real `pulumi preview`. Inputs only the cloud knows (ids, the
-kubeconfig) are placeholders here: a replacement that cascades through them shows only in `--live`.
+The rules (each target's `resources`) are deliberately small: the inputs mlops sets that the providers mark
+"forces replacement" (Terraform's ForceNew, azure-native's path parameters). An input missing from it is reported
+as an update, so when in doubt, `mlops plan --live` asks the real `pulumi preview`. Inputs only the cloud knows
+(ids, the kubeconfig) are placeholders here: a replacement that cascades through them shows only in `--live`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from mlops import targets
 from mlops.gitops.plan.changes import FieldChange, diff, touches
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, RESOURCE_GROUP, SHARED, ResourceRules, Role
 
 ADD, UPDATE, REPLACE, REMOVE = "add", "update", "replace", "remove"
+MODEL: Literal["model"] = "model"        # a destructive change that is no resource's: a model removed
+Subject = Role | Literal["model"]
 
 @functools.cache
 def rules() -> ResourceRules:
@@ -69,10 +71,12 @@ def _by_key(graph: Mapping[str, Any] | None) -> dict[Key, Resource]:
 
 
 def _own_change(old: Resource, new: Resource) -> ResourceChange | None:
-    """The change of one resource present on both sides, before looking at its provider."""
+    """The change of one resource present on both sides, before looking at its provider. A change of `dependsOn`
+    alone is no update: Pulumi orders operations by it and records the new edges in its state with a `same` step,
+    calling no provider (pulumi/pulumi#21180: journal_snapshot.go writes same steps whose dependencies changed)."""
     fields = diff(old.get("inputs", {}), new.get("inputs", {}))
     meta = [FieldChange(f"({key})", old.get(key), new.get(key))
-            for key in ("parent", "provider", "dependsOn", "protect") if old.get(key) != new.get(key)]
+            for key in ("parent", "provider", "protect") if old.get(key) != new.get(key)]
     if not fields and not meta:
         return None
     forced = rules().replace_on.get(new["type"], ())
@@ -139,7 +143,7 @@ def counts(changes: tuple[ResourceChange, ...]) -> dict[str, int]:
 class Hazard:
     """A destructive change, flagged at the top of the plan."""
 
-    role: Role
+    role: Subject
     action: str
     type: str
     name: str
@@ -164,8 +168,8 @@ def hazards(changes: tuple[ResourceChange, ...]) -> tuple[Hazard, ...]:
     out: list[Hazard] = []
     if not any(c.role == CLUSTER and c.action in (REPLACE, REMOVE) for c in changes):
         out += [Hazard(CLUSTER, REPLACE, c.type, c.name, f"the Kubernetes provider {c.name} points at another cluster "
-                       f"({'; '.join(c.reasons)}): add-ons and workloads are created there and deleted from the old one")
-                for c in changes if c.type == KUBERNETES_PROVIDER and c.action == REPLACE]
+                       f"({'; '.join(c.reasons)}): add-ons and workloads are created there and deleted from the old "
+                       f"one") for c in changes if c.type == KUBERNETES_PROVIDER and c.action == REPLACE]
     for c in changes:
         if c.role is None or c.action in (ADD, UPDATE):
             continue

@@ -13,12 +13,16 @@ from mlops.spec.rules.models import models
 from mlops.spec.rules.names import object_names
 from mlops.spec.rules.pools import node_pools
 from mlops.spec.rules.references import references
+from mlops.spec.rules.registry import registry_settings
 from mlops.spec.rules.rollout import rollouts
 from mlops.spec.rules.runtime import runtime_options
+from mlops.spec.rules.stores import store_credentials
+from mlops.spec.rules.versions import kubernetes_versions
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
 
-RULES: tuple[Rule, ...] = (node_pools, models, rollouts, runtime_options, object_names, references)
+RULES: tuple[Rule, ...] = (node_pools, models, rollouts, runtime_options, object_names, references,
+                           kubernetes_versions, registry_settings, store_credentials)
 
 
 def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:

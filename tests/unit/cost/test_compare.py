@@ -28,7 +28,8 @@ def test_a_comparison_moves_to_a_nearby_region_that_has_the_accelerator() -> Non
 
 
 def test_an_existing_cluster_stays_put_in_a_comparison() -> None:
-    text = spec(target="{provider: onprem, context: dc1-admin}", pools=(GENERAL_POOL,))
+    text = spec(target="{provider: onprem, context: dc1-admin, storageCredentials: {s3: {secretRef: {name: s3-r}}}}",
+                pools=(GENERAL_POOL,))
     result = compare.compare(parse(text, "mlops.yaml"), ("aws", "gcp"))
     assert all(c.estimate is not None and c.estimate.existing_cluster for c in result.cells)
     assert result.total("aws") == cost.NOTHING

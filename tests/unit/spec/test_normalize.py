@@ -66,7 +66,7 @@ models: {m: {framework: onnx, artifact: "gs://bucket/m"}}
 """, "mlops.yaml")
     env = normalize(source, "dev")
     only = env.models[0]
-    assert env.kubernetes_version == "1.31" and env.registry == ir.Registry(True, True, 50, None)
+    assert env.kubernetes_version == "1.35" and env.registry == ir.Registry(True, True, 50, None)
     assert only.scaling == ir.Scaling(min=1, max=3, metric="cpu", target=70.0)
     assert only.resources == ir.Resources(cpu="1", memory="2Gi", gpu=0)
     assert only.rollout == ir.Rollout(strategy="rolling")

@@ -12,8 +12,8 @@ def test_workload_identity_and_pod_labels_come_from_the_target(tmp_path: Path) -
     files = manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "gs://bucket/m/"}}, target=GCP))
     account = files["serviceaccount-m.yaml"]
     assert account["metadata"]["annotations"]["iam.gke.io/gcp-service-account"] == \
-        "shop-dev-models@shop-dev-4242.iam.gserviceaccount.com"
+        "m-shop-dev@shop-dev-4242.iam.gserviceaccount.com"          # one service account per model
     assert account["automountServiceAccountToken"] is False
-    azure = manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "gs://bucket/m/"}}, target=AZURE))
+    azure = manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "az://acct/models/m/"}}, target=AZURE))
     labels = azure["deployment-m.yaml"]["spec"]["template"]["metadata"]["labels"]
     assert labels["azure.workload.identity/use"] == "true"

@@ -32,11 +32,13 @@ TEMPLATE = (ObjectChange("change", "apps/v1", "Deployment", "ns", "m", "m", (Fie
     (CANARY, "m: canary v1 → v2, 25% → 50%, 1 min 30 s per step, rolled back if error rate > 0.5%"),
     ({"strategy": "canary", "steps": [50]}, "m: canary v1 → v2, 50%, 5 min per step, promoted on time, no analysis"),
     ({"strategy": "blue-green", "analysis": {"maxLatencyP99": "200ms"}},
-     "m: blue-green v1 → v2: the new version starts as a preview (header x-mlops-preview: true), analysed for 5 min "
-     "(rolled back if p99 > 200 ms), then it waits for a person: kubectl argo rollouts promote m -n shop-dev"),
+     "m: blue-green v1 → v2: the new version starts as a preview beside the active one; only requests with the "
+     "header x-mlops-preview: true reach it. Its analysis measures those requests for 5 min: without them it is "
+     "inconclusive and the rollout pauses for a person (kubectl argo rollouts promote m -n shop-dev, or send preview "
+     "traffic); rolled back if p99 > 200ms; if it passes, it waits for a person all the same"),
     ({"strategy": "blue-green", "autoPromote": True},
-     "m: blue-green v1 → v2: the new version starts as a preview (header x-mlops-preview: true), not analysed, "
-     "then promoted automatically after 5 min"),
+     "m: blue-green v1 → v2: the new version starts as a preview beside the active one; only requests with the "
+     "header x-mlops-preview: true reach it; the active Service switches to it after 5 min, unanalysed"),
     ({"strategy": "recreate"}, "m: recreate v1 → v2: every old pod stops before the new ones start (a short outage)"),
     ({}, "m: rolling update v1 → v2, up to 25% extra pods, none removed before its replacement is ready"),
 ])
@@ -51,7 +53,8 @@ def test_ab_and_shadow_sentences(tmp_path: Path) -> None:
     ab2 = {"strategy": "ab", "variants": {"a": {"artifact": "s3://models/a/v1", "weight": 50},
                                           "b": {"artifact": "s3://models/a/v3", "weight": 50}}}
     assert narrate.sentence(model(tmp_path, ab), model(tmp_path, ab2), TEMPLATE, "ns") == (
-        "m: A/B a s3://models/a/v1 at 80% → 50%, b v2 → v3 at 20% → 50% (changed variants get a rolling update)")
+        "m: A/B a s3://models/a/v1 at 80% → 50%, b v2 → v3 at 20% → 50% (changed variants get a rolling update; the "
+        "HTTPRoute moves the traffic when it is applied)")
     shadow = {"strategy": "shadow", "candidate": {"artifact": "s3://models/a/v2"}, "mirrorPercent": 10}
     shadow2 = {**shadow, "candidate": {"artifact": "s3://models/a/v3"}}
     assert narrate.sentence(model(tmp_path, shadow), model(tmp_path, shadow2), TEMPLATE, "ns") == (

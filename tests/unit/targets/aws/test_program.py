@@ -37,7 +37,7 @@ targets:
 environments:
   live: {target: prod}
 cluster:
-  kubernetesVersion: "1.30"
+  kubernetesVersion: "1.36"
   nodePools:
     cpu:
       machine: {cpu: 2, memory: 8Gi}
@@ -198,7 +198,7 @@ def test_exports(prod: tuple) -> None:
 
 def test_small_spec_registry_policy_account_and_version(small: tuple) -> None:
     env, graph = small
-    assert one(graph, CLUSTER).inputs["version"] == "1.30"
+    assert one(graph, CLUSTER).inputs["version"] == "1.36"
     repo = one(graph, REPO)
     assert repo.inputs["name"] == "shop-live/rec"
     assert repo.inputs["imageTagMutability"] == "MUTABLE"

@@ -32,7 +32,7 @@ targets:
 environments:
   staging: {target: gcp-staging}
 cluster:
-  kubernetesVersion: "1.30"
+  kubernetesVersion: "1.36"
   nodePools:
     general:
       machine: {cpu: 4, memory: 16Gi}
@@ -88,7 +88,7 @@ def test_cluster(env: ir.Environment, result: Preview) -> None:
     i = cluster.inputs
     assert cluster.protect
     assert i["name"] == "fraud-staging" and i["project"] == "fraud-staging-123" and i["location"] == "europe-west4"
-    assert i["minMasterVersion"] == "1.30" and i["releaseChannel"] == {"channel": "REGULAR"}
+    assert i["minMasterVersion"] == "1.36" and i["releaseChannel"] == {"channel": "REGULAR"}
     assert i["workloadIdentityConfig"] == {"workloadPool": "fraud-staging-123.svc.id.goog"}
     assert i["removeDefaultNodePool"] is True
     assert i["privateClusterConfig"]["enablePrivateNodes"] is True
@@ -157,30 +157,30 @@ def test_registry(env: ir.Environment, result: Preview) -> None:
     assert policies["KEEP"]["mostRecentVersions"] == {"keepCount": 30}
     assert policies["DELETE"]["condition"] == {"tagState": "ANY"}
     assert i["vulnerabilityScanningConfig"] == {"enablementConfig": "INHERITED"}
-    scanning = one(result.resources, "gcp:projects/service:Service")
+    scanning = one(result.resources, "gcp:projects/service:Service", service="containerscanning.googleapis.com")
     assert scanning.inputs["service"] == "containerscanning.googleapis.com"
     assert scanning.inputs["disableOnDestroy"] is False
     assert scanning.name in repo.depends_on
 
 
 def test_workload_identity(env: ir.Environment, result: Preview) -> None:
-    account_id = gcp_target.Gcp.models_service_account(env).split("@")[0]
-    account = one(result.resources, "gcp:serviceaccount/account:Account", accountId=account_id)
-    bindings = of_type(result.resources, "gcp:serviceaccount/iAMMember:IAMMember")
-    assert sorted(b.inputs["member"] for b in bindings) == [
-        f"serviceAccount:fraud-staging-123.svc.id.goog[{env.namespace}/{m}]" for m in ("ranker", "scorer")]
-    email = gcp_target.Gcp.models_service_account(env)
-    for binding in bindings:
+    """One Google service account per model (G8): its own KSA alone may act as it; it reads its own objects."""
+    bindings = {b.inputs["member"]: b for b in of_type(result.resources, "gcp:serviceaccount/iAMMember:IAMMember")}
+    for model in ("ranker", "scorer"):
+        email = gcp_target.Gcp.model_service_account(env, model)
+        one(result.resources, "gcp:serviceaccount/account:Account", accountId=email.split("@")[0])
+        binding = bindings[f"serviceAccount:fraud-staging-123.svc.id.goog[{env.namespace}/{model}]"]
         assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
         assert binding.inputs["serviceAccountId"] == f"projects/fraud-staging-123/serviceAccounts/{email}"
         assert "fraud-staging-gke-cluster" in binding.depends_on     # the workload pool exists once the cluster does
-        assert binding.parent == account.parent
+    scorer = f"serviceAccount:{gcp_target.Gcp.model_service_account(env, 'scorer')}"
     readers = of_type(result.resources, "gcp:storage/bucketIAMMember:BucketIAMMember")
     assert {(r.inputs["bucket"], r.inputs["role"], r.inputs["member"]) for r in readers} == {
-        (b, "roles/storage.objectViewer", f"serviceAccount:{email}") for b in ("fraud-data", "fraud-models")}
+        (b, "roles/storage.objectViewer", scorer) for b in ("fraud-data", "fraud-models")}
     repo_readers = of_type(result.resources, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")
-    assert {r.inputs["member"] for r in repo_readers} == {
-        f"serviceAccount:{email}", "serviceAccount:fraud-staging-nodes@fraud-staging-123.iam.gserviceaccount.com"}
+    assert {r.inputs["member"] for r in repo_readers} == {     # only the ranker pulls from the registry
+        f"serviceAccount:{gcp_target.Gcp.model_service_account(env, 'ranker')}",
+        "serviceAccount:fraud-staging-nodes@fraud-staging-123.iam.gserviceaccount.com"}
     assert all(r.inputs["repository"] == env.stack and r.inputs["role"] == "roles/artifactregistry.reader"
                for r in repo_readers)
 
@@ -226,9 +226,11 @@ def test_protect_only_cluster_and_registry(result: Preview) -> None:
 
 
 def test_everything_goes_through_the_pinned_provider(result: Preview) -> None:
-    provider = one(result.resources, "pulumi:providers:gcp")
+    provider = one(result.resources, "pulumi:providers:gcp", name="fraud-staging-gcp")
     assert provider.inputs["project"] == "fraud-staging-123" and provider.inputs["region"] == "europe-west4"
-    assert all(r.provider == provider.name for r in result.resources if r.type.startswith("gcp:"))
+    apis = one(result.resources, "pulumi:providers:gcp", name="fraud-staging-gcp-apis")     # the APIs' own (G2)
+    assert all(r.provider == (apis.name if r.name.startswith("fraud-staging-api-") else provider.name)
+               for r in result.resources if r.type.startswith("gcp:"))
 
 
 def test_outputs(env: ir.Environment, result: Preview) -> None:
@@ -237,7 +239,8 @@ def test_outputs(env: ir.Environment, result: Preview) -> None:
     assert outputs["registryUrl"] == gcp_target.TARGET.hints(env).registry == \
         "europe-west4-docker.pkg.dev/fraud-staging-123/fraud-staging"
     assert outputs["clusterName"] == "fraud-staging"
-    assert outputs["modelsServiceAccount"] == gcp_target.Gcp.models_service_account(env)
+    assert outputs["modelServiceAccounts"] == {m: gcp_target.Gcp.model_service_account(env, m)
+                                               for m in ("ranker", "scorer")}
 
 
 def test_addons_without_device_plugin(result: Preview) -> None:
@@ -263,7 +266,8 @@ def test_external_registry_and_no_scanning(tmp_path: Path) -> None:
     result = preview_environment(env)
     assert not of_type(result.resources, "gcp:artifactregistry/repository:Repository")
     assert not of_type(result.resources, "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember")
-    assert not of_type(result.resources, "gcp:projects/service:Service")
+    assert "containerscanning.googleapis.com" not in {r.inputs["service"] for r in result.resources
+                                                      if r.type == "gcp:projects/service:Service"}
     assert result.outputs["registryUrl"] == gcp_target.TARGET.hints(env).registry == "ghcr.io/acme/ml"
 
 
@@ -271,7 +275,8 @@ def test_scanning_disabled(tmp_path: Path) -> None:
     result = preview_environment(environment(tmp_path, SPEC.replace("scanOnPush: true", "scanOnPush: false")))
     repo = one(result.resources, "gcp:artifactregistry/repository:Repository")
     assert repo.inputs["vulnerabilityScanningConfig"] == {"enablementConfig": "DISABLED"}
-    assert not of_type(result.resources, "gcp:projects/service:Service")
+    assert "containerscanning.googleapis.com" not in {r.inputs["service"] for r in result.resources
+                                                      if r.type == "gcp:projects/service:Service"}
 
 
 def test_long_names_fit_gcp_limits(tmp_path: Path) -> None:
@@ -283,7 +288,7 @@ def test_long_names_fit_gcp_limits(tmp_path: Path) -> None:
     assert cluster.inputs["name"] == short_name(env.stack, 40) and len(cluster.inputs["name"]) <= 40
     for account in of_type(result.resources, "gcp:serviceaccount/account:Account"):
         assert 6 <= len(account.inputs["accountId"]) <= 30
-    assert gcp_target.Gcp.models_service_account(env).split("@")[0] in {
+    assert gcp_target.Gcp.model_service_account(env, "scorer").split("@")[0] in {
         a.inputs["accountId"] for a in of_type(result.resources, "gcp:serviceaccount/account:Account")}
     for r in result.resources:
         if r.type.startswith("gcp:compute/"):
