@@ -26,6 +26,10 @@ def without(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     return gone
 
 
+# production reads s3:// (its artifacts, its drift baseline): on GCP through a Secret (rule stores)
+S3_READER = "    project: fraud-staging-123\n    storageCredentials: {s3: {secretRef: {name: fraud-data-aws-reader}}}\n"
+
+
 def plan(capsys: pytest.CaptureFixture[str], repo: Repo, fmt: str) -> tuple[int, str]:
     code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", fmt, "--detailed-exitcode")
     return code, out
@@ -52,7 +56,8 @@ def test_a_provider_switch_to_a_missing_sdk_shows_no_phantom_removals(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], without: set[str]) -> None:
     repo = Repo(tmp_path, NORTH_STAR)
     without.add("gcp")
-    repo.write(repo.spec.read_text(encoding="utf-8").replace("target: aws-prod", "target: gcp-staging", 1))
+    switched = repo.spec.read_text(encoding="utf-8").replace("target: aws-prod", "target: gcp-staging", 1)
+    repo.write(switched.replace("    project: fraud-staging-123\n", S3_READER, 1))
     code, out = plan(capsys, repo, "json")
     production = next(e for e in json.loads(out)["environments"] if e["name"] == "production")
     assert production["infra"] == {"changes": [], "counts": {"add": 0, "remove": 0, "replace": 0, "update": 0},

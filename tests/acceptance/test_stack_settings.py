@@ -18,6 +18,10 @@ SALT = "v1:4JBFrfYL1uQ=:v1:l8WwC6xGUd3Tlsyf:8s6lQk2l7DnPSnp9vL4TKL8gj7sVHw=="   
 SECRET = {"secure": "v1:AAABAE0WPVW1RZmrK6bFyIG9mD1vNj/4H5i8Q2aEgYQ="}
 
 
+# production reads s3:// (its artifacts, its drift baseline): on GCP through a Secret (rule stores)
+S3_READER = "    project: fraud-staging-123\n    storageCredentials: {s3: {secretRef: {name: fraud-data-aws-reader}}}\n"
+
+
 def compile_(capsys: pytest.CaptureFixture[str], spec: Path, out: Path) -> tuple[int, str]:
     code, _, err = run(capsys, "compile", str(spec), "--out", str(out), "--env", "production")
     return code, err
@@ -57,7 +61,8 @@ def test_a_provider_switch_drops_the_old_providers_keys(tmp_path: Path, capsys: 
     assert compile_(capsys, spec, out)[0] == 0
     infra = out / "production" / "infra" / "Pulumi.production.yaml"
     infra.write_text(infra.read_text(encoding="utf-8") + f"encryptionsalt: {SALT}\n", encoding="utf-8")
-    spec.write_text(NORTH_STAR.replace("    target: aws-prod", "    target: gcp-staging"), encoding="utf-8")
+    switched = NORTH_STAR.replace("    target: aws-prod", "    target: gcp-staging")
+    spec.write_text(switched.replace("    project: fraud-staging-123\n", S3_READER, 1), encoding="utf-8")
     assert compile_(capsys, spec, out)[0] == 0
     config = settings(infra)["config"]
     assert isinstance(config, dict) and "aws:region" not in config

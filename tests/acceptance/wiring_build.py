@@ -35,6 +35,9 @@ TARGETS: dict[str, dict[str, Any]] = {
     "azure": {"provider": "azure", "region": "westeurope"},
     "onprem": {"provider": "onprem", "context": "wiring", "registry": "registry.example.com/ml"},
 }
+# A moved environment reads other clouds' stores through a Secret per scheme (rule stores: a target's own identity
+# reads only its own scheme; an existing cluster none), so the move is compiled rather than refused.
+NATIVE = {"aws": "s3", "gcp": "gs", "azure": "az", "onprem": None}
 Obj = dict[str, Any]
 
 
@@ -77,7 +80,10 @@ def _moved(example: str, env: str, provider: str) -> str:
     doc = copy.deepcopy(doc)
     own = doc["targets"][doc["environments"][env]["target"]]
     if own["provider"] != provider:
-        doc["targets"][f"wiring-{provider}"] = dict(TARGETS[provider])
+        doc["targets"][f"wiring-{provider}"] = {
+            **TARGETS[provider],
+            "storageCredentials": {s: {"secretRef": {"name": f"wiring-{s}-reader"}}
+                                   for s in ("s3", "gs", "az") if s != NATIVE[provider]}}
         doc["environments"][env]["target"] = f"wiring-{provider}"
     return yaml.safe_dump(doc, sort_keys=False)
 

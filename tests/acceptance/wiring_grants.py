@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,30 +74,45 @@ def _gs_granted(b: Build, sa: str, bucket: str, key: str) -> bool:
     return False
 
 
+def _az_condition_allows(condition: str, account: str, key: str) -> bool:
+    """An ABAC condition (mlops.targets.azure.access.blob_read_condition) naming this account and container, and a
+    path this blob starts with (or none): how a grant made at the subscription reads one store (infra Z4)."""
+    container, _, path = key.partition("/")
+    if (f"storageAccounts:name] StringEquals '{account}'" not in condition
+            or f"containers:name] StringEquals '{container}'" not in condition):
+        return False
+    prefix = re.search(r":path\] StringStartsWith '([^']*)'", condition)
+    return prefix is None or path.startswith(prefix.group(1))
+
+
 def _az_granted(b: Build, sa: str, account: str, key: str) -> bool:
     return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_READER)
-               and f"storageAccounts/{account}" in r["inputs"].get("scope", "")
+               and (f"storageAccounts/{account}" in r["inputs"].get("scope", "")
+                    or _az_condition_allows(r["inputs"].get("condition", ""), account, key))
                for r in b.typed("azure-native:authorization:RoleAssignment"))
 
 
-def _credentials(b: Build, store: str, container: Obj) -> bool:
-    """The init container reads the Secret the target names for this store (targets.<t>.storageCredentials)."""
+def _credentials(b: Build, store: str, spec: Obj, container: Obj) -> bool:
+    """The init container reads the Secret the target names for this store (targets.<t>.storageCredentials): by
+    environment variables, or as a mounted key file (gs)."""
     secret = next((c.secret.name for c in b.env.target.storage_credentials if c.scheme == store), None)
     refs = {e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") for e in container.get("env", [])}
     refs |= {e.get("secretRef", {}).get("name") for e in container.get("envFrom", [])}
+    mounted = {m["name"] for m in container.get("volumeMounts", [])}
+    refs |= {v["secret"].get("secretName") for v in spec.get("volumes", []) if "secret" in v and v["name"] in mounted}
     return secret is not None and secret in refs
 
 
 def storage_granted(b: Build) -> Iterator[Violation]:
     granted = {"s3": _s3_granted, "gs": _gs_granted, "az": _az_granted}
-    for where, sa, _, container in fetched(b):
+    for where, sa, spec, container in fetched(b):
         for uri in container.get("args", [])[0::2]:     # every source, however many the container was given
             found = scheme(uri)
             if found is None:
                 continue
             store, bucket, key = found
             own = OWN_SCHEME.get(b.provider) == store
-            if not (granted[store](b, sa, bucket, key) if own else _credentials(b, store, container)):
+            if not (granted[store](b, sa, bucket, key) if own else _credentials(b, store, spec, container)):
                 how = (f"the {b.provider} identity of ServiceAccount {sa}" if own
                        else f"a {store} storageCredentials Secret")
                 yield Violation("storage-granted", where, f"{uri} is read without {how}")

@@ -99,7 +99,10 @@ def test_g8_each_model_has_its_own_service_account_reading_only_its_objects(tmp_
         ("shop-models", 'resource.name == "projects/_/buckets/shop-models" || '
                         'resource.name.startsWith("projects/_/buckets/shop-models/objects/churn/v3/")'),
         ("shop-data", 'resource.name == "projects/_/buckets/shop-data" || '
-                      'resource.name.startsWith("projects/_/buckets/shop-data/objects/train.parquet")')}
+                      'resource.name.startsWith("projects/_/buckets/shop-data/objects/train.parquet")'),
+        # the drift job's live inputs, beside the baseline (mlops.ir.serving.drift_inputs)
+        ("shop-data", 'resource.name == "projects/_/buckets/shop-data" || '
+                      'resource.name.startsWith("projects/_/buckets/shop-data/objects/live/churn/")')}
     whole = f"serviceAccount:{gcp_target.Gcp.model_service_account(env, 'whole')}"
     [bucket] = [r.inputs for r in of_type(resources, READER) if r.inputs["member"] == whole]
     assert bucket["bucket"] == "shop-whole" and "condition" not in bucket              # the bucket form: all of it
@@ -110,5 +113,5 @@ def test_g8_each_model_has_its_own_service_account_reading_only_its_objects(tmp_
 
 
 def test_g9_the_sdk_floor_is_a_release_that_accepts_psc_private_nodes() -> None:
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    assert "pulumi-gcp>=10.2,<11" in deps
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert "pulumi-gcp>=10.2,<11" in extras["gcp"]
