@@ -6,15 +6,18 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
 from mlops.emit import LAYERS, emit, stackconfig
+from mlops.emit.k8s.patches import PatchRefused
 from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load
 from mlops.spec.normalize import environment_names, normalize
+from mlops.spec.overlay import EnvSource
 from mlops.spec.validate import check
 from mlops.write import write
 
@@ -52,6 +55,37 @@ def environments(source: Source, envs: Sequence[str] | None = None) -> tuple[tup
     return tuple(normalize(source, env) for env in (envs or names)), tuple(diagnostics)
 
 
+def diagnose(source: Source) -> list[Diagnostic]:
+    """What `mlops validate` reports: the spec's diagnostics, then, for a spec without errors that has patches,
+    what only emitting finds (a patch on an object or a path that does not exist), located like the rest. A spec
+    without patches is not emitted: validate stays as light as it was (no digest, no k8s builders loaded)."""
+    diagnostics = check(source)
+    if any(d.severity == "error" for d in diagnostics) or not _has_patches(source.data):
+        return diagnostics
+    for env in environment_names(source):
+        try:
+            _emit(source, normalize(source, env), ("manifests",))
+        except SpecError as exc:
+            diagnostics += exc.diagnostics
+    return sorted(set(diagnostics))
+
+
+def _has_patches(doc: Any) -> bool:
+    """Some model, in the document or in an environment's overrides, has `patches`."""
+    docs = [doc] + [env.get("overrides") for env in doc.get("environments", {}).values() if isinstance(env, dict)]
+    return any("patches" in model for d in docs if isinstance(d, dict) and isinstance(d.get("models"), dict)
+               for model in d["models"].values() if isinstance(model, dict))
+
+
+def _emit(source: Source, environment: ir.Environment, layers: tuple[str, ...]) -> dict[str, bytes]:
+    """The environment's files; SpecError, located in `source`, if one of its patches cannot apply."""
+    try:
+        return emit(environment, layers)
+    except PatchRefused as exc:
+        at = EnvSource(source, environment.name)
+        raise SpecError([at.error(where, message) for where, message in exc.problems]) from None
+
+
 # The layers to emit: the same for every environment, or chosen per environment (`mlops plan` leaves out the infra
 # layer of a target whose Pulumi SDK is not installed).
 Layers = tuple[str, ...] | Callable[[ir.Environment], tuple[str, ...]]
@@ -71,7 +105,7 @@ def compile_source(source: Source, envs: Sequence[str] | None = None, layers: La
                         "compile the infra layer (compile --manifests-only needs no SDK)")
     files: dict[str, bytes] = {}
     for environment in chosen:
-        emitted = emit(environment, chosen_layers[environment.name])
+        emitted = _emit(source, environment, chosen_layers[environment.name])
         files.update({f"{environment.name}/{p}": c for p, c in emitted.items()})
     return Build(chosen, files, diagnostics)
 

@@ -1,8 +1,9 @@
 """The `manifests` layer: an environment's Kubernetes objects, one file each, plus `kustomization.yaml`.
 
-Files are named `<kind>-<name>.yaml` (kind lower-cased) and listed, sorted, in the kustomization with the
-environment's namespace. Two objects with the same apiVersion, kind, namespace and name are a bug: raised,
-never silently merged.
+A model's `patches` (RFC 6902) apply to its own objects as they are built (`k8s.patches`); a patch that cannot
+apply raises PatchRefused, which the pipeline locates in the spec. Files are named `<kind>-<name>.yaml` (kind
+lower-cased) and listed, sorted, in the kustomization with the environment's namespace. Two objects with the same
+apiVersion, kind, namespace and name are a bug: raised, never silently merged.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import ir
-from mlops.emit.k8s import artifacts, drift, gateway, monitoring, rollout, routing, scaling, security
+from mlops.emit.k8s import artifacts, drift, gateway, monitoring, patches, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
 from mlops.emit.k8s.serving import metrics_service, model_runtime, passwd_config_map
 from mlops.emit.yamlout import dump
@@ -27,7 +28,7 @@ def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
                *drift.build(scope, model), security.serving_policy(scope, model, rt.http_port, rt.metrics_port)]
     if model.drift:
         objects.append(security.drift_policy(scope, model))
-    return objects
+    return patches.apply(model, objects)
 
 
 def objects(env: ir.Environment, hints: Hints) -> list[Obj]:

@@ -193,3 +193,29 @@ def test_a_huge_diff_is_trimmed_to_one_github_comment(tmp_path: Path, capsys: py
     assert "- … (trimmed)" in out and out.rstrip().endswith("for all of it._")
     code, full, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "json")
     assert len(json.loads(full)["environments"][0]["objects"]["changes"]) == 30
+
+
+LOOP = (ROOT / "examples" / "loop" / "mlops.yaml").read_text(encoding="utf-8")
+PATCH_VALUE = "value: high-priority}"
+
+
+def test_what_a_patch_changes_shows_in_the_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Repo(tmp_path, LOOP)
+    repo.edit(PATCH_VALUE, "value: critical}")
+    code, data = plan_json(capsys, repo)
+    assert code == 2
+    for name in ("staging", "production"):
+        [change] = env(data, name)["objects"]["changes"]
+        assert (change["kind"], change["name"]) == ("Rollout", "assistant")
+        assert [(f["path"], f["before"], f["after"]) for f in change["fields"]] == [
+            ("spec.template.spec.priorityClassName", "high-priority", "critical")]
+
+
+def test_a_patch_on_a_path_that_does_not_exist_fails_the_plan_located(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Repo(tmp_path, LOOP)
+    repo.edit("path: /spec/template/spec/priorityClassName", "path: /spec/template/spec/affinity/nodeAffinity")
+    code, out, err = run(capsys, "plan", str(repo.spec), "--base", "HEAD")
+    assert code == 1 and "Traceback" not in out + err
+    assert (": error: add at /spec/template/spec/affinity/nodeAffinity: Rollout/assistant has no "
+            "/spec/template/spec/affinity [at $.models.assistant.patches[0].patch[0].path]") in out + err

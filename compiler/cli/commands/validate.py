@@ -9,8 +9,8 @@ import sys
 from mlops.diagnostics import Diagnostic, safe
 from mlops.diagnostics import reporters as report
 from mlops.errors import SpecError
+from mlops.pipeline import diagnose
 from mlops.spec.load import Unreadable, load
-from mlops.spec.validate import check
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     unreadable = False
     for name in args.files:
         try:
-            diagnostics = check(load(name))
+            diagnostics = diagnose(load(name))
         except SpecError as exc:
             diagnostics = list(exc.diagnostics)
         except Unreadable as exc:

@@ -1,11 +1,10 @@
 """The one table of serving runtimes: pinned images, how to start them, their ports, health paths and metrics.
 
-Pinned tags, each seen in public use before being written here: seldonio/mlserver:1.7.1 (the full image,
-every MLServer runtime; its environment-variable fallback and ports from MLServer's settings.py),
-nvcr.io/nvidia/tritonserver:25.01-py3, vllm/vllm-openai:v0.12.0 and vllm/vllm-tpu:v0.12.0,
+The serving images are pinned in `mlops.ir.runtimes` (the rules check `runtime.image` and `runtime.args` against
+them); MLServer's environment-variable fallback and ports come from MLServer's settings.py. Pinned here:
 kserve/storage-initializer:v0.15.2 (what KServe's own model-cache controller pins; its entrypoint takes exactly ONE
 `SRC_URI DEST_PATH` pair, kserve@v0.15.2 python/storage-initializer/scripts/initializer-entrypoint l.9: pairs
-only from v0.16.0, so every init container fetches one source). Bump them here, and only here.
+only from v0.16.0, so every init container fetches one source). Bump it here, and only here.
 
 Queries are PromQL over the runtime's own metrics. `$sel` stands for the label matchers selecting the pods
 (namespace, metrics Service, instance, pod-template hash), `$w` for the rate window. Every query answers
@@ -17,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
-MLSERVER_IMAGE = "docker.io/seldonio/mlserver:1.7.1"
-TRITON_IMAGE = "nvcr.io/nvidia/tritonserver:25.01-py3"
-VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.12.0"
-VLLM_TPU_IMAGE = "docker.io/vllm/vllm-tpu:v0.12.0"
+from mlops.ir.runtimes import MLSERVER_IMAGE as MLSERVER_IMAGE
+from mlops.ir.runtimes import TRITON_FRAMEWORKS
+from mlops.ir.runtimes import TRITON_IMAGE as TRITON_IMAGE
+from mlops.ir.runtimes import VLLM_IMAGE as VLLM_IMAGE
+from mlops.ir.runtimes import VLLM_TPU_IMAGE as VLLM_TPU_IMAGE
+
 STORAGE_INITIALIZER_IMAGE = "docker.io/kserve/storage-initializer:v0.15.2"
 DRIFT_IMAGE = MLSERVER_IMAGE          # carries numpy, pandas and pyarrow: the drift program needs nothing else
 
@@ -49,7 +50,6 @@ MLSERVER_CLASSES = {
     "lightgbm": "mlserver_lightgbm.LightGBMModel",
     "huggingface": "mlserver_huggingface.HuggingFaceRuntime",
 }
-TRITON_FRAMEWORKS = ("pytorch", "tensorflow", "onnx")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ placement on the model's node pool."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mlops import ir
 from mlops.emit.k8s import artifacts
 from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
@@ -14,16 +16,22 @@ from mlops.targets import PoolHints
 
 SERVICE_PORT = 8080
 ACCELERATOR_TAINTS = ("nvidia.com/gpu", "google.com/tpu")
-# The model folder is an emptyDir on the node's disk: bounded by `resources.disk` (also requested, so the scheduler
-# places the pod where it fits), else by a cap per runtime (LLM weights run to tens of GiB); past it the kubelet
-# evicts the pod saying so, instead of filling the node's disk under every pod on it (integrity review R5).
+# The model folder is an emptyDir on the node's disk: bounded by `resources.disk` (also requested and limited, so
+# the scheduler places the pod where it fits), else by a cap per runtime (LLM weights run to tens of GiB); past it
+# the kubelet evicts the pod saying so, instead of filling the node's disk under every pod on it (integrity review R5).
 MODEL_DISK_CAP, LLM_DISK_CAP = "20Gi", "100Gi"
 PASSWD_CONFIG_MAP = "mlops-passwd"
 
 
 def model_runtime(model: ir.Model) -> Runtime:
+    """The runtime table's entry, with the model's own `runtime.args` after mlops' (the rules refuse those that
+    would set a flag mlops sets) and its `runtime.image` (another tag of the same image, the rules check)."""
     tpu = (model.accelerator or "").startswith("tpu") and model.framework in TPU_FRAMEWORKS
-    return runtime(model.framework, model.name, model.resources.gpu, tpu)
+    rt = runtime(model.framework, model.name, model.resources.gpu, tpu)
+    extra = model.runtime
+    if extra.args or extra.image:
+        rt = replace(rt, args=(*rt.args, *extra.args), image=extra.image or rt.image)
+    return rt
 
 
 def _pool(scope: Scope, model: ir.Model) -> PoolHints | None:
@@ -38,14 +46,15 @@ def resources(model: ir.Model, pool: PoolHints | None) -> Obj:
     """CPU pods request what they need and cap memory; accelerator pods get requests equal to limits."""
     res = model.resources
     requests = {"cpu": res.cpu, "memory": res.memory}
-    if res.disk:
-        requests["ephemeral-storage"] = res.disk
+    # resources.disk: the scheduler places the pod on a node with that much local disk free, and the kubelet
+    # evicts it past that (the model volume, /tmp and the container's logs together), not a neighbour.
+    disk = {"ephemeral-storage": res.disk} if res.disk else {}
     if not _accelerated(model):
-        return {"requests": requests, "limits": {"memory": res.memory}}
+        return {"requests": requests | disk, "limits": {"memory": res.memory} | disk}
     if pool is None or pool.accelerator_resource is None:
         raise ValueError(f"model {model.name}: node pool {model.node_pool} has no accelerator resource")
     requests[pool.accelerator_resource] = str(res.gpu)
-    return {"requests": requests, "limits": dict(requests)}
+    return {"requests": requests | disk, "limits": requests | disk}
 
 
 def placement(model: ir.Model, pool: PoolHints | None) -> Obj:

@@ -15,14 +15,15 @@ from mlops.spec.rules.pools import node_pools
 from mlops.spec.rules.references import references
 from mlops.spec.rules.registry import registry_settings
 from mlops.spec.rules.rollout import rollouts
+from mlops.spec.rules.runtime import runtime_options
 from mlops.spec.rules.stores import store_credentials
 from mlops.spec.rules.tls import tls
 from mlops.spec.rules.versions import kubernetes_versions
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
 
-RULES: tuple[Rule, ...] = (node_pools, models, rollouts, object_names, references, kubernetes_versions,
-                          registry_settings, store_credentials, tls)
+RULES: tuple[Rule, ...] = (node_pools, models, rollouts, runtime_options, object_names, references,
+                           kubernetes_versions, registry_settings, store_credentials, tls)
 
 
 def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:

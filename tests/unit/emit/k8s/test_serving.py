@@ -65,3 +65,30 @@ def test_custom_image_canary_without_analysis_compiles(tmp_path: Path) -> None:
     files = manifests(tmp_path, spec({"scorer": custom}))
     container = files["rollout-scorer.yaml"]["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "ghcr.io/acme/scorer:1.0" and "command" not in container
+
+
+def test_runtime_args_follow_mlops_own_and_runtime_image_replaces_the_pinned_one(tmp_path: Path) -> None:
+    m = {"framework": "vllm", "artifact": "s3://models/llm/", "nodePool": "gpu",
+         "resources": {"cpu": "6", "memory": "24Gi", "gpu": 1},
+         "runtime": {"args": ["--max-model-len=8192", "--enable-prefix-caching"],
+                     "image": "docker.io/vllm/vllm-openai:v0.12.1"}}
+    server = pod(manifests(tmp_path, spec({"llm": m}, pools={"gpu": GPU_POOL})), "llm")["containers"][0]
+    assert server["args"] == ["/mnt/models", "--served-model-name", "llm", "--host", "0.0.0.0", "--port", "8000",
+                              "--max-model-len=8192", "--enable-prefix-caching"]
+    assert server["image"] == "docker.io/vllm/vllm-openai:v0.12.1"
+
+
+def test_disk_requests_and_limits_ephemeral_storage_and_bounds_the_model_volume(tmp_path: Path) -> None:
+    m = {"framework": "sklearn", "artifact": "s3://models/m/", "resources": {"cpu": "1", "memory": "2Gi",
+                                                                             "disk": "40Gi"}}
+    spec_ = pod(manifests(tmp_path, spec({"m": m})), "m")
+    assert spec_["containers"][0]["resources"] == {"requests": {"cpu": "1", "memory": "2Gi",
+                                                                "ephemeral-storage": "40Gi"},
+                                                   "limits": {"memory": "2Gi", "ephemeral-storage": "40Gi"}}
+    assert {"name": "models", "emptyDir": {"sizeLimit": "40Gi"}} in spec_["volumes"]
+
+
+def test_without_disk_nothing_changes(tmp_path: Path) -> None:
+    spec_ = pod(manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "s3://models/m/"}})), "m")
+    assert "ephemeral-storage" not in spec_["containers"][0]["resources"]["requests"]
+    assert {"name": "models", "emptyDir": {"sizeLimit": "20Gi"}} in spec_["volumes"]   # the default cap
