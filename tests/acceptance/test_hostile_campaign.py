@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlops.cli import main
+from tests.support.specs import paths
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
@@ -52,17 +53,6 @@ HOSTILE = ["\x1b[31mred", "can\x1b[2Jary", "a\u202eb", "name\n", "x\x00y", "a\u2
 TEXT_PATCHES = ["\nx-recursive: &r [*r]\n", "\nx-bomb: &b 'xxxx'\nx-many: [*b, *b]\n",
                 "\nx-tag: !!int abc\n", "\nx-float: !!float ''\n", "\nx-bool: !!bool maybe\n",
                 "\nx-big: " + "9" * 5000 + "\n", "\n\tx-tab: 1\n", "\nx-python: !!python/name:os.system\n"]
-
-
-def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            found += paths(value, (*prefix, i))
-    return found
 
 
 scalars = st.one_of(st.sampled_from(HOSTILE), st.integers(-(10**20), 10**20), st.booleans(), st.none(),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from mlops.cli import main
 from mlops.pipeline import compile_spec
 from tests.support import ROOT
+from tests.support.specs import paths
 
 SPECS = [yaml.safe_load((ROOT / "examples" / name / "mlops.yaml").read_text())
          for name in sorted(p.name for p in (ROOT / "examples").iterdir())]
@@ -23,17 +24,6 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                        st.dictionaries(st.text(max_size=8), inner, max_size=3)),
                       max_leaves=6)
-
-
-def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            found += paths(value, (*prefix, i))
-    return found
 
 
 @st.composite

@@ -13,6 +13,19 @@ from mlops.spec.load import load
 from mlops.spec.normalize import normalize
 from tests.support import NORTH_STAR
 
+# One model on an existing cluster, with a secret by reference: the smallest program the mocks run.
+TINY_ONPREM = """
+apiVersion: mlops/v1
+kind: Platform
+metadata: {name: tiny}
+targets:
+  dc: {provider: onprem, context: kind-tiny, registry: registry.local/tiny}
+environments:
+  dev: {target: dc}
+models:
+  m: {framework: sklearn, artifact: registry://m:v1, env: {TOKEN: {secretRef: {name: creds, key: token}}}}
+"""
+
 
 def environment(spec: str, env: str, tmp_path: Path) -> ir.Environment:
     """The IR of `env` in an inline spec (validated first, as `mlops compile` does)."""

@@ -15,6 +15,18 @@ Obj = dict[str, Any]
 STORES = {scheme: {"secretRef": {"name": f"{scheme}-reader"}} for scheme in ("s3", "gs", "az")}
 
 
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a parsed document, the root's `()` first (what property tests mutate)."""
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += paths(value, (*prefix, i))
+    return found
+
+
 def spec(models: dict[str, Any], *, pools: dict[str, Any] | None = None,
          target: dict[str, Any] | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {

@@ -161,7 +161,10 @@ def base_invalid_note(p: Plan, prose: Callable[[str], str] = _same, first: Calla
 
 
 def compile_base(revision: Revision) -> Build | None:
-    """The spec compiled as it was at `revision` (None: it did not exist there). Raises BaseInvalid."""
+    """The spec compiled as it was at `revision` (None: it did not exist there). Raises BaseInvalid, also for a
+    spec that is not usable YAML there."""
+    if revision.unusable:
+        raise BaseInvalid(revision.ref, revision.unusable)
     if revision.source is None:
         return None
     try:
@@ -180,8 +183,6 @@ def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
     # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
     invalid: tuple[Diagnostic, ...] = ()
     try:
-        if revision.unusable:                     # not usable YAML there: said of the base, not of FILE
-            raise BaseInvalid(revision.ref, revision.unusable)
         base_build = head if revision.text == text else compile_base(revision)
     except BaseInvalid as exc:
         base_build, invalid = None, tuple(d for d in exc.diagnostics if d.severity == "error")

@@ -16,19 +16,8 @@ from mlops.emit.yamlout import dump
 from mlops.pipeline import compile_spec
 from mlops.targets.base import addons
 from tests.support import NORTH_STAR
+from tests.support.infra_helpers import TINY_ONPREM as SPEC
 from tests.support.infra_helpers import environment, north_star
-
-SPEC = """
-apiVersion: mlops/v1
-kind: Platform
-metadata: {name: tiny}
-targets:
-  dc: {provider: onprem, context: kind-tiny, registry: registry.local/tiny}
-environments:
-  dev: {target: dc}
-models:
-  m: {framework: sklearn, artifact: registry://m:v1, env: {TOKEN: {secretRef: {name: creds, key: token}}}}
-"""
 
 
 @pytest.fixture(scope="module")

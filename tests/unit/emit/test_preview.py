@@ -13,19 +13,8 @@ import pytest
 from mlops.emit import infra
 from mlops.pipeline import compile_spec
 from tests.support import ROOT
+from tests.support.infra_helpers import TINY_ONPREM as SPEC
 from tests.support.infra_helpers import environment
-
-SPEC = """
-apiVersion: mlops/v1
-kind: Platform
-metadata: {name: tiny}
-targets:
-  dc: {provider: onprem, context: kind-tiny, registry: registry.local/tiny}
-environments:
-  dev: {target: dc}
-models:
-  m: {framework: sklearn, artifact: registry://m:v1, env: {TOKEN: {secretRef: {name: creds, key: token}}}}
-"""
 
 
 def test_a_failed_run_leaves_nothing_behind(tmp_path: Path) -> None:
