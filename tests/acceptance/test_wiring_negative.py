@@ -10,8 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from . import wiring_grants, wiring_rules
-from .test_wiring_contract import CASES, KNOWN_GAPS
+from . import wiring_rules
 from .wiring_build import Build, Obj, build
 
 Break = Callable[[Build], None]
@@ -156,14 +155,3 @@ def test_the_old_drift_job_breaks_two_rules(loop: Build) -> None:
     """The integrity review's R1 and A4 together: one container for two pairs, and no grant for the live inputs."""
     b = broken(loop, lambda b: (old_drift_fetch(b), no_live_grant(b)))
     assert {v.rule for v in wiring_rules.check(b)} == {"init-args", "storage-granted"}
-
-
-def test_known_gaps_are_still_gaps() -> None:
-    """Each KNOWN_GAPS entry is still hit by some case: delete it when the work closing it lands."""
-    hit = set()
-    for example, env, provider in [c for c in CASES if c[0] in ("retail-edge", "loop")]:
-        b = build(example, env, provider)
-        if isinstance(b, Build):
-            messages = [v.message for v in wiring_grants.storage_granted(b)]
-            hit |= {fragment for _, fragment, _ in KNOWN_GAPS if any(fragment in m for m in messages)}
-    assert hit == {fragment for _, fragment, _ in KNOWN_GAPS}
