@@ -59,6 +59,7 @@ class Target:
     storage_class: str | None = None
     storage_credentials: tuple[StoreCredentials, ...] = ()   # stores its own identity cannot read
     addons: tuple[ExistingAddon, ...] = ()                   # onprem: what the cluster already runs
+    jobs_image: str = ""             # the job image its CronJobs and Workflows run (images.jobs or the release)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,16 @@ TRITON_IMAGE = "nvcr.io/nvidia/tritonserver:25.01-py3"
 VLLM_IMAGE = "docker.io/vllm/vllm-openai:v0.12.0"
 VLLM_TPU_IMAGE = "docker.io/vllm/vllm-tpu:v0.12.0"
 
+# The job image (mlops.jobs: data checks, the gate, the drift, fairness and explanation monitors), built from
+# compiler/jobs/Dockerfile and pushed by .github/workflows/jobs-image.yml with the package's version as its tag, so
+# a compiler and the programs its manifests run are always of one release. A target's `images.jobs` replaces it.
+JOBS_REPOSITORY = "ghcr.io/mlops-compiler/mlops-jobs"
+
+
+def jobs_image(version: str) -> str:
+    """The project's job image for a package version."""
+    return f"{JOBS_REPOSITORY}:{version}"
+
 MLSERVER_FRAMEWORKS = ("sklearn", "xgboost", "lightgbm", "huggingface")
 TRITON_FRAMEWORKS = ("pytorch", "tensorflow", "onnx")
 

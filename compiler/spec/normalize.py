@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlops import ir
+from mlops import __version__, ir
 from mlops.diagnostics import json_path
 from mlops.errors import SpecError
+from mlops.ir import runtimes
 from mlops.spec import ml
 from mlops.spec.defaults import DEFAULTS
 from mlops.spec.load import Source
@@ -92,7 +93,8 @@ def _target(name: str, spec: dict[str, Any]) -> ir.Target:
                      registry=spec.get("registry"), storage_class=spec.get("storageClass"),
                      storage_credentials=tuple(ir.StoreCredentials(scheme, _secret(c["secretRef"]))
                                                for scheme, c in sorted(spec.get("storageCredentials", {}).items())),
-                     addons=tuple(_existing_addon(n, a) for n, a in sorted(spec.get("addons", {}).items())))
+                     addons=tuple(_existing_addon(n, a) for n, a in sorted(spec.get("addons", {}).items())),
+                     jobs_image=spec.get("images", {}).get("jobs") or runtimes.jobs_image(__version__))
 
 
 def _existing_addon(name: str, spec: Any) -> ir.ExistingAddon:

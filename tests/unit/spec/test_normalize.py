@@ -115,3 +115,24 @@ models: {m: {framework: onnx, artifact: "gs://bucket/m"}}
         normalize(source, "dev")
     assert error.value.diagnostics[0].text().startswith(
         "mlops.yaml:6:38: error: no azure CPU-only instance type has 4 vCPU and 9000 GiB; the largest is")
+
+
+def test_jobs_image_is_this_release_unless_the_target_names_a_copy() -> None:
+    import mlops
+
+    release = f"ghcr.io/mlops-compiler/mlops-jobs:{mlops.__version__}"
+    assert normalize(NORTH_STAR, "staging").target.jobs_image == release
+    text = (ROOT / "examples" / "north-star" / "mlops.yaml").read_text(encoding="utf-8")
+    mirrored = text.replace("    region: eu-west-1\n",
+                            "    region: eu-west-1\n    images: {jobs: harbor.example.com/proxy/mlops-jobs:0.1.0}\n", 1)
+    assert mirrored != text
+    env = normalize(parse(mirrored, "mlops.yaml"), "production")
+    assert env.target.jobs_image == "harbor.example.com/proxy/mlops-jobs:0.1.0"
+
+
+def test_the_package_version_is_the_distribution_version() -> None:
+    from importlib.metadata import version
+
+    import mlops
+
+    assert version(mlops.DISTRIBUTION) == mlops.__version__
