@@ -52,6 +52,17 @@ def drift(model: str) -> str:
     return fit(f"{model}-drift", CRONJOB)
 
 
+def drift_trigger(model: str) -> str:
+    """The model's drift-triggered retraining: the event discriminator, its WorkflowEventBinding, and the
+    ServiceAccount (with Role and RoleBinding) whose token Alertmanager posts the event with."""
+    return fit(f"{model}-drift-trigger")
+
+
+def drift_trigger_token(model: str) -> str:
+    """The service-account-token Secret of drift_trigger(model): key `token`."""
+    return fit(f"{model}-drift-trigger-token")
+
+
 def ingress_policy(model: str) -> str:
     return fit(f"{model}-ingress")
 
