@@ -13,7 +13,7 @@ import yaml
 
 from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
-from mlops.emit import LAYERS, emit, fill, stackconfig
+from mlops.emit import LAYERS, argocd, emit, fill, stackconfig
 from mlops.emit.k8s.patches import PatchRefused
 from mlops.errors import SpecError, UsageError
 from mlops.spec.load import Source, load, read_text
@@ -171,14 +171,35 @@ def filled(build: Build, infra_outputs: Mapping[str | None, tuple[str, Mapping[s
     return dataclasses.replace(build, files=files)
 
 
+def with_applications(build: Build, source: argocd.Source) -> Build:
+    """`build` plus each environment's Argo CD Application (mlops.emit.argocd), built from its manifests."""
+    files = dict(build.files)
+    for env in build.environments:
+        prefix = f"{env.name}/manifests/"
+        objects = [yaml.load(c, Loader=_Loader) for p, c in sorted(build.files.items())
+                   if p.startswith(prefix) and p != prefix + "kustomization.yaml"]
+        files.update({f"{env.name}/{p}": c for p, c in argocd.emit(env, objects, source).items()})
+    return dataclasses.replace(build, files=files)
+
+
 def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: Layers = LAYERS,
-               infra_outputs: Mapping[str | None, str] | None = None) -> Build:
+               infra_outputs: Mapping[str | None, str] | None = None, argo: argocd.Source | None = None) -> Build:
     """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled (and every
-    deferred value of the environments in `infra_outputs` was filled). The stack settings already in `out` are
-    merged into, not rewritten."""
+    deferred value of the environments in `infra_outputs` was filled). With `argo`, each environment also gets
+    its Argo CD Application, which needs that environment's infra outputs (its destination cluster). The stack
+    settings already in `out` are merged into, not rewritten."""
     # read before compiling: an unreadable or malformed outputs file fails fast
     outputs = {env: (file, read_infra_outputs(file)) for env, file in (infra_outputs or {}).items()}
-    build = filled(compile_spec(path, envs, layers), outputs)
+    build = compile_spec(path, envs, layers)
+    if argo is not None:
+        given = {e.name for e in build.environments} if None in outputs else set(outputs)
+        lacking = [e.name for e in build.environments if e.name not in given]
+        if lacking:
+            raise UsageError(f"--argocd needs --infra-outputs for every environment compiled (the Application's "
+                             f"destination is the cluster its infra stack exports as clusterName): none for "
+                             f"{', '.join(lacking)}")
+        build = with_applications(build, argo)
+    build = filled(build, outputs)
     build = keep_stack_settings(out, build)
     write(out, [e.name for e in build.environments], build.files, protected=[Path(path).parent])
     return build

@@ -25,6 +25,7 @@ from mlops.errors import Failure
 from mlops.targets.base import deferred
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FILLED = ("manifests", "argocd")   # what is applied as written: the manifests, and the Application syncing them
 SECRET = "[secret]"          # how `pulumi stack output --json` shows a secret output without --show-secrets
 
 
@@ -45,13 +46,14 @@ def _problem(name: str, outputs: Mapping[str, Any]) -> str | None:
 
 
 def fill(files: Mapping[str, bytes], env: str, outputs: Mapping[str, Any], source: str) -> dict[str, bytes]:
-    """`files` (a build: paths `<env>/<layer>/...`) with every token in `env`'s manifests replaced by `outputs`
+    """`files` (a build: paths `<env>/<layer>/...`) with every token in `env`'s manifests and Argo CD Application
+    replaced by `outputs`
     (read from `source`). Raises OutputsMissing, naming every output that is absent or unusable, and the
     environment; nothing is replaced unless everything can be."""
-    prefix = f"{env}/manifests/"
+    prefixes = tuple(f"{env}/{folder}/" for folder in FILLED)
     parsed: dict[str, Any] = {}
     for path, content in files.items():
-        if path.startswith(prefix) and deferred.PATTERN.search(content.decode("utf-8")):
+        if path.startswith(prefixes) and deferred.PATTERN.search(content.decode("utf-8")):
             parsed[path] = yaml.load(content, Loader=_Loader)     # one object per file (mlops.emit.manifests)
     wanted = sorted(deferred.names_in(list(parsed.values())))
     problems = [p for p in (_problem(name, outputs) for name in wanted) if p]

@@ -1,5 +1,6 @@
-"""`mlops compile --infra-outputs`: the documented fill step that makes the manifests of every example and
-environment appliable as written (`kubectl apply -k`, Argo CD), and its refusals, through the CLI.
+"""`mlops compile --infra-outputs` (and `--argocd`): the documented fill step that makes the manifests of every
+example and environment appliable as written (`kubectl apply -k`, Argo CD), the Argo CD Application per
+environment, and their refusals, through the CLI.
 
 The fake `pulumi stack output --json` of each environment is what its infra program exports when run under Pulumi
 mocks: the `outputs` of its `infra/resources.json` (tests/golden, held equal to a fresh compile by test_golden),
@@ -10,11 +11,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from mlops.spec.load import load
+from mlops.spec.normalize import environment_names, normalize
 from tests.support import ROOT
 from tests.support.cli import run
+from tests.support.k8s_schemas._crd import validate_crds
 
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
@@ -47,15 +53,83 @@ def compile_args(example: str, out: Path) -> list[str]:
     return ["compile", str(ROOT / "examples" / example / "mlops.yaml"), "--manifests-only", "--out", str(out)]
 
 
+REPO = "https://github.com/acme/ml-platform.git"
+
+
+def docs(folder: Path) -> list[dict[str, Any]]:
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))
+            if p.name != "kustomization.yaml"]
+
+
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_no_placeholder_remains_after_the_fill_step(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                    example: str) -> None:
-    code, out, err = run(capsys, *compile_args(example, tmp_path / "build"), *outputs_files(tmp_path, example))
+                                                    monkeypatch: pytest.MonkeyPatch, example: str) -> None:
+    """Manifests and Applications of every environment: no `$(`, and each Application valid against Argo CD's
+    CRD (strict: no unknown field), pointing at the manifests just written and the cluster the stack exports."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *compile_args(example, Path("build")), *outputs_files(tmp_path, example),
+                         "--argocd", REPO)
     assert (code, err) == (0, "")
     assert placeholders(tmp_path / "build") == []
     assert "filled at apply time" not in out
-    for env in environments(example):
-        assert (tmp_path / "build" / env / "manifests" / "kustomization.yaml").is_file()
+    apps = [yaml.safe_load((tmp_path / "build" / env / "argocd" / "application.yaml").read_text(encoding="utf-8"))
+            for env in environments(example)]
+    assert validate_crds(apps) == []
+    for env, app in zip(environments(example), apps, strict=True):
+        assert (tmp_path / app["spec"]["source"]["path"] / "kustomization.yaml").is_file()
+        assert app["spec"]["source"]["path"] == f"build/{env}/manifests"
+        assert app["spec"]["destination"]["name"] == exported(example, env)["clusterName"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_the_application_follows_the_spec_and_ignores_what_controllers_own(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, example: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    run(capsys, *compile_args(example, Path("build")), *outputs_files(tmp_path, example), "--argocd", REPO,
+        "--argocd-revision", "main")
+    source = load(str(ROOT / "examples" / example / "mlops.yaml"))
+    for env in environment_names(source):
+        ir_env = normalize(source, env)
+        app = yaml.safe_load((tmp_path / "build" / env / "argocd" / "application.yaml").read_text(encoding="utf-8"))
+        objects = docs(tmp_path / "build" / env / "manifests")
+        assert app["spec"]["source"]["targetRevision"] == "main"
+        assert app["spec"]["destination"]["namespace"] == ir_env.namespace
+        # a reviewer's approval is required: a person syncs; otherwise git is the truth, pruned and healed
+        assert app["spec"]["syncPolicy"].get("automated") == (
+            None if ir_env.require_approval else {"prune": True, "selfHeal": True})
+        canaries = [o["spec"]["strategy"]["canary"] for o in objects
+                    if o["kind"] == "Rollout" and "trafficRouting" in o["spec"]["strategy"].get("canary", {})]
+        plugin = "argoproj-labs/gatewayAPI"
+        plugin_routes = sorted(c["trafficRouting"]["plugins"][plugin]["httpRoute"] for c in canaries)
+        ignored = app["spec"].get("ignoreDifferences", [])
+        assert [i["name"] for i in ignored] == plugin_routes
+        assert all(i["kind"] == "HTTPRoute" and i["jqPathExpressions"] == [".spec.rules[].backendRefs[].weight"]
+                   for i in ignored)
+        # what the Application leaves out holds: no emitted field another controller owns
+        workloads = [o for o in objects if o["kind"] in ("Deployment", "Rollout")]
+        assert workloads and all("replicas" not in o["spec"] for o in workloads)
+        assert all(len(o["spec"]["metrics"]) == 1 for o in objects if o["kind"] == "HorizontalPodAutoscaler")
+        assert not [o for o in objects if "Webhook" in o["kind"] or o["kind"] in (
+            "CustomResourceDefinition", "APIService")]
+
+
+def test_argocd_needs_the_outputs_of_every_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    flags = outputs_files(tmp_path, "north-star")[:2]     # production's only
+    code, out, err = run(capsys, *compile_args("north-star", Path("build")), *flags, "--argocd", REPO)
+    assert (code, out) == (2, "")
+    assert err == ("mlops: --argocd needs --infra-outputs for every environment compiled (the Application's "
+                   "destination is the cluster its infra stack exports as clusterName): none for staging\n")
+    assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("out", ["/abs/build", "../build"])
+def test_argocd_needs_a_path_inside_the_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   out: str) -> None:
+    code, _, err = run(capsys, *compile_args("north-star", Path(out)), "--argocd", REPO)
+    assert code == 2 and err == ("mlops: --argocd needs a repository URL and a relative --out without '..' (the "
+                                 "path Argo CD reads, from the repository's root: run mlops compile there)\n")
 
 
 def test_the_examples_do_need_the_fill_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mlops.diagnostics import reporters as report
+from mlops.emit.argocd import Source
 from mlops.errors import UsageError
 from mlops.targets.base import deferred
 
@@ -31,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--infra-outputs", action="append", metavar="[ENV=]FILE",
                         help="fill the manifests' infra values from FILE, the `pulumi stack output --json` of ENV's "
                              "infra stack (repeatable; a bare FILE when one environment is compiled)")
+    parser.add_argument("--argocd", metavar="REPO_URL",
+                        help="also write <env>/argocd/application.yaml: an Argo CD Application syncing <env>/manifests "
+                             "from this git repository (run from its root, with a relative --out; needs "
+                             "--infra-outputs for every environment)")
+    parser.add_argument("--argocd-revision", default="HEAD", metavar="REV",
+                        help="the branch, tag or commit the Applications track (default: HEAD, the default branch)")
     parser.add_argument("--format", choices=sorted(report.REPORTERS), default="text", help="format of diagnostics")
 
 
@@ -42,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--out needs a folder, e.g. --out build")
     layers = ("manifests",) if args.manifests_only else LAYERS
     given = _infra_outputs(args.infra_outputs or [])
-    build = compile_to(args.file, Path(args.out), args.env, layers, given)
+    build = compile_to(args.file, Path(args.out), args.env, layers, given, _argo(args))
     if None in given:
         given = {build.environments[0].name: given[None]}
     sys.stdout.write(report.REPORTERS[args.format](build.warnings) if build.warnings else "")
@@ -62,6 +69,17 @@ def run(args: argparse.Namespace) -> int:
         elif env.name in given:
             print(f"  infra stack outputs filled in from {given[env.name]}")
     return 0
+
+
+def _argo(args: argparse.Namespace) -> Source | None:
+    """The Applications' source: `--argocd`, `--argocd-revision`, and `--out` as the path inside the repository."""
+    if args.argocd is None:
+        return None
+    out = PurePosixPath(Path(args.out).as_posix())
+    if out.is_absolute() or ".." in out.parts or not args.argocd.strip():
+        raise UsageError("--argocd needs a repository URL and a relative --out without '..' (the path Argo CD "
+                         "reads, from the repository's root: run mlops compile there)")
+    return Source(repo_url=args.argocd, revision=args.argocd_revision, out=str(out))
 
 
 def _infra_outputs(values: list[str]) -> dict[str | None, str]:
