@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +13,10 @@ import yaml
 
 from mlops import ir, targets
 from mlops.diagnostics import Diagnostic, did_you_mean, shown
-from mlops.emit import LAYERS, emit, stackconfig
+from mlops.emit import LAYERS, argocd, emit, fill, stackconfig
 from mlops.emit.k8s.patches import PatchRefused
 from mlops.errors import SpecError, UsageError
-from mlops.spec.load import Source, load
+from mlops.spec.load import Source, load, read_text
 from mlops.spec.normalize import environment_names, normalize
 from mlops.spec.overlay import EnvSource
 from mlops.spec.validate import check
@@ -137,9 +138,68 @@ def keep_stack_settings(out: Path, build: Build) -> Build:
     return dataclasses.replace(build, files=files)
 
 
-def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: Layers = LAYERS) -> Build:
-    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled. The stack
+def read_infra_outputs(path: str) -> dict[str, Any]:
+    """The stack outputs in `path` (`pulumi stack output --json`: an object of output name -> value). Unreadable
+    (UsageError) if it cannot be read, SpecError located in it if it is not JSON or not an object."""
+    text = read_text(path)
+    try:
+        outputs = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError([Diagnostic(path, exc.lineno, exc.colno, f"not JSON: {exc.msg}")]) from None
+    if not isinstance(outputs, dict):
+        raise SpecError([Diagnostic(path, 1, 1, f"expected the JSON object `pulumi stack output --json` prints "
+                                                f"(output name -> value), got {type(outputs).__name__}")])
+    return outputs
+
+
+def filled(build: Build, infra_outputs: Mapping[str | None, tuple[str, Mapping[str, Any]]]) -> Build:
+    """`build` with the manifests of each environment in `infra_outputs` (env -> (file, its infra stack's
+    outputs); None: the one environment compiled) filled (mlops.emit.fill): what `kubectl apply -k` and Argo CD
+    can apply as written. UsageError for an environment not compiled, or None with several compiled."""
+    names = [e.name for e in build.environments]
+    if None in infra_outputs and len(names) != 1:
+        raise UsageError(f"--infra-outputs FILE without ENV= needs exactly one environment, and this compiles "
+                         f"{len(names)} ({', '.join(names)}): add --env ENV, or write --infra-outputs ENV=FILE")
+    chosen = {env or names[0]: given for env, given in infra_outputs.items()}
+    for env in sorted(chosen):
+        if env not in names:
+            raise UsageError(f"--infra-outputs names environment '{shown(env)}', which is not compiled"
+                             f"{did_you_mean(env, names) or ' (compiling: ' + ', '.join(names) + ')'}")
+    files = dict(build.files)
+    for env in sorted(chosen):
+        files = fill.fill(files, env, chosen[env][1], chosen[env][0])
+    return dataclasses.replace(build, files=files)
+
+
+def with_applications(build: Build, source: argocd.Source) -> Build:
+    """`build` plus each environment's Argo CD Application (mlops.emit.argocd), built from its manifests."""
+    files = dict(build.files)
+    for env in build.environments:
+        prefix = f"{env.name}/manifests/"
+        objects = [yaml.load(c, Loader=_Loader) for p, c in sorted(build.files.items())
+                   if p.startswith(prefix) and p != prefix + "kustomization.yaml"]
+        files.update({f"{env.name}/{p}": c for p, c in argocd.emit(env, objects, source).items()})
+    return dataclasses.replace(build, files=files)
+
+
+def compile_to(path: str, out: Path, envs: Sequence[str] | None = None, layers: Layers = LAYERS,
+               infra_outputs: Mapping[str | None, str] | None = None, argo: argocd.Source | None = None) -> Build:
+    """Compile, then swap the result into `out`; nothing in `out` changes unless everything compiled (and every
+    deferred value of the environments in `infra_outputs` was filled). With `argo`, each environment also gets
+    its Argo CD Application, which needs that environment's infra outputs (its destination cluster). The stack
     settings already in `out` are merged into, not rewritten."""
-    build = keep_stack_settings(out, compile_spec(path, envs, layers))
+    # read before compiling: an unreadable or malformed outputs file fails fast
+    outputs = {env: (file, read_infra_outputs(file)) for env, file in (infra_outputs or {}).items()}
+    build = compile_spec(path, envs, layers)
+    if argo is not None:
+        given = {e.name for e in build.environments} if None in outputs else set(outputs)
+        lacking = [e.name for e in build.environments if e.name not in given]
+        if lacking:
+            raise UsageError(f"--argocd needs --infra-outputs for every environment compiled (the Application's "
+                             f"destination is the cluster its infra stack exports as clusterName): none for "
+                             f"{', '.join(lacking)}")
+        build = with_applications(build, argo)
+    build = filled(build, outputs)
+    build = keep_stack_settings(out, build)
     write(out, [e.name for e in build.environments], build.files, protected=[Path(path).parent])
     return build

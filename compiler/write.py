@@ -33,7 +33,7 @@ MARKER = ".mlops-build"
 MARKER_TEXT = b"Written by `mlops compile`: this folder is replaced whole on every compile.\n"
 STAGING = ".mlops-staging-"
 JOURNAL = "journal"
-LAYER_FOLDERS = frozenset({"manifests", "infra", "workloads", MARKER})   # what a build folder may hold
+LAYER_FOLDERS = frozenset({"manifests", "infra", "workloads", "argocd", MARKER})   # what a build folder may hold
 
 
 class OutputRefused(UsageError):

@@ -21,6 +21,9 @@ CRD_PACKAGES: dict[str, str] = {
     "cert-manager.io": "@kubernetes-models/cert-manager",
 }
 
+# Packages sharing a group with one above (validate.mjs tries them in turn): Argo CD's Application is argoproj.io.
+EXTRA_PACKAGES = ("@kubernetes-models/argo-cd",)
+
 
 def is_crd(obj: dict[str, Any]) -> bool:
     api_version = str(obj.get("apiVersion", ""))
@@ -28,7 +31,8 @@ def is_crd(obj: dict[str, Any]) -> bool:
 
 
 def _check_install() -> str:
-    missing = [pkg for pkg in CRD_PACKAGES.values() if not (NODE_DIR / "node_modules" / pkg).is_dir()]
+    missing = [pkg for pkg in (*CRD_PACKAGES.values(), *EXTRA_PACKAGES)
+               if not (NODE_DIR / "node_modules" / pkg).is_dir()]
     if missing:
         raise RuntimeError(
             f"CRD schemas are not installed ({', '.join(missing)} missing under {NODE_DIR}/node_modules): "

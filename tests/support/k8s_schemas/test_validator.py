@@ -149,3 +149,18 @@ def test_batch_of_200_is_fast() -> None:
     errors = validate_objects(objs)
     assert time.perf_counter() - started < 10  # measured ~0.3 s: one node process for all CRDs
     assert len(errors) == 1 and errors[0].endswith(": metadata.nmae: unknown field")
+
+
+def test_argo_cd_application_shares_argoproj_io_and_is_checked_strictly() -> None:
+    """argoproj.io holds Rollouts' kinds and Argo CD's: the Application is found in @kubernetes-models/argo-cd."""
+    meta = {"name": "a", "namespace": "argocd"}
+    app = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta,
+           "spec": {"project": "default", "destination": {"name": "c", "namespace": "n"},
+                    "source": {"repoURL": "https://git.example.com/r.git", "path": "build/p/manifests"},
+                    "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}
+    assert validate_objects([app]) == []
+    bad = copy.deepcopy(app)
+    bad["spec"]["syncPolicy"]["automated"]["selfheal"] = bad["spec"]["syncPolicy"]["automated"].pop("selfHeal")
+    del bad["spec"]["destination"]
+    assert sorted(validate_objects([bad])) == ["Application/a: spec.syncPolicy.automated.selfheal: unknown field",
+                                               "Application/a: spec: must have required property destination"]

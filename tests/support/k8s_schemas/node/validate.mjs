@@ -12,8 +12,10 @@
 // (the validator enumerates the keys: additionalProperties) and free-form objects such as
 // RawExtension / preserve-unknown-fields (the validator reads nothing at all).
 
+// A group two projects share (argoproj.io: Argo Rollouts' kinds and Argo CD's Application) lists both packages,
+// tried in order; a kind is looked up by its own apiVersion and kind, so the first package that has it wins.
 const PACKAGES = {
-  "argoproj.io": "@kubernetes-models/argo-rollouts",
+  "argoproj.io": ["@kubernetes-models/argo-rollouts", "@kubernetes-models/argo-cd"],
   "keda.sh": "@kubernetes-models/keda",
   "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
@@ -23,9 +25,9 @@ const PACKAGES = {
 /** Finds the Model class of a kind, or returns an error string. */
 async function modelClass(apiVersion, kind) {
   const group = String(apiVersion).split("/")[0];
-  const pkg = PACKAGES[group];
+  const pkgs = [PACKAGES[group] ?? []].flat();
   const safe = /^[a-z0-9.-]+\/v[0-9a-z]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind);
-  if (pkg && safe) {
+  for (const pkg of safe ? pkgs : []) {
     try {
       const mod = await import(`${pkg}/${apiVersion}/${kind}`);
       const cls = mod[kind];
