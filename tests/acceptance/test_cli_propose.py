@@ -146,3 +146,53 @@ def test_object_storage_candidates_are_refused_with_what_to_do(tmp_path, capsys,
     assert code == 2
     assert err == ("mlops: --candidates s3://fraud-models/fraud-scorer/: read a local copy of the outputs (e.g. the "
                    "scheduled workflow's sync step); object storage is not read directly yet\n")
+
+
+FAKE_AWS = """#!{python}
+# `aws s3 sync SRC DST ...` against a folder standing for S3: copies the included files, keeping their times.
+import fnmatch, shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+open({log!r}, "a").write(" ".join(args) + "\\n")
+src, dst = Path({s3!r}) / args[2].removeprefix("s3://"), Path(args[3])
+includes = [args[i + 1] for i, a in enumerate(args) if a == "--include"]
+for f in src.rglob("*"):
+    rel = f.relative_to(src).as_posix()
+    if f.is_file() and any(fnmatch.fnmatch(rel, p) for p in includes):
+        (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, dst / rel)
+"""
+
+
+def test_the_scheduled_workflows_scripts_copy_the_reports_and_propose(tmp_path, capsys, monkeypatch) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from mlops.init import propose as workflow
+
+    co = checkout(tmp_path)
+    s3 = tmp_path / "s3"
+    run_dir = publish(s3 / "fraud-models", "run-7", report(run="run-7"), mtime=1000)
+    (run_dir / "model").mkdir()
+    (run_dir / "model" / "model.bst").write_bytes(b"weights")           # models are not copied
+    shutil.rmtree(co.candidates)
+    bin_dir, log = tmp_path / "bin", tmp_path / "aws.log"
+    bin_dir.mkdir()
+    (bin_dir / "aws").write_text(FAKE_AWS.format(python=sys.executable, log=str(log), s3=str(s3)))
+    (bin_dir / "aws").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "MLOPS_SPEC": str(co.repo.spec), "MLOPS_ENV": "staging", "CANDIDATES": str(co.candidates),
+           "RUNNER_TEMP": str(tmp_path)}
+    done = subprocess.run(["bash", "-c", workflow.COPY_SCRIPT], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=co.repo.root)
+    assert done.returncode == 0, done.stderr
+    assert log.read_text() == (f"s3 sync {OUTPUT} {co.candidates}/fraud-scorer/ --only-show-errors --exclude * "
+                               "--include */report.json --include */report.md\n")
+    assert sorted(p.name for p in (co.candidates / "fraud-scorer" / "run-7").iterdir()) == ["report.json", "report.md"]
+    with fake_github() as gh:
+        code, out, err = propose(capsys, monkeypatch, co, gh.url, "--env", "staging")
+    assert (code, err) == (0, "")
+    assert out.startswith("staging/fraud-scorer: opened: s3://fraud-models/fraud-scorer/run-7/model/ (run run-7)")

@@ -24,7 +24,7 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the mlops.yaml (in a git checkout) whose artifacts to bump")
-    parser.add_argument("--candidates", required=True, metavar="DIR",
+    parser.add_argument("--candidates", metavar="DIR",
                         help="the retraining outputs, one folder per model: DIR/<model>/<run>/report.json")
     parser.add_argument("--env", metavar="ENV", help="only models that train in ENV (default: every one)")
     parser.add_argument("--model", metavar="M", help="only model M")
@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", default="main", metavar="BRANCH", help="the branch to propose to (default: main)")
     parser.add_argument("--remote", default="origin", metavar="NAME",
                         help="the git remote to push to (default: origin)")
+    parser.add_argument("--list-outputs", action="store_true",
+                        help="print MODEL<TAB>training.output of each model it would propose for, and exit (what the "
+                             "scheduled workflow copies into DIR/<model>/ first)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print each edit and what would be proposed; push nothing, call no API")
 
@@ -56,8 +59,14 @@ def _repo(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops.gitops.propose import FAILED, NOTHING, Options, propose
+    from mlops.gitops.propose import FAILED, NOTHING, Options, outputs, propose
 
+    if args.list_outputs:
+        for model, output in outputs(Options(file=args.file, candidates=Path(), env=args.env, model=args.model)):
+            print(f"{safe(model)}\t{safe(output)}")
+        return 0
+    if args.candidates is None:
+        raise UsageError("--candidates DIR is required (the retraining outputs: DIR/<model>/<run>/report.json)")
     if args.base.startswith("-") or args.remote.startswith("-"):
         raise UsageError("--base and --remote name a branch and a remote, not options")
     opts = Options(file=args.file, candidates=_candidates(args.candidates), env=args.env, model=args.model,

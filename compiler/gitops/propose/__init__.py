@@ -21,7 +21,7 @@ from mlops.gitops.gitrev import spec_at
 from mlops.gitops.propose import branch, candidates, edit
 from mlops.gitops.propose.github import GitHub
 from mlops.pipeline import diagnose, environments
-from mlops.spec.load import parse
+from mlops.spec.load import load, parse
 
 OPENED, UPDATED, UNCHANGED, NOTHING, FAILED, DRY_RUN = "opened", "updated", "unchanged", "nothing", "failed", "dry-run"
 
@@ -69,6 +69,13 @@ def targets(envs: tuple[ir.Environment, ...], opts: Options) -> list[tuple[ir.En
                           f"takes artifacts only through review and the promotion gate; propose for "
                           f"{env.promotion_from} instead")
     return pairs
+
+
+def outputs(opts: Options) -> list[tuple[str, str]]:
+    """(model, training.output) of each model propose would read, from the spec as it is here (the scheduled
+    workflow copies each output into `--candidates DIR/<model>/` before proposing)."""
+    envs, _ = environments(load(opts.file), [opts.env] if opts.env else None)
+    return [(m.name, m.training.output) for _, m in targets(envs, opts) if m.training]
 
 
 def propose(opts: Options) -> list[Outcome]:
