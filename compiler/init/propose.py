@@ -89,6 +89,9 @@ def propose_workflow(envs: Sequence[ir.Environment], spec: str, install: Install
     }
 
 
+# "Allow GitHub Actions to create and approve pull requests" (Settings -> Actions -> General -> Workflow permissions)
+# gates pull requests opened with the workflow's token:
+# https://github.blog/changelog/2022-05-03-github-actions-prevent-github-actions-from-creating-and-approving-pull-requests
 def header(envs: Sequence[ir.Environment]) -> str:
     suffixes = ", ".join(f"{drift_suffix(e)} ({e.name})" for e in training_environments(envs))
     return f"""\
