@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                             "Prometheus when one answers"),
     "drift": ("mlops.cli.commands.drift", "pulumi refresh --preview-only of one environment's stacks: what changed "
                                           "outside mlops"),
+    "propose": ("mlops.cli.commands.propose", "a pull request for each model whose newest retraining candidate passed "
+                                              "its gate"),
     "init": ("mlops.cli.commands.init",
              "write a starter mlops.yaml, the plan, apply and drift workflows and a pre-commit hook"),
 }

@@ -20,6 +20,8 @@ import yaml
 
 from mlops.errors import Failure
 from mlops.init.install import Install
+from mlops.init.propose import PROPOSE_PATH, propose_workflow
+from mlops.init.propose import header as propose_header
 from mlops.init.workflows import (
     APPLY_HEADER,
     APPLY_PATH,
@@ -121,6 +123,9 @@ def workflows(envs: Any, install: Install) -> dict[str, bytes]:
     built = {PLAN: (plan_workflow(SPEC, install, envs), PLAN_HEADER),
              APPLY: (apply_workflow(envs, SPEC, install), APPLY_HEADER),
              DRIFT_PATH: (drift_workflow(envs, SPEC, install), DRIFT_HEADER)}
+    proposing = propose_workflow(envs, SPEC, install)      # only when some model trains
+    if proposing is not None:
+        built[PROPOSE_PATH] = (proposing, propose_header(envs))
     for workflow, _ in built.values():
         verify(workflow, install)
     return {path: dump(workflow, header) for path, (workflow, header) in built.items()}

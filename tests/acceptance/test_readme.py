@@ -55,3 +55,23 @@ def test_the_readme_shows_real_output(argv: tuple[str, ...], capsys: pytest.Capt
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
     assert run(capsys, "cost", "examples/north-star/mlops.yaml", *argv)[1] == shown
+
+
+def test_the_propose_example(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import os
+
+    Repo(tmp_path, (ROOT / "examples" / "loop" / "mlops.yaml").read_text(encoding="utf-8"))
+    output = "s3://fraud-models/fraud-scorer/"
+    for run_id, verdict, when in (("wf-2j8kq", "pass", 1000), ("wf-9xk2m", "fail", 2000)):
+        folder = tmp_path / "candidates" / "fraud-scorer" / run_id
+        folder.mkdir(parents=True)
+        failures = [] if verdict == "pass" else ["roc_auc is 0.8912; the gate asks >= 0.9"]
+        (folder / "report.json").write_text(json.dumps({"verdict": verdict, "failures": failures,
+                                                        "candidate": {"name": f"{output}{run_id}/model/"}}))
+        (folder / "report.md").write_text("## Gate\n")
+        os.utime(folder / "report.json", (when, when))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "propose", "mlops.yaml", "--candidates", "candidates", "--dry-run")
+    assert code == 0 and out == shown("mlops propose mlops.yaml --candidates candidates --dry-run")

@@ -173,12 +173,14 @@ def compile_base(revision: Revision) -> Build | None:
         raise BaseInvalid(revision.ref, exc.diagnostics) from None
 
 
-def plan(path: str, ref: str, envs: Sequence[str] | None = None) -> Plan:
+def plan(path: str, ref: str, envs: Sequence[str] | None = None, text: str | None = None) -> Plan:
     """Raises SpecError (the working tree's spec), Unreadable, GitError, BadRevision, BaseInvalid,
-    UnknownEnvironment."""
-    read_text(path)                               # an unreadable FILE is told as such, before git is asked
+    UnknownEnvironment. `text`: the spec's new text instead of the working tree's (`mlops propose` plans the edit it
+    commits to a branch, never written to the working tree)."""
+    if text is None:
+        read_text(path)                           # an unreadable FILE is told as such, before git is asked
     revision = spec_at(path, ref)                 # then a wrong revision, before any compiling
-    text = read_text(path)
+    text = read_text(path) if text is None else text
     head = compile_source(parse(text, path), None, layers)
     # Most pull requests leave the spec alone: then both sides are the same compile (and nothing changes).
     invalid: tuple[Diagnostic, ...] = ()

@@ -1,0 +1,81 @@
+"""What the `mlops propose` tests share: a checkout of the loop spec with a bare `origin`, candidate folders as a
+retraining run publishes them (report.json + report.md under <model>/<run>/), and the command run against the
+fake GitHub API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import run
+from tests.support.gitrepo import GIT, Repo
+
+ROOT = Path(__file__).resolve().parents[2]
+LOOP_SPEC = (ROOT / "examples" / "loop" / "mlops.yaml").read_text(encoding="utf-8")
+OUTPUT = "s3://fraud-models/fraud-scorer/"        # the loop spec's fraud-scorer training.output
+TOKEN = "ghs_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"   # shaped like an installation token: must never be printed
+
+
+@dataclass
+class Checkout:
+    repo: Repo
+    origin: Path
+    candidates: Path
+
+    def remote(self, *args: str) -> str:
+        done = subprocess.run([*GIT, "-C", str(self.origin), *args], capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+
+def report(verdict: str = "pass", artifact: str | None = None, run: str = "run-1", **extra: Any) -> dict[str, Any]:
+    out = {"program": "gate", "verdict": verdict, "failures": [] if verdict == "pass" else ["roc_auc is 0.8100; "
+                                                                                            "the gate asks >= 0.9"],
+           "candidate": {"name": artifact or f"{OUTPUT}{run}/model/", "kind": "xgboost"}}
+    return {**out, **extra}
+
+
+def publish(folder: Path, run: str, data: dict[str, Any] | bytes | str | None = None, *, model: str = "fraud-scorer",
+            body: str | None = None, mtime: int | None = None) -> Path:
+    """A run folder as the retraining workflow publishes it; `mtime` orders runs (seconds)."""
+    run_dir = folder / model / run
+    run_dir.mkdir(parents=True, exist_ok=True)
+    data = report(run=run) if data is None else data
+    raw = data if isinstance(data, (bytes, str)) else json.dumps(data)
+    path = run_dir / "report.json"
+    path.write_bytes(raw if isinstance(raw, bytes) else raw.encode())
+    (run_dir / "report.md").write_text(body if body is not None else f"## Gate: the candidate passes\n\nrun {run}\n")
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return run_dir
+
+
+def checkout(tmp_path: Path, spec: str = LOOP_SPEC) -> Checkout:
+    origin = tmp_path / "origin.git"
+    subprocess.run([*GIT, "init", "-q", "--bare", str(origin)], check=True)
+    (tmp_path / "work").mkdir()
+    repo = Repo(tmp_path / "work", spec)
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("push", "-q", "origin", "main")
+    repo.git("fetch", "-q", "origin")
+    candidates = tmp_path / "candidates"
+    candidates.mkdir()
+    return Checkout(repo, origin, candidates)
+
+
+def propose(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, co: Checkout, api: str | None,
+            *args: str, token: str | None = TOKEN) -> tuple[int, str, str]:
+    if token is None:
+        monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("GITHUB_TOKEN", token)
+    if api is not None:
+        monkeypatch.setenv("GITHUB_API_URL", api)
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    return run(capsys, "propose", str(co.repo.spec), "--candidates", str(co.candidates), "--repo", "acme/platform",
+               *args)
