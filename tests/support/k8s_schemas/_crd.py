@@ -12,13 +12,13 @@ from typing import Any
 NODE_DIR = Path(__file__).resolve().parent / "node"
 NPM_CI = "npm ci --prefix tests/support/k8s_schemas/node"
 
-# API group -> npm package holding its models (kept in step with PACKAGES in validate.mjs).
-CRD_PACKAGES: dict[str, str] = {
-    "argoproj.io": "@kubernetes-models/argo-rollouts",
-    "keda.sh": "@kubernetes-models/keda",
-    "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
-    "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
-    "cert-manager.io": "@kubernetes-models/cert-manager",
+# API group -> npm packages holding its models (kept in step with PACKAGES in validate.mjs).
+CRD_PACKAGES: dict[str, tuple[str, ...]] = {
+    "argoproj.io": ("@kubernetes-models/argo-rollouts", "@kubernetes-models/argo-workflows"),
+    "keda.sh": ("@kubernetes-models/keda",),
+    "gateway.networking.k8s.io": ("@kubernetes-models/gateway-api",),
+    "monitoring.coreos.com": ("@kubernetes-models/prometheus-operator",),
+    "cert-manager.io": ("@kubernetes-models/cert-manager",),
 }
 
 
@@ -28,7 +28,7 @@ def is_crd(obj: dict[str, Any]) -> bool:
 
 
 def _check_install() -> str:
-    missing = [pkg for pkg in CRD_PACKAGES.values() if not (NODE_DIR / "node_modules" / pkg).is_dir()]
+    missing = [pkg for pkgs in CRD_PACKAGES.values() for pkg in pkgs if not (NODE_DIR / "node_modules" / pkg).is_dir()]
     if missing:
         raise RuntimeError(
             f"CRD schemas are not installed ({', '.join(missing)} missing under {NODE_DIR}/node_modules): "

@@ -12,20 +12,20 @@
 // (the validator enumerates the keys: additionalProperties) and free-form objects such as
 // RawExtension / preserve-unknown-fields (the validator reads nothing at all).
 
+// A group may span packages (argoproj.io: Rollouts and Workflows): the first that exports the kind is used.
 const PACKAGES = {
-  "argoproj.io": "@kubernetes-models/argo-rollouts",
-  "keda.sh": "@kubernetes-models/keda",
-  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
-  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
-  "cert-manager.io": "@kubernetes-models/cert-manager",
+  "argoproj.io": ["@kubernetes-models/argo-rollouts", "@kubernetes-models/argo-workflows"],
+  "keda.sh": ["@kubernetes-models/keda"],
+  "gateway.networking.k8s.io": ["@kubernetes-models/gateway-api"],
+  "monitoring.coreos.com": ["@kubernetes-models/prometheus-operator"],
+  "cert-manager.io": ["@kubernetes-models/cert-manager"],
 };
 
 /** Finds the Model class of a kind, or returns an error string. */
 async function modelClass(apiVersion, kind) {
   const group = String(apiVersion).split("/")[0];
-  const pkg = PACKAGES[group];
   const safe = /^[a-z0-9.-]+\/v[0-9a-z]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind);
-  if (pkg && safe) {
+  for (const pkg of safe ? PACKAGES[group] ?? [] : []) {
     try {
       const mod = await import(`${pkg}/${apiVersion}/${kind}`);
       const cls = mod[kind];
