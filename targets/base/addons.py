@@ -240,11 +240,16 @@ def _workflows(env: ir.Environment) -> dict[str, Any]:
       environment whose models train here.
     - `workflow.serviceAccount.create: false` (104) and `workflow.rbac.create: false` (118): mlops emits each
       model's `<model>-train` ServiceAccount with the executor's minimal Role itself, so the chart's generic
-      `argo-workflow` account (and its Role in each workflow namespace) is not made."""
+      `argo-workflow` account (and its Role in each workflow namespace) is not made.
+    - `executor.securityContext` (564, default {}): Argo's own init and wait containers in every workflow pod, made
+      to pass the namespace's enforced `restricted` Pod Security Standard like the steps' containers."""
+    executor = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}
     return {"crds": {"install": True, "keep": True, "full": False},           # values.yaml:13,15,18
             "server": {"enabled": True, "secure": False},
             "controller": {"workflowNamespaces": [env.namespace]},
-            "workflow": {"serviceAccount": {"create": False}, "rbac": {"create": False}}}
+            "workflow": {"serviceAccount": {"create": False}, "rbac": {"create": False}},
+            "executor": {"securityContext": executor}}
 
 
 def _prometheus_stack(env: ir.Environment) -> dict[str, Any]:

@@ -181,6 +181,7 @@ def test_argo_workflows_is_installed_only_where_a_model_trains(tmp_path: Path) -
     assert values["server"] == {"enabled": True, "secure": False}     # the events endpoint, over plain HTTP
     assert values["crds"]["full"] is False                            # no CRD download from GitHub at install
     assert values["workflow"] == {"serviceAccount": {"create": False}, "rbac": {"create": False}}
+    assert values["executor"]["securityContext"]["capabilities"] == {"drop": ["ALL"]}   # Argo's own containers
     chart = addons.CHARTS["argo-workflows"]
     assert (chart.release, chart.version, chart.namespace) == ("argo-workflows", "1.0.18", addons.WORKFLOWS_NAMESPACE)
     assert "argo-workflows" not in addons.installed(north_star())
