@@ -41,8 +41,11 @@ def registry_repo(uri: str) -> str | None:
 
 
 def registry_repos(env: ir.Environment) -> tuple[str, ...]:
-    """Distinct `registry://` repository names the environment's models use, sorted."""
-    return tuple(sorted({r for m in env.models for u in serving.reads(m) if (r := registry_repo(u))}))
+    """Distinct `registry://` repository names the environment's models use, sorted: what they serve, and the
+    training images of the models that train here (the team pushes its trainer where its workflow pulls it)."""
+    trainers = [m.training.image for m in env.models if m.training and m.training.environment == env.name]
+    return tuple(sorted({r for u in (*(u for m in env.models for u in serving.reads(m)), *trainers)
+                         if (r := registry_repo(u))}))
 
 
 def bucket_object(uri: str, scheme: str) -> tuple[str, str] | None:
