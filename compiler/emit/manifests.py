@@ -11,7 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import ir
-from mlops.emit.k8s import artifacts, drift, gateway, monitoring, patches, rollout, routing, scaling, security
+from mlops.emit.k8s import (
+    artifacts,
+    drift,
+    gateway,
+    monitoring,
+    patches,
+    retrain_triggers,
+    rollout,
+    routing,
+    scaling,
+    security,
+    training,
+)
 from mlops.emit.k8s.meta import Obj, Scope
 from mlops.emit.k8s.serving import metrics_service, model_runtime, passwd_config_map
 from mlops.emit.yamlout import dump
@@ -28,6 +40,7 @@ def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
                *drift.build(scope, model), security.serving_policy(scope, model, rt.http_port, rt.metrics_port)]
     if model.drift:
         objects.append(security.drift_policy(scope, model))
+    objects += [*training.build(scope, model), *retrain_triggers.build(scope, model)]
     return patches.apply(model, objects)
 
 

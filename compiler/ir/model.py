@@ -37,7 +37,7 @@ class StoreCredentials:
 class ExistingAddon:
     """An add-on an existing cluster already runs (`targets.<t>.addons`): used where it is, never installed."""
 
-    # prometheus | pushgateway | envoyGateway | keda | argoRollouts | nvidiaDevicePlugin
+    # prometheus | pushgateway | envoyGateway | keda | argoRollouts | argoWorkflows | nvidiaDevicePlugin
     name: str
     namespace: str | None = None     # of its Service (prometheus, pushgateway) or its proxies (envoyGateway)
     service: str | None = None

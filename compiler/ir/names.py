@@ -100,3 +100,13 @@ def claims(model: str, strategy: str, variants: Iterable[str]) -> list[tuple[str
 def claimed(model: str, strategy: str, variants: Iterable[str]) -> set[tuple[str, str]]:
     """(kind, name) of every object of the model that a second model could collide with."""
     return {(kind, name) for kind, name, _ in claims(model, strategy, variants)}
+
+
+def trainer(model: str) -> str:
+    """The ServiceAccount (with its Role and RoleBinding) the model's retraining workflow pods run as."""
+    return fit(f"{model}-train")
+
+
+def retrain(model: str) -> str:
+    """The model's WorkflowTemplate, its CronWorkflow, its data-contract ConfigMap and its NetworkPolicy."""
+    return fit(f"{model}-retrain")

@@ -1,6 +1,7 @@
 """The job programs of the ML loop: data checks, the retraining gate, and the drift, fairness and explanation
 monitors. Each is `python -m mlops.jobs.<name>`, made to run in the job image (compiler/jobs/Dockerfile) from
-CronJobs and Argo Workflows (no emitter writes those yet). This docstring is their interface.
+CronJobs and Argo Workflows (the retraining WorkflowTemplate runs datacheck and gate: mlops.emit.k8s.training).
+This docstring is their interface.
 
 Rules every program keeps:
 

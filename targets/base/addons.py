@@ -108,6 +108,10 @@ CHARTS: dict[str, Chart] = {
     CERT_MANAGER: Chart(CERT_MANAGER, "cert-manager", "v1.21.1", "https://charts.jetstack.io", "cert-manager"),
     # Provider-specific (passed as `extra` by the targets that need them): EKS managed node groups do not scale
     # by themselves. 9.43.2 as installed in public EKS guides (chart repo kubernetes/autoscaler).
+    # Argo Workflows v4.0.6 (argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows/Chart.yaml:
+    # `appVersion: v4.0.6`, `version: 1.0.18`): installed only where a model trains (`workflows_wanted`).
+    "argo-workflows": Chart("argo-workflows", "argo-workflows", "1.0.18", "https://argoproj.github.io/argo-helm",
+                            WORKFLOWS_NAMESPACE, "argoWorkflows", (WORKFLOWS_SERVER,)),
     "cluster-autoscaler": Chart("cluster-autoscaler", "cluster-autoscaler", "9.43.2", "https://kubernetes.github.io/autoscaler",
                                 "kube-system"),
 }
@@ -172,7 +176,18 @@ def installed(env: ir.Environment, optional: tuple[str, ...] = ()) -> tuple[str,
         return ()
     have = existing(env)
     certificates = (CERT_MANAGER,) if acme(env) else ()
-    return tuple(sorted(n for n in (*BASE, *certificates, *optional) if CHARTS[n].key not in have))
+    workflows = ("argo-workflows",) if workflows_wanted(env) else ()
+    return tuple(sorted(n for n in (*BASE, *certificates, *workflows, *optional) if CHARTS[n].key not in have))
+
+
+def trained(env: ir.Environment) -> list[ir.Model]:
+    """The models `env`'s cluster retrains: those whose `training.environment` is `env`."""
+    return [m for m in env.models if m.training is not None and m.training.environment == env.name]
+
+
+def workflows_wanted(env: ir.Environment) -> bool:
+    """Argo Workflows runs the retraining pipelines: needed only where a model trains."""
+    return bool(trained(env))
 
 
 def acme(env: ir.Environment) -> bool:
@@ -207,7 +222,34 @@ def values(name: str, env: ir.Environment) -> dict[str, Any]:
         # the ExperimentalGatewayAPISupport gate it needs is Beta, default on:
         # internal/controller/feature/features.go:225).
         return {"crds": {"enabled": True, "keep": True}, "config": {"gatewayAPI": {"enabled": True}}}
+    if name == "argo-workflows":
+        return _workflows(env)
     return {}
+
+
+def _workflows(env: ir.Environment) -> dict[str, Any]:
+    """Argo Workflows values (argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows/values.yaml).
+
+    - `crds.full: false` (line 18, default true): the full CRDs come from a pre-install Job that downloads them from
+      raw.githubusercontent.com (templates/crds-install-job.yaml), i.e. the cluster would need egress to GitHub. The
+      minimal CRDs ship in the chart (templates/crds.yaml:1-2, files/crds/minimal); the full schema's checks happen
+      at compile time instead (tests validate every Workflow object against the full v4.0.6 CRDs).
+    - `server.enabled: true` (568): the events endpoint drift triggers post to lives on the Argo Server; it serves
+      plain HTTP (`secure: false`, 702), as `WORKFLOWS_SERVER` says.
+    - `controller.workflowNamespaces` (338-339, default [default]): the controller manages the namespace of the
+      environment whose models train here.
+    - `workflow.serviceAccount.create: false` (104) and `workflow.rbac.create: false` (118): mlops emits each
+      model's `<model>-train` ServiceAccount with the executor's minimal Role itself, so the chart's generic
+      `argo-workflow` account (and its Role in each workflow namespace) is not made.
+    - `executor.securityContext` (564, default {}): Argo's own init and wait containers in every workflow pod, made
+      to pass the namespace's enforced `restricted` Pod Security Standard like the steps' containers."""
+    executor = {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}}
+    return {"crds": {"install": True, "keep": True, "full": False},           # values.yaml:13,15,18
+            "server": {"enabled": True, "secure": False},
+            "controller": {"workflowNamespaces": [env.namespace]},
+            "workflow": {"serviceAccount": {"create": False}, "rbac": {"create": False}},
+            "executor": {"securityContext": executor}}
 
 
 def _prometheus_stack(env: ir.Environment) -> dict[str, Any]:

@@ -3,6 +3,8 @@ identity and create one registry repository per `registry://` name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlops import ir
 from mlops.ir import serving
 
@@ -39,8 +41,11 @@ def registry_repo(uri: str) -> str | None:
 
 
 def registry_repos(env: ir.Environment) -> tuple[str, ...]:
-    """Distinct `registry://` repository names the environment's models use, sorted."""
-    return tuple(sorted({r for m in env.models for u in serving.reads(m) if (r := registry_repo(u))}))
+    """Distinct `registry://` repository names the environment's models use, sorted: what they serve, and the
+    training images of the models that train here (the team pushes its trainer where its workflow pulls it)."""
+    trainers = [m.training.image for m in env.models if m.training and m.training.environment == env.name]
+    return tuple(sorted({r for u in (*(u for m in env.models for u in serving.reads(m)), *trainers)
+                         if (r := registry_repo(u))}))
 
 
 def bucket_object(uri: str, scheme: str) -> tuple[str, str] | None:
@@ -50,3 +55,28 @@ def bucket_object(uri: str, scheme: str) -> tuple[str, str] | None:
         return None
     bucket, _, key = uri[len(prefix):].partition("/")
     return bucket, key
+
+
+def workflow_output(uri: str, suffix: str, secret: str | None) -> dict[str, Any]:
+    """An Argo Workflows output artifact's location for `<uri>/<suffix>` in an object store: with the pod's identity
+    (`useSDKCreds`; a gcs location without a key Secret uses Workload Identity), or the storageCredentials Secret
+    `secret` for the scheme (argoproj/argo-workflows@v4.0.6 docs/fields.md S3Artifact, GCSArtifact, AzureArtifact).
+    S3 needs its endpoint named; an az Secret holds a service principal, which Argo's azure driver cannot take, so
+    az always uses the SDK's credential chain."""
+    scheme, _, rest = uri.partition("://")
+    bucket, _, prefix = rest.partition("/")
+    if scheme == "az":
+        container, _, path = prefix.partition("/")
+        return {"azure": {"endpoint": f"https://{bucket}.blob.core.windows.net", "container": container,
+                          "blob": f"{path.rstrip('/')}/{suffix}".lstrip("/"), "useSDKCreds": True}}
+    key = f"{prefix.rstrip('/')}/{suffix}".lstrip("/")
+    if scheme == "s3":
+        keys: dict[str, Any] = {"useSDKCreds": True}
+        if secret:
+            keys = {"accessKeySecret": {"name": secret, "key": "AWS_ACCESS_KEY_ID"},
+                    "secretKeySecret": {"name": secret, "key": "AWS_SECRET_ACCESS_KEY"}}
+        return {"s3": {"endpoint": "s3.amazonaws.com", "bucket": bucket, "key": key, **keys}}
+    if scheme == "gs":
+        given = {"serviceAccountKeySecret": {"name": secret, "key": STORE_SECRET_KEYS["gs"][0]}} if secret else {}
+        return {"gcs": {"bucket": bucket, "key": key, **given}}
+    raise ValueError(f"'{uri}' is not in an object store Argo Workflows can write to")

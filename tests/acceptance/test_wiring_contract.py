@@ -12,7 +12,9 @@ CASES = list(cases())
 
 def test_every_rule_is_listed() -> None:
     assert sorted(RULES) == ["certificates-sourced", "init-args", "metrics-scraped", "netpol-enforced",
-                             "routes-attached", "services-select", "storage-granted", "urls-resolve", "users-defined"]
+                             "routes-attached", "services-select", "storage-granted", "trigger-access", "urls-resolve",
+                             "users-defined", "workflow-accounts", "workflow-config", "workflow-images",
+                             "workflow-refs"]
 
 
 @pytest.mark.parametrize(("example", "env", "provider"), CASES, ids=["/".join(c) for c in CASES])

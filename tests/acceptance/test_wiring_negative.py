@@ -24,6 +24,15 @@ def loop() -> Build:
     return b
 
 
+@pytest.fixture(scope="module")
+def trains() -> Build:
+    """The loop's staging on AWS: where fraud-scorer retrains (its workflows, their triggers)."""
+    b = build("loop", "staging", "aws")
+    assert isinstance(b, Build)
+    assert not wiring_rules.check(b)
+    return b
+
+
 def broken(b: Build, cut: Break) -> Build:
     copied = copy.deepcopy(b)
     cut(copied)
@@ -114,6 +123,58 @@ def old_gateway_name(b: Build) -> None:
     obj(b, "HTTPRoute", "ranker")["spec"]["parentRefs"][0]["name"] = "fraud-platform-mesh"
 
 
+def step(b: Build, named: str) -> Obj:
+    template = obj(b, "WorkflowTemplate", "fraud-scorer-retrain")
+    found: Obj = next(t for t in template["spec"]["templates"] if t["name"] == named)
+    return found
+
+
+def gate_flag_renamed(b: Build) -> None:
+    args = step(b, "evaluate")["container"]["args"]
+    args[args.index("--holdout")] = "--holdout-data"
+
+
+def no_executor_role(b: Build) -> None:
+    b.objects.remove(obj(b, "RoleBinding", "fraud-scorer-train"))
+
+
+def trigger_role_for_another_template(b: Build) -> None:
+    rules = obj(b, "Role", "fraud-scorer-drift-trigger")["rules"]
+    next(r for r in rules if r["resources"] == ["workflowtemplates"])["resourceNames"] = ["ranker-retrain"]
+
+
+WORKFLOW_CUTS: dict[str, list[tuple[Break, str]]] = {
+    "workflow-images": [
+        (lambda b: step(b, "datacheck")["container"].update(image="ghcr.io/mlops-compiler/mlops-jobs:latest"),
+         "is not the job image"),
+        (gate_flag_renamed, "mlops.jobs.gate refuses"),
+        (lambda b: drop(b, "aws:ecr/repository:Repository", name="fraud-platform-staging/fraud-trainer"),
+         "no registry repository fraud-platform-staging/fraud-trainer"),
+    ],
+    "workflow-accounts": [
+        (lambda b: b.objects.remove(obj(b, "ServiceAccount", "fraud-scorer-train")),
+         "ServiceAccount fraud-scorer-train does not exist"),
+        (no_executor_role, "may not create and patch workflowtaskresults"),
+    ],
+    "workflow-config": [
+        (lambda b: b.objects.remove(obj(b, "ConfigMap", "fraud-scorer-retrain")),
+         "ConfigMap fraud-scorer-retrain does"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-retrain")["data"].pop("training.odcs.yaml") and None,
+         "/etc/mlops/training.odcs.yaml is no key"),
+    ],
+    "workflow-refs": [
+        (lambda b: obj(b, "CronWorkflow", "fraud-scorer-retrain")["spec"]["workflowSpec"]["workflowTemplateRef"]
+         .update(name="fraud-scorer-train"), "WorkflowTemplate fraud-scorer-train does not exist"),
+        (lambda b: b.objects.remove(obj(b, "WorkflowTemplate", "fraud-scorer-retrain")),
+         "WorkflowTemplate fraud-scorer-retrain does not exist"),
+        (lambda b: drop(b, "kubernetes:helm.sh/v3:Release", name="argo-workflows"), "no Argo Workflows controller"),
+    ],
+    "trigger-access": [
+        (lambda b: b.objects.remove(obj(b, "Secret", "fraud-scorer-drift-trigger-token")),
+         "no ServiceAccount fraud-scorer-drift-trigger with a token Secret"),
+        (trigger_role_for_another_template, "may not get workflowtemplates fraud-scorer-retrain"),
+    ],
+}
 CUTS: dict[str, list[tuple[Break, str]]] = {
     "metrics-scraped": [
         (lambda b: drop(b, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), "envoy_cluster_upstream_rq_xx"),
@@ -141,13 +202,20 @@ CUTS: dict[str, list[tuple[Break, str]]] = {
 
 
 def test_every_rule_has_a_negative_test() -> None:
-    assert sorted(CUTS) == sorted(wiring_rules.RULES)
+    assert sorted({*CUTS, *WORKFLOW_CUTS}) == sorted(wiring_rules.RULES)
 
 
 @pytest.mark.parametrize(("rule", "index"), [(r, i) for r, cuts in CUTS.items() for i in range(len(cuts))])
 def test_rule_catches_its_edge_cut(loop: Build, rule: str, index: int) -> None:
     cut, expected = CUTS[rule][index]
     found = [str(v) for v in wiring_rules.RULES[rule](broken(loop, cut))]
+    assert any(expected in v for v in found), found
+
+
+@pytest.mark.parametrize(("rule", "index"), [(r, i) for r, cuts in WORKFLOW_CUTS.items() for i in range(len(cuts))])
+def test_workflow_rule_catches_its_edge_cut(trains: Build, rule: str, index: int) -> None:
+    cut, expected = WORKFLOW_CUTS[rule][index]
+    found = [str(v) for v in wiring_rules.RULES[rule](broken(trains, cut))]
     assert any(expected in v for v in found), found
 
 

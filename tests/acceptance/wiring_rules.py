@@ -171,6 +171,7 @@ Rule = Callable[[Build], Iterator[Violation]]
 def _rules() -> dict[str, Rule]:
     from . import wiring_grants as g
     from . import wiring_tls as t
+    from . import wiring_workflows as w
 
     return {
         "metrics-scraped": metrics_scraped,     # every queried metric family has a scraped producer
@@ -182,6 +183,11 @@ def _rules() -> dict[str, Rule]:
         "init-args": g.init_args,               # init containers' arguments fit the pinned image's interface
         "certificates-sourced": t.certificates_sourced,   # every HTTPS listener's Secret is issued or the user's
         "routes-attached": t.routes_attached,   # every route has its listener; no model on HTTP beside HTTPS
+        "workflow-images": w.workflow_images,   # job steps run the job image's programs; train runs the team's image
+        "workflow-accounts": w.workflow_accounts,   # the pods' account exists; the executor may report its results
+        "workflow-config": w.workflow_config,   # every mounted ConfigMap exists with the files the steps name
+        "workflow-refs": w.workflow_refs,       # triggers name an existing template; a controller manages them
+        "trigger-access": w.trigger_access,     # the drift trigger's account, token and Role to submit the template
     }
 
 

@@ -67,12 +67,20 @@ def objects(files: dict[str, Obj]) -> list[Obj]:
 
 
 def pod_specs(obj: Obj) -> list[Obj]:
-    """The pod spec inside a workload (Deployment, Rollout, CronJob), if any."""
+    """The pod spec inside a workload (Deployment, Rollout, CronJob), if any; a WorkflowTemplate's: one per
+    container template, as Argo makes it (the workflow's pod-level fields, the template's containers and volumes)."""
     spec = obj.get("spec", {})
     if obj["kind"] in ("Deployment", "Rollout"):
         return [spec["template"]["spec"]]
     if obj["kind"] == "CronJob":
         return [spec["jobTemplate"]["spec"]["template"]["spec"]]
+    if obj["kind"] == "WorkflowTemplate":
+        pod = {k: spec[k] for k in ("securityContext", "serviceAccountName", "automountServiceAccountToken",
+                                    "nodeSelector", "tolerations") if k in spec}
+        return [{**pod, "containers": [t["container"]], "initContainers": t.get("initContainers", []),
+                 "volumes": t.get("volumes", []),
+                 **{k: t[k] for k in ("nodeSelector", "tolerations", "activeDeadlineSeconds") if k in t}}
+                for t in spec["templates"] if "container" in t]
     return []
 
 
@@ -81,6 +89,23 @@ SKLEARN = {"framework": "sklearn", "artifact": "s3://models/fraud/v3/"}
 GPU_POOL = {"machine": {"cpu": 8, "memory": "32Gi"}, "accelerator": {"type": "nvidia-t4"}, "capacity": "spot"}
 AZURE = {"provider": "azure", "region": "eastus"}
 GCP = {"provider": "gcp", "region": "us-central1", "project": "shop-dev-4242"}
+
+
+TRAINING_POOLS = {"train": {"machine": {"cpu": 16, "memory": "64Gi"}, "capacity": "spot"}}
+
+
+def trained(**training: Any) -> dict[str, Any]:
+    """Model `fraud` retrained in environment dev on pool `train`, with a gate; `training` overrides fields."""
+    return {"framework": "xgboost", "artifact": "registry://fraud:v12",
+            "data": {"training": "s3://fraud-data/train/", "holdout": "s3://fraud-data/holdout.parquet",
+                     "label": "is_fraud", "prediction": "score", "protected": ["country"],
+                     "columns": {"amount": {"type": "number", "min": 0}, "country": {"type": "string"}}},
+            "training": {"environment": "dev", "image": "registry://fraud-trainer:2026.11",
+                         "command": ["python", "train.py"], "args": ["--epochs", "3"],
+                         "resources": {"cpu": "8", "memory": "32Gi"}, "nodePool": "train", "timeout": "6h",
+                         "output": "s3://fraud-models/fraud/",
+                         "gate": {"metrics": {"roc_auc": {"min": 0.9, "minChange": 0.002}},
+                                  "fairness": {"demographicParityDifference": {"max": 0.05}}}, **training}}
 
 
 def sklearn(**fields: Any) -> dict[str, Any]:

@@ -18,12 +18,13 @@ from mlops.spec.rules.rollout import rollouts
 from mlops.spec.rules.runtime import runtime_options
 from mlops.spec.rules.stores import store_credentials
 from mlops.spec.rules.tls import tls
+from mlops.spec.rules.training import training
 from mlops.spec.rules.versions import kubernetes_versions
 
 Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Diagnostic]]
 
 RULES: tuple[Rule, ...] = (node_pools, models, rollouts, runtime_options, object_names, references,
-                           kubernetes_versions, registry_settings, store_credentials, tls)
+                           kubernetes_versions, registry_settings, store_credentials, tls, training)
 
 
 def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:

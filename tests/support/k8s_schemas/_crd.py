@@ -12,17 +12,15 @@ from typing import Any
 NODE_DIR = Path(__file__).resolve().parent / "node"
 NPM_CI = "npm ci --prefix tests/support/k8s_schemas/node"
 
-# API group -> npm package holding its models (kept in step with PACKAGES in validate.mjs).
-CRD_PACKAGES: dict[str, str] = {
-    "argoproj.io": "@kubernetes-models/argo-rollouts",
-    "keda.sh": "@kubernetes-models/keda",
-    "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
-    "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
-    "cert-manager.io": "@kubernetes-models/cert-manager",
+# API group -> npm packages holding its models (kept in step with PACKAGES in validate.mjs).
+CRD_PACKAGES: dict[str, tuple[str, ...]] = {
+    "argoproj.io": ("@kubernetes-models/argo-rollouts", "@kubernetes-models/argo-workflows",
+                    "@kubernetes-models/argo-cd"),
+    "keda.sh": ("@kubernetes-models/keda",),
+    "gateway.networking.k8s.io": ("@kubernetes-models/gateway-api",),
+    "monitoring.coreos.com": ("@kubernetes-models/prometheus-operator",),
+    "cert-manager.io": ("@kubernetes-models/cert-manager",),
 }
-
-# Packages sharing a group with one above (validate.mjs tries them in turn): Argo CD's Application is argoproj.io.
-EXTRA_PACKAGES = ("@kubernetes-models/argo-cd",)
 
 
 def is_crd(obj: dict[str, Any]) -> bool:
@@ -31,8 +29,7 @@ def is_crd(obj: dict[str, Any]) -> bool:
 
 
 def _check_install() -> str:
-    missing = [pkg for pkg in (*CRD_PACKAGES.values(), *EXTRA_PACKAGES)
-               if not (NODE_DIR / "node_modules" / pkg).is_dir()]
+    missing = [pkg for pkgs in CRD_PACKAGES.values() for pkg in pkgs if not (NODE_DIR / "node_modules" / pkg).is_dir()]
     if missing:
         raise RuntimeError(
             f"CRD schemas are not installed ({', '.join(missing)} missing under {NODE_DIR}/node_modules): "

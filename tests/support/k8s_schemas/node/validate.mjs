@@ -12,22 +12,21 @@
 // (the validator enumerates the keys: additionalProperties) and free-form objects such as
 // RawExtension / preserve-unknown-fields (the validator reads nothing at all).
 
-// A group two projects share (argoproj.io: Argo Rollouts' kinds and Argo CD's Application) lists both packages,
-// tried in order; a kind is looked up by its own apiVersion and kind, so the first package that has it wins.
+// A group may span packages (argoproj.io: Rollouts, Workflows and Argo CD's Application): the first that exports
+// the kind is used.
 const PACKAGES = {
-  "argoproj.io": ["@kubernetes-models/argo-rollouts", "@kubernetes-models/argo-cd"],
-  "keda.sh": "@kubernetes-models/keda",
-  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
-  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
-  "cert-manager.io": "@kubernetes-models/cert-manager",
+  "argoproj.io": ["@kubernetes-models/argo-rollouts", "@kubernetes-models/argo-workflows", "@kubernetes-models/argo-cd"],
+  "keda.sh": ["@kubernetes-models/keda"],
+  "gateway.networking.k8s.io": ["@kubernetes-models/gateway-api"],
+  "monitoring.coreos.com": ["@kubernetes-models/prometheus-operator"],
+  "cert-manager.io": ["@kubernetes-models/cert-manager"],
 };
 
 /** Finds the Model class of a kind, or returns an error string. */
 async function modelClass(apiVersion, kind) {
   const group = String(apiVersion).split("/")[0];
-  const pkgs = [PACKAGES[group] ?? []].flat();
   const safe = /^[a-z0-9.-]+\/v[0-9a-z]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind);
-  for (const pkg of safe ? pkgs : []) {
+  for (const pkg of safe ? PACKAGES[group] ?? [] : []) {
     try {
       const mod = await import(`${pkg}/${apiVersion}/${kind}`);
       const cls = mod[kind];

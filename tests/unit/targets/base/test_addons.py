@@ -143,3 +143,50 @@ def test_existing_addons_are_for_existing_clusters_only(provider: str, tmp_path:
                           " addons: {keda: existing}}")
     with pytest.raises(SpecError, match="addons"):
         environment(spec, "dev", tmp_path)
+
+
+TRAINS = """
+apiVersion: mlops/v1
+kind: Platform
+metadata: {name: lab}
+targets:
+  dc: {provider: onprem, context: dc1-admin, registry: harbor.dc1.example.com/ml,
+       storageCredentials: {s3: {secretRef: {name: s3-reader}}} ADDONS}
+environments:
+  dev: {target: dc}
+  qa: {target: dc2}
+cluster:
+  nodePools:
+    train: {machine: {cpu: 8, memory: 32Gi}}
+models:
+  m:
+    framework: sklearn
+    artifact: registry://m:v1
+    data: {training: s3://data-lake/train/, holdout: s3://data-lake/holdout.parquet, label: y}
+    training: {environment: ENV, image: registry://trainer:1, command: [python, train.py],
+               resources: {cpu: "2", memory: 4Gi}, nodePool: train, timeout: 1h, output: s3://data-lake/out/}
+"""
+
+
+def _trains(tmp_path: Path, env: str, addons_line: str = "") -> ir.Environment:
+    spec = TRAINS.replace("ENV", env).replace(" ADDONS", addons_line).replace("  qa: {target: dc2}\n", "")
+    return environment(spec, "dev", tmp_path)
+
+
+def test_argo_workflows_is_installed_only_where_a_model_trains(tmp_path: Path) -> None:
+    here = _trains(tmp_path, "dev")
+    assert "argo-workflows" in addons.installed(here)
+    values = addons.values("argo-workflows", here)
+    assert values["controller"]["workflowNamespaces"] == [here.namespace]
+    assert values["server"] == {"enabled": True, "secure": False}     # the events endpoint, over plain HTTP
+    assert values["crds"]["full"] is False                            # no CRD download from GitHub at install
+    assert values["workflow"] == {"serviceAccount": {"create": False}, "rbac": {"create": False}}
+    assert values["executor"]["securityContext"]["capabilities"] == {"drop": ["ALL"]}   # Argo's own containers
+    chart = addons.CHARTS["argo-workflows"]
+    assert (chart.release, chart.version, chart.namespace) == ("argo-workflows", "1.0.18", addons.WORKFLOWS_NAMESPACE)
+    assert "argo-workflows" not in addons.installed(north_star())
+
+
+def test_an_existing_argo_workflows_is_not_installed(tmp_path: Path) -> None:
+    env = _trains(tmp_path, "dev", ", addons: {argoWorkflows: existing}")
+    assert "argo-workflows" not in addons.installed(env)

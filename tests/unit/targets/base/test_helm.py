@@ -38,3 +38,20 @@ def test_no_cert_manager_without_acme(tmp_path: Path) -> None:
     assert "cert-manager" not in _releases(tmp_path, "gateway: {tls: {secretRef: {name: lab-cert}}}")
     (tmp_path / "none").mkdir()
     assert "cert-manager" not in _releases(tmp_path / "none", "")
+
+
+def test_argo_workflows_release_where_a_model_trains(tmp_path: Path) -> None:
+    training = SPEC.replace("GATEWAY\n", "").replace(
+        "registry: harbor.dc1.example.com/ml}",
+        "registry: harbor.dc1.example.com/ml, storageCredentials: {s3: {secretRef: {name: s3-reader}}}}").replace(
+        "endpoint: {host: m.example.com}}", """endpoint: {host: m.example.com},
+      data: {training: s3://data-lake/train/, holdout: s3://data-lake/h.parquet, label: y},
+      training: {environment: dev, image: registry://trainer:1, command: [python, train.py],
+                 resources: {cpu: "1", memory: 2Gi}, timeout: 1h, output: s3://data-lake/out/}}""")
+    graph = preview(environment(training, "dev", tmp_path))
+    releases = {r.inputs["name"]: r for r in of_type(graph, "kubernetes:helm.sh/v3:Release")}
+    workflows = releases["argo-workflows"]
+    assert (workflows.inputs["version"], workflows.inputs["namespace"]) == ("1.0.18", "argo")
+    assert workflows.inputs["values"]["controller"]["workflowNamespaces"] == ["lab-dev"]
+    (tmp_path / "none").mkdir()
+    assert "argo-workflows" not in _releases(tmp_path / "none", "")     # no model trains there
