@@ -11,8 +11,9 @@ CASES = list(cases())
 
 
 def test_every_rule_is_listed() -> None:
-    assert sorted(RULES) == ["certificates-sourced", "init-args", "metrics-scraped", "netpol-enforced",
-                             "routes-attached", "services-select", "storage-granted", "urls-resolve", "users-defined"]
+    assert sorted(RULES) == ["certificates-sourced", "init-args", "labels-carried", "metrics-scraped",
+                             "netpol-enforced", "routes-attached", "services-select", "storage-granted", "urls-resolve",
+                             "users-defined"]
 
 
 @pytest.mark.parametrize(("example", "env", "provider"), CASES, ids=["/".join(c) for c in CASES])

@@ -114,7 +114,19 @@ def old_gateway_name(b: Build) -> None:
     obj(b, "HTTPRoute", "ranker")["spec"]["parentRefs"][0]["name"] = "fraud-platform-mesh"
 
 
+def renamed_label(b: Build) -> None:
+    """MLServer's status label under the name other servers give it: the error alert would select nothing."""
+    for rule in obj(b, "PrometheusRule", "fraud-scorer")["spec"]["groups"][0]["rules"]:
+        rule["expr"] = rule["expr"].replace("status_code=~", "code=~")
+
+
+def renamed_envoy_label(b: Build) -> None:
+    for rule in obj(b, "PrometheusRule", "ranker")["spec"]["groups"][0]["rules"]:
+        rule["expr"] = rule["expr"].replace("envoy_cluster_name=~", "cluster_name=~")
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
+    "labels-carried": [(renamed_label, "carries label code"), (renamed_envoy_label, "carries label cluster_name")],
     "metrics-scraped": [
         (lambda b: drop(b, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), "envoy_cluster_upstream_rq_xx"),
         (lambda b: drop(b, "kubernetes:helm.sh/v3:Release", name="prometheus-pushgateway"), "mlops_drift_score"),

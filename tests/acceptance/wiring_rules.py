@@ -169,11 +169,13 @@ Rule = Callable[[Build], Iterator[Violation]]
 
 
 def _rules() -> dict[str, Rule]:
+    from . import wiring_alerts as a
     from . import wiring_grants as g
     from . import wiring_tls as t
 
     return {
         "metrics-scraped": metrics_scraped,     # every queried metric family has a scraped producer
+        "labels-carried": a.labels_carried,     # every label a query matches on is one its series carry
         "urls-resolve": urls_resolve,           # every in-cluster URL is a Service (name, namespace, port)
         "storage-granted": g.storage_granted,   # every store URI a pod fetches is granted to its identity
         "users-defined": g.users_defined,       # every container runs as a user its image defines, or its own
