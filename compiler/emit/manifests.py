@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlops import ir
-from mlops.emit.k8s import artifacts, drift, gateway, monitoring, patches, rollout, routing, scaling, security
+from mlops.emit.k8s import alerting, artifacts, drift, gateway, monitoring, patches, rollout, routing, scaling, security
 from mlops.emit.k8s.meta import Obj, Scope
 from mlops.emit.k8s.serving import metrics_service, model_runtime, passwd_config_map
 from mlops.emit.yamlout import dump
@@ -43,7 +43,7 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
         out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
-    return out
+    return out + alerting.build(scope)
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

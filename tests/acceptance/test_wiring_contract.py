@@ -11,9 +11,9 @@ CASES = list(cases())
 
 
 def test_every_rule_is_listed() -> None:
-    assert sorted(RULES) == ["certificates-sourced", "init-args", "labels-carried", "metrics-scraped",
-                             "netpol-enforced", "routes-attached", "services-select", "storage-granted", "urls-resolve",
-                             "users-defined"]
+    assert sorted(RULES) == ["alerts-routed", "certificates-sourced", "drift-webhook", "init-args", "labels-carried",
+                             "metrics-scraped", "netpol-enforced", "routes-attached", "secrets-referenced",
+                             "services-select", "storage-granted", "urls-resolve", "users-defined"]
 
 
 @pytest.mark.parametrize(("example", "env", "provider"), CASES, ids=["/".join(c) for c in CASES])

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .wiring_build import Build, Violation
+from mlops.ir import names
+from mlops.targets.base import addons
+
+from .wiring_build import Build, Obj, Violation, name
 from .wiring_rules import DRIFT_FAMILIES, ENVOY_FAMILIES, KNOWN, RUNTIME_FAMILIES, queries
 
 # The labels the operator's relabelling gives a target (prometheus-operator@v0.79.2, the version kube-prometheus-stack
@@ -78,3 +81,85 @@ def labels_carried(b: Build) -> Iterator[Violation]:
                 if known and not any(label in carried(b, f) for f in known):
                     yield Violation("labels-carried", where, f"no series of {'|'.join(sorted(known))} carries"
                                                              f" label {label}")
+
+
+# --- alert routing ------------------------------------------------------------------------------------------------
+
+SECRET_FIELDS = {"slackConfigs": "apiURL", "pagerdutyConfigs": "routingKey", "webhookConfigs": "urlSecret"}
+
+
+def _routes(route: Obj) -> Iterator[Obj]:
+    yield route
+    for child in route.get("routes", []):
+        yield from _routes(child)
+
+
+def _configs(receiver: Obj) -> Iterator[tuple[str, Obj]]:
+    for kind in SECRET_FIELDS:
+        yield from ((kind, c) for c in receiver.get(kind, []))
+
+
+def _named_secrets(b: Build) -> set[tuple[str, str]]:
+    """The Secrets the spec names for receivers, and the drift triggers' tokens (the training side's)."""
+    named = {(n.secret.name, n.secret.key or "") for n in b.env.monitoring.notify}
+    return named | {(names.drift_trigger_token(m.name), "token") for m in b.env.models
+                    if m.training and m.training.on_drift}
+
+
+def secrets_referenced(b: Build) -> Iterator[Violation]:
+    """Every receiver's credential is a key of a Secret the spec (or the training side) names, never a value."""
+    named = _named_secrets(b)
+    for config in b.of_kind("AlertmanagerConfig"):
+        for receiver in config["spec"]["receivers"]:
+            for kind, c in _configs(receiver):
+                refs = [c.get(SECRET_FIELDS[kind])]
+                refs += [c.get("httpConfig", {}).get("authorization", {}).get("credentials")] if "httpConfig" in c \
+                    else []
+                if kind == "webhookConfigs" and "url" in c and not c.get("httpConfig"):
+                    yield Violation("secrets-referenced", name(config), f"{receiver['name']}: webhook URL inlined")
+                for ref in (r for r in refs if r is not None):
+                    if not isinstance(ref, dict) or (ref.get("name"), ref.get("key")) not in named:
+                        yield Violation("secrets-referenced", name(config),
+                                        f"{receiver['name']}: {kind} credential {ref!r} is no Secret key named")
+
+
+def _alerts(b: Build) -> tuple[set[str], set[str], set[str]]:
+    """(alert names, severities, namespace labels) of the PrometheusRules."""
+    rules = [r for rule in b.of_kind("PrometheusRule") for g in rule["spec"]["groups"] for r in g["rules"]]
+    return ({r["alert"] for r in rules}, {r["labels"].get("severity", "") for r in rules},
+            {r["labels"].get("namespace", "") for r in rules})
+
+
+def alerts_routed(b: Build) -> Iterator[Violation]:
+    """Every route matches alerts that exist, and every rule's alert reaches the namespace's routes: the operator's
+    OnNamespace strategy passes only alerts labelled with the AlertmanagerConfig's namespace."""
+    alertnames, severities, namespaces = _alerts(b)
+    for config in b.of_kind("AlertmanagerConfig"):
+        if namespaces != {config["metadata"]["namespace"]}:
+            yield Violation("alerts-routed", name(config), f"rules labelled namespace {sorted(namespaces)}")
+        for route in _routes(config["spec"]["route"]):
+            for m in route.get("matchers", []):
+                known = {"alertname": alertnames, "severity": severities}.get(m["name"])
+                if known is not None and m["value"] not in known:
+                    yield Violation("alerts-routed", name(config), f"no rule raises {m['name']}={m['value']}")
+
+
+def drift_webhooks(b: Build) -> Iterator[Violation]:
+    """A webhook posting to a URL calls the Argo Server's events endpoint for the drift trigger of the model its
+    route selects, with that trigger's token."""
+    server = addons.WORKFLOWS_SERVER
+    for config in b.of_kind("AlertmanagerConfig"):
+        ns = config["metadata"]["namespace"]
+        receivers = {r["name"]: r for r in config["spec"]["receivers"]}
+        for route in _routes(config["spec"]["route"]):
+            model = next((m["value"] for m in route.get("matchers", []) if m["name"] == "model"), None)
+            for hook in receivers[route["receiver"]].get("webhookConfigs", []):
+                if "url" not in hook:
+                    continue
+                trigger = names.drift_trigger(model or "")
+                want = f"http://{server.name}.{server.namespace}:{server.port}/api/v1/events/{ns}/{trigger}"
+                if hook["url"] != want:
+                    yield Violation("drift-webhook", name(config), f"{hook['url']} is not {want}")
+                creds = hook.get("httpConfig", {}).get("authorization", {}).get("credentials")
+                if creds != {"name": names.drift_trigger_token(model or ""), "key": "token"}:
+                    yield Violation("drift-webhook", name(config), f"{hook['url']}: token {creds!r}")

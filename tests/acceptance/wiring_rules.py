@@ -176,6 +176,9 @@ def _rules() -> dict[str, Rule]:
     return {
         "metrics-scraped": metrics_scraped,     # every queried metric family has a scraped producer
         "labels-carried": a.labels_carried,     # every label a query matches on is one its series carry
+        "secrets-referenced": a.secrets_referenced,   # every receiver's credential is a named Secret's key
+        "alerts-routed": a.alerts_routed,       # routes match raised alerts; rules carry the routes' namespace
+        "drift-webhook": a.drift_webhooks,      # the drift webhook calls the Argo Server's events API, with its token
         "urls-resolve": urls_resolve,           # every in-cluster URL is a Service (name, namespace, port)
         "storage-granted": g.storage_granted,   # every store URI a pod fetches is granted to its identity
         "users-defined": g.users_defined,       # every container runs as a user its image defines, or its own
