@@ -31,7 +31,7 @@ from mlops.ir import names, serving
 ALERT_WINDOW = "5m"
 ERROR_ALERT, LATENCY_ALERT, DRIFT_ALERT = "MLModelHighErrorRate", "MLModelHighLatencyP99", "MLModelDrift"
 BURN_ALERT, UNAVAILABLE_ALERT = "MLModelErrorBudgetBurn", "MLModelUnavailable"
-DRIFT_METRIC = "mlops_drift_score"
+DRIFT_METRIC, DRIFT_DETECTED = "mlops_drift_score", "mlops_drift_detected"    # mlops.jobs.drift `metrics`
 PAGE, WARN = "critical", "warning"
 
 SLO = 0.999                     # availability objective: share of requests answered without a 5xx, 30-day window
@@ -124,12 +124,17 @@ def drift_score(scope: Scope, model: ir.Model) -> str:
     return f'max({DRIFT_METRIC}{{namespace="{scope.namespace}",model="{model.name}"}})'
 
 
+def drift_detected(scope: Scope, model: ir.Model) -> str:
+    """1 when a column drifted (the job applies `threshold` per method: a distance, or a p-value test's own)."""
+    return f'max({DRIFT_DETECTED}{{namespace="{scope.namespace}",model="{model.name}"}})'
+
+
 def alert_rules(scope: Scope, model: ir.Model) -> list[Obj]:
     out = [r for instance, queries, sel in sources(scope, model)
            for r in _instance_rules(scope, model, instance, queries, sel)]
     out.append(_unavailable(scope, model))
     if model.drift:
-        limit = number(model.drift.threshold)
-        out.append(_rule(scope, DRIFT_ALERT, f"{drift_score(scope, model)} > {limit}", model, model.name, WARN,
-                         f"{model.name}: live inputs drift from the baseline (score above {limit})", wait=None))
+        out.append(_rule(scope, DRIFT_ALERT, f"{drift_detected(scope, model)} > 0", model, model.name, WARN,
+                         f"{model.name}: live inputs drift from the baseline ({model.drift.method}, threshold "
+                         f"{number(model.drift.threshold)})", wait=None))
     return out

@@ -56,8 +56,9 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
                    for n, (instance, queries, sel) in enumerate(sources)]
         panels.append(_panel(index, title, unit, targets))
     if model.drift:
-        target = {"refId": "A", "expr": alerts.drift_score(scope, model), "legendFormat": model.name}
-        panels.append(_panel(len(panels), "Drift score (PSI)", "short", [target]))
+        score = {"refId": "A", "expr": alerts.drift_score(scope, model), "legendFormat": "largest distance"}
+        detected = {"refId": "B", "expr": alerts.drift_detected(scope, model), "legendFormat": "drift detected"}
+        panels.append(_panel(len(panels), f"Drift ({model.drift.method})", "short", [score, detected]))
     board = {"title": f"{scope.env.platform} / {scope.env.name} / {model.name}",
              "uid": names.fit(f"{scope.namespace}-{model.name}", 40), "tags": ["mlops", scope.env.platform],
              "schemaVersion": 39, "time": {"from": "now-6h", "to": "now"}, "refresh": "30s", "panels": panels}
