@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("mlops.cli.commands.schema", "print the mlops.yaml JSON Schema"),
     "plan": ("mlops.cli.commands.plan", "what applying the spec changes, per environment, against a git revision"),
     "apply": ("mlops.cli.commands.apply", "pulumi up one environment's infra and workloads, then follow its rollout"),
+    "report": ("mlops.cli.commands.report", "the platform's inventory per environment, with each model's status from "
+                                            "Prometheus when one answers"),
     "drift": ("mlops.cli.commands.drift", "pulumi refresh --preview-only of one environment's stacks: what changed "
                                           "outside mlops"),
     "init": ("mlops.cli.commands.init",
