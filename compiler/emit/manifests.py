@@ -12,6 +12,7 @@ from typing import Any
 
 from mlops import ir
 from mlops.emit.k8s import (
+    alerting,
     artifacts,
     drift,
     gateway,
@@ -56,7 +57,7 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
         out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
-    return out
+    return out + alerting.build(scope)
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

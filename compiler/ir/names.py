@@ -52,6 +52,12 @@ def drift(model: str) -> str:
     return fit(f"{model}-drift", CRONJOB)
 
 
+def contract(model: str) -> str:
+    """The ConfigMap of the model's ODCS data contract, a key per dataset (`live.yaml`, ...): one per model, mounted
+    by its monitors' CronJobs and its training workflow alike."""
+    return fit(f"{model}-contract")
+
+
 def drift_trigger(model: str) -> str:
     """The model's drift-triggered retraining: the event discriminator, its WorkflowEventBinding, and the
     ServiceAccount (with Role and RoleBinding) whose token Alertmanager posts the event with."""
@@ -91,7 +97,7 @@ def claims(model: str, strategy: str, variants: Iterable[str]) -> list[tuple[str
     services += [(canary_service(model), "its canary Service")] if strategy == "canary" else []
     services += [(preview_service(model), "its preview Service")] if strategy == "blue-green" else []
     out = [("Service", name, what) for name, what in services] + [("Workload", name, what) for name, what in made]
-    out += [("ConfigMap", dashboard(model), "its dashboard"), ("ConfigMap", drift(model), "its drift check"),
+    out += [("ConfigMap", dashboard(model), "its dashboard"), ("ConfigMap", contract(model), "its data contract"),
             ("CronJob", drift(model), "its drift check")]
     return out + [("NetworkPolicy", ingress_policy(model), "its ingress policy"),
                   ("NetworkPolicy", drift(model), "its drift check")]

@@ -36,6 +36,6 @@ def test_a_patch_on_a_missing_object_writes_nothing(tmp_path: Path, capsys: pyte
     code, stdout, stderr = run(capsys, "compile", str(spec), "--out", str(out))
     assert code == 1 and "Traceback" not in stdout + stderr
     assert ("error: patch target Deployment/assistant is not an object mlops emits for this model (its objects "
-            "named assistant: HTTPRoute, Rollout, ScaledObject, Service, ServiceAccount, ServiceMonitor) "
-            "[at $.models.assistant.patches[0].target]") in stdout + stderr
+            "named assistant: HTTPRoute, PrometheusRule, Rollout, ScaledObject, Service, ServiceAccount, "
+            "ServiceMonitor) [at $.models.assistant.patches[0].target]") in stdout + stderr
     assert not out.exists()

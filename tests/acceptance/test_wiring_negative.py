@@ -175,7 +175,61 @@ WORKFLOW_CUTS: dict[str, list[tuple[Break, str]]] = {
         (trigger_role_for_another_template, "may not get workflowtemplates fraud-scorer-retrain"),
     ],
 }
+
+
+def renamed_label(b: Build) -> None:
+    """MLServer's status label under the name other servers give it: the error alert would select nothing."""
+    for rule in obj(b, "PrometheusRule", "fraud-scorer")["spec"]["groups"][0]["rules"]:
+        rule["expr"] = rule["expr"].replace("status_code=~", "code=~")
+
+
+def renamed_envoy_label(b: Build) -> None:
+    for rule in obj(b, "PrometheusRule", "ranker")["spec"]["groups"][0]["rules"]:
+        rule["expr"] = rule["expr"].replace("envoy_cluster_name=~", "cluster_name=~")
+
+
+def routing(b: Build) -> Obj:
+    return obj(b, "AlertmanagerConfig", "mlops-alerts")["spec"]
+
+
+def slack_url_inlined(b: Build) -> None:
+    """The Slack webhook URL (which is its credential) written into the object instead of a Secret key."""
+    warn = next(r for r in routing(b)["receivers"] if r["name"] == "warn")
+    warn["slackConfigs"][0]["apiURL"] = "https://hooks.slack.com/services/T0/B0/XXXX"
+
+
+def webhook_url_inlined(b: Build) -> None:
+    routing(b)["receivers"].append({"name": "ops", "webhookConfigs": [{"url": "https://ops.example.com/?key=XXXX"}]})
+
+
+def route_on_misspelt_alert(b: Build) -> None:
+    routing(b)["route"]["routes"][0]["matchers"] = [{"name": "alertname", "value": "MLModelDrfit", "matchType": "="}]
+
+
+def rule_without_namespace(b: Build) -> None:
+    """A rule relying on its series' namespace: an aggregation drops it, OnNamespace then drops the alert."""
+    del obj(b, "PrometheusRule", "ranker")["spec"]["groups"][0]["rules"][0]["labels"]["namespace"]
+
+
+def old_trigger_discriminator(b: Build) -> None:
+    """The discriminator of the first sketch (facts-loop section 2), not the one the binding selects."""
+    url = "http://argo-workflows-server.argo:2746/api/v1/events/fraud-platform-production/fraud-scorer-drift"
+    auth = {"type": "Bearer", "credentials": {"name": "fraud-scorer-drift-trigger-token", "key": "token"}}
+    routing(b)["receivers"].append({"name": "retrain", "webhookConfigs": [
+        {"url": url, "httpConfig": {"authorization": auth}}]})
+    routing(b)["route"]["routes"].insert(0, {"receiver": "retrain", "matchers": [
+        {"name": "alertname", "value": "MLModelDrift", "matchType": "="},
+        {"name": "model", "value": "fraud-scorer", "matchType": "="}]})
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
+    "secrets-referenced": [(slack_url_inlined, "credential 'https://hooks.slack.com"),
+                           (webhook_url_inlined, "ops: webhook URL inlined")],
+    "alerts-routed": [(route_on_misspelt_alert, "no rule raises alertname=MLModelDrfit"),
+                      (rule_without_namespace, "rules labelled namespace ['', 'fraud-platform-production']")],
+    "drift-webhook": [(old_trigger_discriminator, "fraud-scorer-drift is not http://argo-workflows-server.argo:2746"
+                                                  "/api/v1/events/fraud-platform-production/fraud-scorer-drift-trigger")],
+    "labels-carried": [(renamed_label, "carries label code"), (renamed_envoy_label, "carries label cluster_name")],
     "metrics-scraped": [
         (lambda b: drop(b, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), "envoy_cluster_upstream_rq_xx"),
         (lambda b: drop(b, "kubernetes:helm.sh/v3:Release", name="prometheus-pushgateway"), "mlops_drift_score"),

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlops.emit.k8s.runtimes import IMAGE_USERS
+from mlops.ir import runtimes
 
 from .wiring_build import Build, Obj, Violation, matches, name, pods, repository
 
@@ -134,6 +135,8 @@ def users_defined(b: Build) -> Iterator[Violation]:
         for c in spec.get("initContainers", []) + spec["containers"]:
             uid = c.get("securityContext", {}).get("runAsUser", spec.get("securityContext", {}).get("runAsUser"))
             known = IMAGE_USERS.get(repository(c["image"]))
+            if c["image"] == b.env.target.jobs_image:       # the release's, or the target's mirror of it
+                known = IMAGE_USERS[runtimes.JOBS_REPOSITORY]
             if known is not None:
                 ok = uid in known or uid in _passwd_users(b, spec, c)
             else:   # the model's own image: its own USER, the uid the spec gives it, or a copy needing no user

@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
-from mlops.emit.k8s import drift_program
 from mlops.targets.base import addons
 
 from .wiring_build import Build, Obj, Violation, matches, name, pods, repository
@@ -38,8 +37,10 @@ RUNTIME_FAMILIES["docker.io/vllm/vllm-tpu"] = RUNTIME_FAMILIES["docker.io/vllm/v
 ENVOY_FAMILIES = frozenset({"envoy_cluster_upstream_rq_total", "envoy_cluster_upstream_rq_xx",
                             "envoy_cluster_upstream_rq_time_bucket", "envoy_cluster_upstream_rq_active",
                             "envoy_cluster_upstream_cx_none_healthy"})
-# What the drift program pushes: read from its own exposition
-DRIFT_FAMILIES = frozenset(re.findall(r"^# TYPE (\S+)", drift_program.exposition({"f": 0.0}), re.M))
+# What mlops.jobs.drift pushes (its module docs, `metrics`)
+DRIFT_FAMILIES = frozenset({"mlops_drift_score", "mlops_drift_feature_score", "mlops_drift_feature_drifted",
+                            "mlops_drift_detected", "mlops_drift_share", "mlops_drift_columns_drifted",
+                            "mlops_drift_columns", "mlops_drift_live_rows"})
 KNOWN = frozenset().union(*RUNTIME_FAMILIES.values(), ENVOY_FAMILIES, DRIFT_FAMILIES)
 
 
@@ -107,8 +108,13 @@ def _pushgateway_scraped(b: Build) -> bool:
 
 
 def _pushes(spec: Obj, url: str) -> bool:
-    return any(e.get("name") == "PUSHGATEWAY_URL" and e.get("value") == url for c in spec["containers"]
-               for e in c.get("env", []))
+    """A container of the pod runs an mlops job pushing to `url` (`--pushgateway URL`)."""
+    return any(_flag(c, "--pushgateway") == url for c in spec["containers"])
+
+
+def _flag(container: Obj, flag: str) -> str | None:
+    args = [*container.get("command", []), *container.get("args", [])]
+    return next((args[i + 1] for i, a in enumerate(args[:-1]) if a == flag), None)
 
 
 def metrics_scraped(b: Build) -> Iterator[Violation]:
@@ -137,6 +143,7 @@ def urls(b: Build) -> Iterator[tuple[str, str]]:
         for c in spec.get("initContainers", []) + spec["containers"]:
             yield from ((name(obj), e["value"]) for e in c.get("env", [])
                         if str(e.get("value", "")).startswith("http://"))
+            yield from ((name(obj), a) for a in c.get("args", []) if str(a).startswith("http://"))
 
 
 def services_offered(b: Build) -> set[tuple[str, str, int]]:
@@ -169,12 +176,17 @@ Rule = Callable[[Build], Iterator[Violation]]
 
 
 def _rules() -> dict[str, Rule]:
+    from . import wiring_alerts as a
     from . import wiring_grants as g
     from . import wiring_tls as t
     from . import wiring_workflows as w
 
     return {
         "metrics-scraped": metrics_scraped,     # every queried metric family has a scraped producer
+        "labels-carried": a.labels_carried,     # every label a query matches on is one its series carry
+        "secrets-referenced": a.secrets_referenced,   # every receiver's credential is a named Secret's key
+        "alerts-routed": a.alerts_routed,       # routes match raised alerts; rules carry the routes' namespace
+        "drift-webhook": a.drift_webhooks,      # the drift webhook calls the Argo Server's events API, with its token
         "urls-resolve": urls_resolve,           # every in-cluster URL is a Service (name, namespace, port)
         "storage-granted": g.storage_granted,   # every store URI a pod fetches is granted to its identity
         "users-defined": g.users_defined,       # every container runs as a user its image defines, or its own

@@ -1,28 +1,30 @@
-"""The drift CronJob of a model with `monitoring.drift`.
+"""The drift CronJob of a model with `monitoring.drift`, and the model's data-contract ConfigMap.
 
 Each run downloads the baseline and the live inputs with the storage-initializer (the model's workload
-identity, or the target's `storageCredentials` Secret for the baseline's scheme), computes the PSI per feature
-(drift_program.py, shipped in a ConfigMap) and pushes the score to the Pushgateway, where the model's
-PrometheusRule alerts above `threshold`.
+identity, or the target's `storageCredentials` Secret for the baseline's scheme), then runs `python -m
+mlops.jobs.drift` in the target's job image (Evidently per column: `monitoring.drift.method`, its `threshold`,
+columns typed from the model's ODCS contract when `data.columns` declares them, and per variant when the logged
+records name one) and pushes to the Pushgateway (job `mlops-drift`, grouping namespace/model), where the model's
+PrometheusRule alerts on `mlops_drift_detected`. A drifted run exits 0 (`--exit-zero`): drift is the alert's to
+report, a failed Job (retried, then KubeJobFailed) would say the check itself broke.
 
 Live inputs are read next to the baseline (`mlops.ir.serving.live_uri`): `<baseline folder>/live/<model>/` for
 s3://, gs:// and az:// (every file under it), `<baseline folder>/live/<model><baseline suffix>` for https:// (one
-file, as https cannot be listed). Whatever logs the model's requests writes there.
+file, as https cannot be listed), or `data.live` when declared.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mlops import ir
+from mlops.emit import contracts
 from mlops.emit.k8s import artifacts
-from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
-from mlops.emit.k8s.runtimes import DRIFT_IMAGE, RUN_AS, STORAGE_INITIALIZER_IMAGE
+from mlops.emit.k8s.meta import Obj, Scope, new, number, selector, source
+from mlops.emit.k8s.runtimes import RUN_AS, STORAGE_INITIALIZER_IMAGE
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.ir import names, serving
 
-PROGRAM = Path(__file__).with_name("drift_program.py")
-BASELINE_DIR, LIVE_DIR, PROGRAM_DIR = "/data/baseline", "/data/live", "/opt/mlops"
+BASELINE_DIR, LIVE_DIR, CONTRACT_DIR, REPORT_DIR = "/data/baseline", "/data/live", "/etc/mlops/contract", "/tmp/report"
+CONTRACT_KEY = "live.yaml"            # one key per dataset in the model's contract ConfigMap
 RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}
 
 
@@ -44,21 +46,43 @@ def fetches(model: ir.Model, access: artifacts.StoreAccess) -> list[Obj]:
     return [_fetch("fetch-baseline", baseline, BASELINE_DIR, access), _fetch("fetch-live", live, LIVE_DIR, access)]
 
 
+def typed(model: ir.Model) -> bool:
+    """The model's data declares its columns: the jobs read their kinds from its contract."""
+    return model.data is not None and bool(model.data.columns)
+
+
+def _args(scope: Scope, model: ir.Model) -> list[str]:
+    """mlops.jobs.drift's flags (its argparse: compiler/jobs/drift.py `arguments`, common.parser)."""
+    assert model.drift is not None
+    out = ["--baseline", BASELINE_DIR, "--live", LIVE_DIR, "--out", REPORT_DIR, "--method", model.drift.method,
+           "--threshold", number(model.drift.threshold)]
+    out += ["--contract", f"{CONTRACT_DIR}/{CONTRACT_KEY}"] if typed(model) else []
+    if model.data is not None and model.data.prediction:
+        out += ["--prediction", model.data.prediction]
+    return [*out, "--pushgateway", scope.addons.pushgateway.url, "--model", model.name,
+            "--namespace", scope.namespace, "--exit-zero"]
+
+
 def _container(scope: Scope, model: ir.Model) -> Obj:
-    env = {"BASELINE_DIR": BASELINE_DIR, "LIVE_DIR": LIVE_DIR, "MODEL": model.name, "NAMESPACE": scope.namespace,
-           "PUSHGATEWAY_URL": scope.addons.pushgateway.url, "HOME": "/tmp"}
-    mounts = [{"name": "data", "mountPath": "/data", "readOnly": True},
-              {"name": "program", "mountPath": PROGRAM_DIR, "readOnly": True},
-              {"name": "tmp", "mountPath": "/tmp"}]
-    return {"name": "drift", "image": DRIFT_IMAGE, "command": ["python", f"{PROGRAM_DIR}/{PROGRAM.name}"],
-            "env": [{"name": k, "value": v} for k, v in env.items()], "resources": RESOURCES,
-            "securityContext": container_security(), "volumeMounts": mounts}
+    mounts = [{"name": "data", "mountPath": "/data", "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}]
+    mounts += [{"name": "contract", "mountPath": CONTRACT_DIR, "readOnly": True}] if typed(model) else []
+    # The root filesystem is read-only: HOME (the image's /home/mlops) moves to the writable /tmp.
+    return {"name": "drift", "image": scope.env.target.jobs_image,
+            "command": ["python", "-m", "mlops.jobs.drift"], "args": _args(scope, model),
+            "env": [{"name": "HOME", "value": "/tmp"}], "resources": RESOURCES,
+            "securityContext": container_security(RUN_AS), "volumeMounts": mounts}
 
 
-def program_config_map(scope: Scope, model: ir.Model) -> Obj:
-    meta = scope.metadata(names.drift(model.name), app=model.name, instance=model.name, component="drift",
-                          source=source("models", model.name, "monitoring", "drift"))
-    return new("v1", "ConfigMap", meta, data={PROGRAM.name: PROGRAM.read_text(encoding="utf-8")})
+def contract_config_map(scope: Scope, model: ir.Model) -> Obj:
+    """The model's ODCS contract, a key per dataset a job checks (`live.yaml`): one ConfigMap per model, which the
+    training side's WorkflowTemplate may mount too (mlops.ir.names.contract)."""
+    meta = scope.metadata(names.contract(model.name), app=model.name, instance=model.name, component="contract",
+                          source=source("models", model.name, "data"))
+    return new("v1", "ConfigMap", meta, data={CONTRACT_KEY: contracts.document(model, "live").decode()})
+
+
+def _contract_volume(model: ir.Model) -> list[Obj]:
+    return [{"name": "contract", "configMap": {"name": names.contract(model.name)}}] if typed(model) else []
 
 
 def cron_job(scope: Scope, model: ir.Model) -> Obj:
@@ -68,7 +92,7 @@ def cron_job(scope: Scope, model: ir.Model) -> Obj:
            "enableServiceLinks": False, "securityContext": pod_security(RUN_AS),
            "initContainers": fetches(model, access), "containers": [_container(scope, model)],
            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}},
-                       {"name": "program", "configMap": {"name": names.drift(model.name)}}, *access.volumes]}
+                       *_contract_volume(model), *access.volumes]}
     labels = {**scope.labels(model.name, model.name, "drift"), **dict(scope.hints.pod_labels),
               **selector(model.name, component="drift")}
     job = {"backoffLimit": 1, "activeDeadlineSeconds": 3600,
@@ -81,4 +105,6 @@ def cron_job(scope: Scope, model: ir.Model) -> Obj:
 
 
 def build(scope: Scope, model: ir.Model) -> list[Obj]:
-    return [cron_job(scope, model), program_config_map(scope, model)] if model.drift else []
+    if not model.drift:
+        return []
+    return [cron_job(scope, model), *([contract_config_map(scope, model)] if typed(model) else [])]

@@ -16,14 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
+from mlops.ir.runtimes import JOBS_REPOSITORY, TRITON_FRAMEWORKS
 from mlops.ir.runtimes import MLSERVER_IMAGE as MLSERVER_IMAGE
-from mlops.ir.runtimes import TRITON_FRAMEWORKS
 from mlops.ir.runtimes import TRITON_IMAGE as TRITON_IMAGE
 from mlops.ir.runtimes import VLLM_IMAGE as VLLM_IMAGE
 from mlops.ir.runtimes import VLLM_TPU_IMAGE as VLLM_TPU_IMAGE
 
 STORAGE_INITIALIZER_IMAGE = "docker.io/kserve/storage-initializer:v0.15.2"
-DRIFT_IMAGE = MLSERVER_IMAGE          # carries numpy, pandas and pyarrow: the drift program needs nothing else
 
 MODEL_DIR = "/mnt/models"
 RUN_AS = 1000                          # the uid pods run as (never root: the namespace enforces `restricted`)
@@ -42,6 +41,8 @@ IMAGE_USERS: dict[str, dict[int, str]] = {
     "docker.io/kserve/storage-initializer": {1000: "kserve"},
     "docker.io/vllm/vllm-openai": {},
     "docker.io/vllm/vllm-tpu": {},
+    # the job image: `useradd --uid 1000 ... mlops` + `USER 1000:1000` (compiler/jobs/Dockerfile)
+    JOBS_REPOSITORY: {1000: "mlops"},
 }
 
 MLSERVER_CLASSES = {
