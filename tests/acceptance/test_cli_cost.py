@@ -170,6 +170,15 @@ def test_usage_errors_exit_2(argv: list[str], code: int, capsys: pytest.CaptureF
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_a_misspelt_provider_gets_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["cost", str(NORTH_STAR), "--compare", "aws,gpc"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "error: argument --compare: expected a comma-separated list of aws, gcp, azure, not 'gpc' "
+        "(did you mean 'gcp'?)\n")
+
+
 def test_unknown_environment_and_unreadable_file_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "cost", str(NORTH_STAR), "--env", "prodution")
     assert code == 2 and err == "mlops: unknown environment 'prodution' (did you mean 'production'?)\n"

@@ -15,8 +15,11 @@ def providers(text: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
     unknown = [p for p in names if p not in CLOUD_PROVIDERS]
     if unknown or not names:
+        from mlops.diagnostics.words import did_you_mean
+
         raise argparse.ArgumentTypeError(f"expected a comma-separated list of {', '.join(CLOUD_PROVIDERS)}"
-                                         + (f", not '{unknown[0]}'" if unknown else ""))
+                                         + (f", not '{unknown[0]}'{did_you_mean(unknown[0], CLOUD_PROVIDERS)}"
+                                            if unknown else ""))
     return names
 
 
