@@ -24,6 +24,7 @@ SKIPPED = "live preview skipped: "
 class Live:
     notes: tuple[str, ...]
     failed: bool                     # a preview that could run failed (the plan's exit code says so)
+    unavailable: str | None = None   # why no preview could run: asked for explicitly, that fails the plan too
 
 
 def _phrase(summary: dict[str, int]) -> str:
@@ -36,7 +37,7 @@ def preview(path: str, envs: Sequence[str], stacks: Stacks | None = None,
     """Preview the infra then the workloads stack of each environment in `envs` that the working tree has."""
     reason = missing()
     if reason:
-        return Live((SKIPPED + reason,), False)
+        return Live((SKIPPED + reason,), False, reason)
     if stacks is None:
         from mlops.gitops.stacks import AutomationStacks
 

@@ -165,11 +165,14 @@ def test_one_environment(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0 and [e["name"] for e in data["environments"]] == ["production"]
 
 
-def test_live_says_plainly_that_it_was_skipped(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_live_that_cannot_run_says_so_and_fails(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An explicit --live that cannot preview fails (newuser: `--live` exit code): the plan is still printed."""
     monkeypatch.setattr("shutil.which", lambda name: None)
-    code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--live", "--format", "text")
-    assert code == 0 and "note: live preview skipped: the pulumi CLI is not installed" in out
+    code, out, err = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--live", "--format", "text")
+    assert code == 1 and "note: live preview skipped: the pulumi CLI is not installed" in out
+    assert err.startswith("mlops: --live asked for `pulumi preview`, which cannot run here: the pulumi CLI is not "
+                          "installed: install it from https://www.pulumi.com/docs/install/")
 
 
 def test_a_huge_diff_is_trimmed_to_one_github_comment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -49,10 +49,11 @@ def run(args: argparse.Namespace) -> int:
     from mlops.gitops.plan import report as plan_report
 
     result = plan(args.file, args.base, args.env)
-    failed = False
+    failed, unavailable = False, None
     if args.live:
         outcome = live.preview(args.file, [e.name for e in result.environments if e.status != REMOVED])
         result, failed = dataclasses.replace(result, notes=result.notes + outcome.notes), outcome.failed
+        unavailable = outcome.unavailable
     if result.base_invalid:                # said in the plan itself; the job log gets the diagnostics too
         from mlops.diagnostics import reporters
 
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         raise Failure(f"the promotion gate refuses {len(result.refusals)} artifact(s); see the plan")
     if failed:
         raise Failure("`pulumi preview` failed; see the plan")
+    if unavailable:             # asked for by name: a plan without it must not pass for one with it
+        raise Failure(f"--live asked for `pulumi preview`, which cannot run here: {unavailable}")
     return 2 if args.detailed_exitcode and result.changed else 0
 
 
