@@ -9,18 +9,18 @@ import json
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
+import mlops
 from tests.support import EXAMPLES, ROOT
 from tests.support.cli import run
 
 NODE_DIRS = (ROOT / "tests" / "support" / "k8s_schemas" / "node",)
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+VERSION = mlops.__version__          # pyproject reads it (dynamic version)
 
 
 def actionlint(files: list[Path]) -> list[dict[str, object]]:
