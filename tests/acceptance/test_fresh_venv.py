@@ -92,9 +92,12 @@ def test_the_version_is_this_distributions(bare: Path) -> None:
 
 
 def _version() -> str:
-    import tomllib
+    """The source's version (pyproject reads mlops.__version__ from compiler/__init__.py)."""
+    import ast
 
-    return str(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"])
+    tree = ast.parse((ROOT / "compiler" / "__init__.py").read_text(encoding="utf-8"))
+    return next(str(ast.literal_eval(n.value)) for n in tree.body if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "__version__" for t in n.targets))
 
 
 if sys.platform == "win32":  # pragma: no cover - the venv layout above is POSIX's
