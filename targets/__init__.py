@@ -22,6 +22,8 @@ from mlops.errors import Failure
 
 if TYPE_CHECKING:
     from mlops import ir
+    from mlops.targets.base.allocatable import NodeBudget
+    from mlops.targets.base.catalog import InstanceType
     from mlops.targets.base.mocks import Mocks
     from mlops.targets.base.resources import ResourceRules
 
@@ -104,6 +106,10 @@ class Target(Protocol):
 
     def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
         """Node pools the program creates besides the spec's (AKS's system pool): `mlops cost` prices them too."""
+
+    def node_budget(self, instance: InstanceType) -> NodeBudget | None:
+        """What pods may request on one node of `instance` as the program creates it (pure: catalog data and the
+        provider's documented reserves); None where the target cannot know (onprem: the nodes are the user's)."""
 
 
 def get(provider: str) -> Target:

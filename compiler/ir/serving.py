@@ -8,6 +8,13 @@ Scaling bounds are split by traffic share: an instance carrying a share s of the
 min ceil(min*s) (at least 1 when the model's min is at least 1: a variant nobody routes to stays warm if the
 model does) and max ceil(max*s) (at least its min and 1). The per-replica target is unchanged, since each
 instance scales on its own requests.
+
+An ab variant that carries traffic also keeps the model's disruption budget: the route sends its share to that
+variant's Service alone, so a variant of one replica turns its whole share into 503s on one eviction (a drained
+node, an upgrade), whatever the model's `min` promised. With `min` of 2 or more, every variant with a weight runs at
+least 2 replicas, so its PodDisruptionBudget (maxUnavailable 1, from 2 replicas) keeps one serving. `min` 1 promises
+no more than one replica for the model itself (no budget: one eviction stops it), `min` 0 none (scale to zero).
+A shadow candidate answers nobody (Envoy drops mirrored responses), so it keeps its plain share.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ VARIANT: Role = "variant"
 CANDIDATE: Role = "candidate"
 # Frameworks with a runtime built for TPUs; the rules hold every other framework off TPU pools.
 TPU_FRAMEWORKS: tuple[ir.Framework, ...] = ("vllm", "custom")
+# The replicas from which an instance gets a PodDisruptionBudget (maxUnavailable 1 leaves one serving).
+DISRUPTION_BUDGET = 2
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ def instances(model: ir.Model) -> tuple[Instance, ...]:
         out = []
         for v in rollout.variants:
             low, high = _bounds(model.scaling, v.weight / 100)
+            if v.weight > 0:
+                low = max(low, min(model.scaling.min, DISRUPTION_BUDGET))
+                high = max(high, low)
             out.append(Instance(names.variant(model.name, v.name), VARIANT, v.artifact, v.weight / 100, low, high,
                                 _source(*path, "rollout", "variants", v.name), v.weight))
         return tuple(out)

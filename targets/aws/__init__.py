@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops import ir
 from mlops.targets import Hints
-from mlops.targets.base import deferred
+from mlops.targets.base import allocatable, catalog, deferred
 from mlops.targets.base import hints as common
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
 
@@ -47,6 +47,12 @@ RESOURCES = ResourceRules(
 # internet-facing.
 NLB = ("service.beta.kubernetes.io/aws-load-balancer-type", "nlb")
 INTERNAL = ("service.beta.kubernetes.io/aws-load-balancer-internal", "true")
+
+# The DaemonSets EKS puts on every node whose requests are published: aws-node (the VPC CNI; containers aws-node
+# and aws-eks-nodeagent, 25m CPU each: aws/amazon-vpc-cni-k8s@v1.23.0:config/master/aws-k8s-cni.yaml:299,341).
+# kube-proxy and eks-pod-identity-agent are EKS add-ons whose manifests EKS renders itself: their requests are not
+# published in a source mlops can pin, so they are not counted.
+DAEMONSETS = (allocatable.DaemonSet("aws-node", 50, 0, "amazon-vpc-cni-k8s v1.23.0 aws-k8s-cni.yaml:299,341"),)
 
 
 class Aws:
@@ -103,5 +109,12 @@ class Aws:
     def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
         return ()
 
+
+    def node_budget(self, instance: catalog.InstanceType) -> allocatable.NodeBudget:
+        # The node groups use EKS's AL2023 AMIs (cluster.py: ami_type), whose nodeadm sets the kubelet's reserve;
+        # max pods comes from the catalog (nodeadm's ENI formula; 110, its default, for a type it lacks).
+        reserve = allocatable.eks(instance.vcpu, instance.max_pods or 110)
+        return allocatable.budget(instance.name, instance.vcpu, instance.memory_gib, reserve, DAEMONSETS,
+                                  instance.accelerator is not None)
 
 TARGET = Aws()

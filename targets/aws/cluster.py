@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from mlops import ir
 from mlops.ir.names import short_name
 from mlops.targets.aws.access import pod_trust
+from mlops.targets.base import disks
 from mlops.targets.base.tags import tags
 
 AZ_COUNT = 3
@@ -182,7 +183,7 @@ class Cluster(pulumi.ComponentResource):
     def _node_group(self, name: str, env: ir.Environment, pool: ir.NodePool, group: str, role: aws.iam.Role,
                     network: Network, attached: list[pulumi.Resource]) -> aws.eks.NodeGroup:
         gpu = bool(pool.instance_accelerator)
-        template = launch_template(f"{name}-launch-{pool.name}", env, group, self)
+        template = launch_template(f"{name}-launch-{pool.name}", env, group, self, disks.node_disk_gib(env, pool))
         accelerator = ({"nvidia.com/gpu.present": "true", ACCELERATOR_LABEL: pool.instance_accelerator or ""}
                        if gpu else {})
         return aws.eks.NodeGroup(
@@ -217,12 +218,17 @@ def endpoint_access(access: ir.ApiAccess) -> dict[str, Any]:
             "public_access_cidrs": list(access.allowed_cidrs)}
 
 
-def launch_template(name: str, env: ir.Environment, group: str, parent: pulumi.Resource) -> aws.ec2.LaunchTemplate:
+def launch_template(name: str, env: ir.Environment, group: str, parent: pulumi.Resource,
+                    disk_gib: int | None = None) -> aws.ec2.LaunchTemplate:
     """Tags for what a node group launches, and IMDSv2 with hop limit 1 (pods get no node credentials: AL2023's
     managed default, which a custom launch template must restate, latest/ug/nodes/al2023.adoc:38-40). Nothing EKS
     forbids in a managed node group's template (no subnet, instance profile, shutdown behaviour, instance type or
     security groups: latest/ug/nodes/launch-templates.adoc:31-105), so EKS keeps choosing the AMI and the cluster
-    security group."""
+    security group. A pool whose models ask for `resources.disk` gets a root volume of `disk_gib` (targets/base/
+    disks.py): with a launch template the disk size is set in it, not on the node group (launch-templates.adoc:49-80,
+    "You must specify this in the launch template"), on AL2023's root device /dev/xvda, gp3 like its own
+    (awslabs/amazon-eks-ami@v20260724:templates/al2023/template.json:84-86, variables-default.json:40); other pools
+    keep the AMI's 20 GiB."""
     labelled = {**tags(env), "Name": group}
     return aws.ec2.LaunchTemplate(
         name, name=group, description=f"Nodes of {group}", update_default_version=True,
@@ -230,6 +236,9 @@ def launch_template(name: str, env: ir.Environment, group: str, parent: pulumi.R
                                                                    http_put_response_hop_limit=1),
         tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=labelled)
                             for kind in TAGGED_AT_LAUNCH],
+        block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+            device_name="/dev/xvda", ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                volume_size=disk_gib, volume_type="gp3", delete_on_termination="true"))] if disk_gib else None,
         opts=pulumi.ResourceOptions(parent=parent))
 
 

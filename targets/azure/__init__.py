@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops import ir
 from mlops.targets import Hints
-from mlops.targets.base import deferred
+from mlops.targets.base import allocatable, catalog, deferred
 from mlops.targets.base import hints as common
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, RESOURCE_GROUP, ResourceRules
 
@@ -21,7 +21,8 @@ RESOURCES = ResourceRules(
                                                          "networkProfile.networkPlugin", "networkProfile.podCidr",
                                                          "networkProfile.serviceCidr", "networkProfile.dnsServiceIP"),
         "azure-native:containerservice:AgentPool": ("agentPoolName", "resourceName", "resourceGroupName", "vmSize",
-                                                    "osType", "scaleSetPriority", "vnetSubnetID"),
+                                                    "osType", "osDiskSizeGB", "osDiskType", "scaleSetPriority",
+                                                    "vnetSubnetID"),
         "azure-native:containerregistry:Registry": ("registryName", "resourceGroupName", "location"),
         "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
         "azure-native:network:VirtualNetwork": ("virtualNetworkName", "resourceGroupName", "location"),
@@ -53,6 +54,10 @@ def client_id_output(model: str) -> str:
 # token endpoint, not IMDS (workload-identity-overview.md:58); the AKS best-practices policy excepts this address
 # (operator-best-practices-cluster-security.md:80-97).
 IMDS = "169.254.169.254/32"
+
+# Max pods per node: the agent pools set none, so Azure CNI Overlay's default (cluster.py: network_plugin_mode
+# "overlay"): 250 (MicrosoftDocs/azure-aks-docs@fb060ab:articles/aks/concepts-network-ip-address-planning.md:62).
+MAX_PODS = 250
 
 
 class Azure:
@@ -130,5 +135,12 @@ class Azure:
                             accelerator_count=0, min=SYSTEM_NODES[0], max=SYSTEM_NODES[1], spot=False,
                             instance_type=SYSTEM_VM_SIZE, instance_accelerator=None),)
 
+
+    def node_budget(self, instance: catalog.InstanceType) -> allocatable.NodeBudget:
+        # AKS's node DaemonSets (azure-cns, cilium, cloud-node-manager...) are rendered by AKS with requests no
+        # pinned source states: not counted.
+        reserve = allocatable.aks(instance.vcpu, instance.memory_gib, MAX_PODS)
+        return allocatable.budget(instance.name, instance.vcpu, instance.memory_gib, reserve, (),
+                                  instance.accelerator is not None)
 
 TARGET = Azure()

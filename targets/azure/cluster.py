@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure
@@ -17,6 +18,7 @@ from mlops import ir
 from mlops.ir.names import short_name
 from mlops.targets.azure import SYSTEM_NODES, SYSTEM_POOL, SYSTEM_VM_SIZE  # also priced by mlops cost
 from mlops.targets.azure.access import assignment_name, role_definition
+from mlops.targets.base import disks
 from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import k8s_labels
 
@@ -149,6 +151,7 @@ class Cluster(pulumi.ComponentResource):
             resource_group_name=args.resource_group.name, mode="User", os_type="Linux", os_sku="Ubuntu",
             vm_size=pool.instance_type, orchestrator_version=env.kubernetes_version,
             vnet_subnet_id=args.network.subnet.id,
+            **os_disk(env, pool),
             # `count` seeds the pool; afterwards the autoscaler owns it (hence ignored below).
             enable_auto_scaling=True, count=pool.min, min_count=pool.min, max_count=pool.max,
             node_labels={**k8s_labels(env), POOL_LABEL: pool.name},
@@ -161,6 +164,16 @@ class Cluster(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]))
 
+
+
+def os_disk(env: ir.Environment, pool: ir.NodePool) -> dict[str, Any]:
+    """The OS disk of a pool whose models ask for `resources.disk` (targets/base/disks.py), as a managed disk: an
+    ephemeral OS disk lives in the VM's temp storage and is sized by it (articles/aks/concepts-storage.md:37, at
+    MicrosoftDocs/azure-aks-docs@fb060ab), which the sizes a model's disk needs outgrow. Other pools keep AKS's
+    default. "You can't change the OS disk size after cluster or node pool creation" (:42): a change replaces the
+    pool (RESOURCES)."""
+    size = disks.node_disk_gib(env, pool)
+    return {"os_disk_size_gb": size, "os_disk_type": "Managed"} if size else {}
 
 def api_server_access(access: ir.ApiAccess, egress_ip: pulumi.Input[str | None]
                       ) -> azure.containerservice.ManagedClusterAPIServerAccessProfileArgs | None:

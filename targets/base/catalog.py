@@ -60,6 +60,7 @@ class InstanceType:
     machine_type: str | None = None      # gcp: the machine type when `name` is machine+attached GPU
     gke_accelerator: str | None = None   # gcp: GKE's accelerator name for the node pool
     tpu_topology: str | None = None      # gcp: TPU slice topology
+    max_pods: int | None = None          # aws: the kubelet's max pods (its memory reserve grows with it)
 
     def offered_in(self, region: str, spot: bool) -> bool:
         price = self.prices.get(region)
@@ -162,6 +163,7 @@ def load(provider: str) -> Catalog:
             machine_type=item.get("machineType"),
             gke_accelerator=item.get("gkeAccelerator"),
             tpu_topology=item.get("tpuTopology"),
+            max_pods=item.get("maxPods"),
         )
         for name, item in raw["instances"].items()
     }

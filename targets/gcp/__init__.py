@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from mlops import ir
 from mlops.ir.names import short_name
 from mlops.targets import Hints
-from mlops.targets.base import catalog
+from mlops.targets.base import allocatable, catalog
 from mlops.targets.base import hints as common
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
 
@@ -111,5 +111,11 @@ class Gcp:
     def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
         return ()
 
+
+    def node_budget(self, instance: catalog.InstanceType) -> allocatable.NodeBudget:
+        # GKE's node DaemonSets (kube-proxy, fluentbit-gke, gke-metadata-server, netd...) are rendered by GKE, with
+        # requests no pinned source states: not counted.
+        shape = instance.vcpu, instance.memory_gib
+        return allocatable.budget(instance.name, *shape, allocatable.gke(*shape), (), instance.accelerator is not None)
 
 TARGET = Gcp()

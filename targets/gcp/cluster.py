@@ -14,7 +14,7 @@ import pulumi_gcp as gcp
 
 from mlops import ir
 from mlops.ir.names import short_name
-from mlops.targets.base import catalog
+from mlops.targets.base import catalog, disks
 from mlops.targets.base.hints import POOL_LABEL
 from mlops.targets.base.tags import gcp_labels, k8s_labels
 
@@ -194,6 +194,8 @@ def node_config(env: ir.Environment, pool: ir.NodePool,
         workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
         shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
             enable_secure_boot=True, enable_integrity_monitoring=True),
+        # Sized for the models asking for `resources.disk` (targets/base/disks.py); else GKE's default (100 GB).
+        disk_size_gb=disks.node_disk_gib(env, pool),
     )
 
 

@@ -12,6 +12,8 @@ from mlops.targets.base import hints as common
 from mlops.targets.base.resources import CLUSTER, ResourceRules
 
 if TYPE_CHECKING:
+    from mlops.targets.base.allocatable import NodeBudget
+    from mlops.targets.base.catalog import InstanceType
     from mlops.targets.base.mocks import Mocks
 
 
@@ -58,5 +60,9 @@ class OnPrem:
     def system_pools(self, env: ir.Environment) -> tuple[ir.NodePool, ...]:
         return ()
 
+
+    def node_budget(self, instance: InstanceType) -> NodeBudget | None:
+        # The nodes are the user's: their kubelet flags are not known here, so the rule keeps `machine` as capacity.
+        return None
 
 TARGET = OnPrem()

@@ -68,9 +68,10 @@ def test_an_ab_weight_change_is_a_traffic_shift(tmp_path: Path, capsys: pytest.C
     repo.edit("weight: 20}", "weight: 50}")
     staging = plan(capsys, repo)["staging"]
     [said] = [s for s in staging["rollouts"] if s.startswith("ranker:")]
+    # min 2 is a disruption budget every weighted variant keeps (ir/serving.py): at 50/50 neither variant drops to
+    # one replica or loses its PodDisruptionBudget, so the shift moves traffic and nothing else
     assert said == ("ranker: A/B traffic shift, no new pods: control registry://ranker:v3 at 80% → 50%, treatment "
-                    "registry://ranker:v4 at 20% → 50%, all at once when the HTTPRoute is applied; ranker-control at "
-                    "least 2 → 1 replica; it loses its PodDisruptionBudget: one eviction stops it")
+                    "registry://ranker:v4 at 20% → 50%, all at once when the HTTPRoute is applied")
 
 
 def model(tmp_path: Path, rollout: dict[str, Any], scaling: dict[str, Any] | None = None) -> Any:
@@ -85,15 +86,16 @@ def test_latency_comes_back_as_written(tmp_path: Path) -> None:
         assert narrate.analysis_words(m.rollout.analysis) == shown
 
 
-def test_blue_green_with_analysis_says_it_needs_preview_traffic(tmp_path: Path) -> None:
+def test_blue_green_with_analysis_says_what_it_measures_and_when(tmp_path: Path) -> None:
     rollout = {"strategy": "blue-green", "autoPromote": True, "analysis": {"maxErrorRate": 0.01}}
     new = model(tmp_path, rollout, {"min": 0, "max": 2, "metric": "rps", "target": 10})
     said = narrate.sentence(model(tmp_path, rollout, {"min": 0, "max": 2, "metric": "rps", "target": 10}), new,
                             (narrate_change(),), "ns")
     assert said is not None and "only requests with the header x-mlops-preview: true reach it" in said
-    assert "without them it is inconclusive and the rollout pauses for a person" in said
-    assert "with scaling.min 0 and no traffic the model may run no pod" in said
-    assert said.endswith("if it passes, the active Service switches to it")
+    assert "once it is ready the active Service switches to it; then its analysis measures the live traffic" in said
+    assert "while the old version keeps running: switched back to it if error rate > 1%" in said
+    assert said.endswith("without traffic it is inconclusive and the rollout pauses for a person (with scaling.min 0 "
+                         "and no traffic the model may run no pod at all)")
 
 
 def narrate_change() -> Any:

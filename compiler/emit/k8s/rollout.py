@@ -6,8 +6,15 @@
   promotion (`analysis.startingStep: 1`), measuring every minute: a bad canary is caught within a minute or
   two of taking traffic, instead of at the end of a whole step as a per-step analysis would; every step's
   hold is analysed before the next step starts all the same.
-- blue-green: an Argo Rollout switching its active Service; the preview is analysed for `interval` before
-  promotion (`prePromotionAnalysis`), promoted automatically when `autoPromote`.
+- blue-green: an Argo Rollout switching its active Service. The new colour starts beside the old one behind the
+  preview Service (only requests with the preview header reach it), then waits for `kubectl argo rollouts promote`
+  or, with `autoPromote`, switches by itself (after `interval` when unanalysed). `analysis` measures the new colour
+  AFTER the switch, on the traffic it then carries (`postPromotionAnalysis`, `interval` long): a failure switches
+  the active Service back to the old colour, which keeps running until the analysis completes (no
+  `scaleDownDelaySeconds`: "it will scale down the ReplicaSet only after the AnalysisRun completes"). An analysis
+  before the switch (`prePromotionAnalysis`) would measure only the preview Service, which no production request
+  reaches: it would always end inconclusive and pause (argoproj/argo-rollouts@v1.9.0:docs/features/bluegreen.md:
+  81-93 the sequence, 116-130 pre- and post-promotion analysis).
 - ab, shadow: one Deployment per instance (variants; stable and candidate); the HTTPRoute splits or mirrors.
 """
 
@@ -65,7 +72,7 @@ def _blue_green(model: ir.Model) -> Obj:
     blue: Obj = {"activeService": model.name, "previewService": names.preview_service(model.name),
                  "autoPromotionEnabled": rollout.auto_promote}
     if _analysed(model):
-        blue["prePromotionAnalysis"] = {"templates": [{"templateName": model.name}], "args": HASH_ARG}
+        blue["postPromotionAnalysis"] = {"templates": [{"templateName": model.name}], "args": HASH_ARG}
     elif rollout.auto_promote:
         blue["autoPromotionSeconds"] = rollout.interval_seconds
     return {"blueGreen": blue}
@@ -93,7 +100,7 @@ def analysis_template(scope: Scope, model: ir.Model) -> Obj:
     if analysis is None or queries is None:
         raise ValueError(f"model {model.name}: analysis needs the runtime's own metrics")
     sel = metric_selector(scope, model) + ',rollouts_pod_template_hash="{{args.hash}}"'
-    # Background (canary) analysis runs until promotion; blue-green measures the preview for `interval`.
+    # Background (canary) analysis runs until promotion; blue-green measures the new colour for `interval` once active.
     count = None if model.rollout.strategy == "canary" else max(model.rollout.interval_seconds // MEASURE_EVERY, 1)
     metrics = []
     if analysis.max_error_rate is not None:

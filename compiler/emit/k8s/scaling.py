@@ -82,6 +82,6 @@ def build(scope: Scope, model: ir.Model) -> list[Obj]:
     out: list[Obj] = []
     for inst in serving.instances(model):
         out.append(scaled_object(scope, model, inst) if keda else hpa(scope, model, inst))
-        if inst.min >= 2:
+        if inst.min >= serving.DISRUPTION_BUDGET:
             out.append(pdb(scope, model, inst))
     return out

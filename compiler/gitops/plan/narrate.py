@@ -2,8 +2,9 @@
 
 `fraud-scorer: canary v12 → v13, 10% → 30% → 60%, 5 min per step, rolled back if error rate > 1% or p99 > 250ms`.
 The words follow what the emitted objects do (see compiler/emit/k8s/rollout.py): a canary holds each step for
-`interval` under background analysis; blue-green analyses the preview, which only requests with the preview
-header reach, before switching (no such requests: inconclusive, the rollout pauses for a person); ab and shadow
+`interval` under background analysis; blue-green starts the new colour behind the preview Service, switches when
+promoted (by a person, or by itself with autoPromote) and then analyses it on live traffic, switching back on a
+failure (no traffic: inconclusive, the rollout pauses for a person); ab and shadow
 update their Deployments in place while the HTTPRoute splits or mirrors, and a weight change alone moves traffic
 at once; a brand-new Rollout starts at full traffic. Latency limits are shown in the unit the spec allows them in
 (`250ms`, `12s`).
@@ -76,13 +77,14 @@ def _blue_green(model: ir.Model, change: str, namespace: str) -> str:
         then = (f"the active Service switches to it after {duration(r.interval_seconds)}, unanalysed" if r.auto_promote
                 else f"it waits for a person: {promote}")
         return f"{start}; {then}"
-    # prePromotionAnalysis measures the preview's own requests; none gives NaN, inconclusive (rollout.py `_metric`).
-    then = "the active Service switches to it" if r.auto_promote else "it waits for a person all the same"
-    idle = (" (with scaling.min 0 and no traffic the model may run no pod, nor then does its preview)"
-            if model.scaling.min == 0 else "")
-    return (f"{start}. Its analysis measures those requests for {duration(r.interval_seconds)}: without them it is "
-            f"inconclusive and the rollout pauses for a person ({promote}, or send preview traffic){idle}; rolled "
-            f"back if {limits}; if it passes, {then}")
+    # postPromotionAnalysis measures the new colour once active (rollout.py `_blue_green`); the old colour runs on
+    # until it completes. No requests give NaN, inconclusive (rollout.py `_metric`).
+    switch = ("once it is ready the active Service switches to it" if r.auto_promote
+              else f"it waits for a person: {promote}")
+    idle = (" (with scaling.min 0 and no traffic the model may run no pod at all)" if model.scaling.min == 0 else "")
+    return (f"{start}; {switch}; then its analysis measures the live traffic for {duration(r.interval_seconds)} "
+            f"while the old version keeps running: switched back to it if {limits}; without traffic it is "
+            f"inconclusive and the rollout pauses for a person{idle}")
 
 
 def _rolling(model: ir.Model, change: str) -> str:
@@ -100,8 +102,9 @@ def _floors(old: ir.Model, new: ir.Model) -> str:
         if was is None or was.min == inst.min:
             continue
         # A PodDisruptionBudget exists from 2 replicas (emit/k8s/scaling.py): below, one eviction stops the variant.
-        pdb = ("; it loses its PodDisruptionBudget: one eviction stops it" if was.min >= 2 > inst.min else
-               "; it gets a PodDisruptionBudget" if inst.min >= 2 > was.min else "")
+        budget = serving.DISRUPTION_BUDGET
+        pdb = ("; it loses its PodDisruptionBudget: one eviction stops it" if was.min >= budget > inst.min else
+               "; it gets a PodDisruptionBudget" if inst.min >= budget > was.min else "")
         said.append(f"{inst.name} at least {was.min} → {inst.min} replica{'s' if inst.min != 1 else ''}{pdb}")
     return f"; {', '.join(said)}" if said else ""
 

@@ -9,6 +9,8 @@ from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
 from mlops.spec.overlay import EnvSource
 from mlops.spec.quantity import memory_gib, millicores
 from mlops.spec.raw import integer, mapping, models_of, pools_of
+from mlops.spec.rules.pools import instance_of
+from mlops.targets import get as target_of
 
 
 def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
@@ -17,6 +19,7 @@ def models(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) ->
     for name, model in models_of(doc):
         where = ("models", name)
         yield from _placement(name, model, pools, at)
+        yield from _allocatable(name, model, pools, target, at)
         yield from _scaling(name, model, at)
         if model.get("framework") == "vllm" and not (integer(mapping(model.get("resources")).get("gpu")) or 0):
             yield at.error((*where, "framework"),
@@ -73,6 +76,46 @@ def _placement(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]
         yield at.error((*where, "resources", "memory"),
                        f"one replica asks {resources['memory']} but nodes of pool '{pool_name}' have "
                        f"{machine['memory']}")
+
+
+def _allocatable(name: str, model: dict[str, Any], pools: dict[str, dict[str, Any]], target: dict[str, Any] | None,
+                 at: EnvSource) -> Iterator[Diagnostic]:
+    """A replica that fits the pool's `machine` may still not fit what its nodes offer pods: the kubelet's reserve
+    and the DaemonSets on every node come first (the target's `node_budget`, from the providers' documented
+    formulas). Off the clouds (onprem) the nodes' reserves are unknown and `machine` stays the bound."""
+    resources = mapping(model.get("resources"))
+    pool = pools.get(model["nodePool"]) if isinstance(model.get("nodePool"), str) else None
+    machine = mapping(mapping(pool).get("machine"))
+    cpu, memory = millicores(resources.get("cpu")), memory_gib(resources.get("memory"))
+    have_cpu, have_memory = millicores(machine.get("cpu")), memory_gib(machine.get("memory"))
+    instance = instance_of(pool, target) if pool is not None else None
+    if instance is None or (cpu is None and memory is None) or have_cpu is None or have_memory is None:
+        return
+    if (cpu or 0) > have_cpu or (memory or 0) > have_memory:
+        return  # beyond the machine itself: _placement says so
+    node = target_of(str(mapping(target)["provider"])).node_budget(instance)
+    if node is None:
+        return
+    short_cpu, short_memory = (cpu or 0) > node.free_cpu_m, (memory or 0) * 1024 > node.free_mib
+    if not (short_cpu or short_memory):
+        return
+    needs = " and ".join(([f"{resources['cpu']} CPU"] if cpu is not None else [])
+                         + ([str(resources["memory"])] if memory is not None else []))
+    yield at.error(("models", name, "resources", "cpu" if short_cpu else "memory"),
+                   f"one replica needs {needs}; a {instance.name} node of pool '{model['nodePool']}' has "
+                   f"{_cpu(node.cpu_m)} CPU / {_gi(node.memory_mib)}Gi, of which {_cpu(node.allocatable_cpu_m)} CPU"
+                   f" / {_gi(node.allocatable_mib)}Gi allocatable after the kubelet's reserve, less "
+                   f"{_cpu(node.daemonset_cpu_m)} CPU / {_gi(node.daemonset_mib)}Gi for the DaemonSets on every node "
+                   f"(target {mapping(target).get('_name')})")
+
+
+def _cpu(m: float) -> str:
+    """Millicores as CPUs, rounded down to 0.01 (an allocatable never reads as more than it is)."""
+    return f"{int(m / 10) / 100:g}"
+
+
+def _gi(mib: float) -> str:
+    return f"{int(mib / 1024 * 10) / 10:g}"
 
 
 def _scaling(name: str, model: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:

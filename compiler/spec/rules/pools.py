@@ -27,6 +27,25 @@ def node_pools(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource
             yield from _instance(name, pool, target or {}, at)
 
 
+def instance_of(pool: dict[str, Any], target: dict[str, Any] | None) -> catalogs.InstanceType | None:
+    """The instance type the target's program creates for `pool` (None off the clouds, or when nothing fits: the
+    pool's own rule reports that)."""
+    provider = mapping(target).get("provider")
+    machine, accel = mapping(pool.get("machine")), mapping(pool.get("accelerator"))
+    cpu, memory, count = integer(machine.get("cpu")), memory_gib(machine.get("memory")), integer(accel.get("count", 1))
+    if provider not in catalogs.CLOUD_PROVIDERS or cpu is None or memory is None or count is None:
+        return None
+    if accel and not isinstance(accel.get("type"), str):
+        return None
+    try:
+        return catalogs.select(catalogs.load(str(provider)), cpu=cpu, memory_gib=memory,
+                               accelerator=accel.get("type") if isinstance(accel.get("type"), str) else None,
+                               count=count, region=str(mapping(target).get("region")),
+                               spot=pool.get("capacity") == "spot").instance
+    except catalogs.NoFit:
+        return None
+
+
 def _instance(name: str, pool: dict[str, Any], target: dict[str, Any], at: EnvSource) -> Iterator[Diagnostic]:
     """The pool must fit an instance type the provider offers in the region (maybe through a stated equivalent)."""
     machine, accel = mapping(pool.get("machine")), mapping(pool.get("accelerator"))

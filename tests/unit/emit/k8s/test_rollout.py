@@ -54,7 +54,9 @@ def test_blue_green_analyses_the_preview_for_the_interval(tmp_path: Path) -> Non
     blue = files["rollout-fraud.yaml"]["spec"]["strategy"]["blueGreen"]
     assert blue["activeService"] == "fraud" and blue["previewService"] == "fraud-preview"
     assert blue["autoPromotionEnabled"] is True
-    assert blue["prePromotionAnalysis"]["templates"] == [{"templateName": "fraud"}]
+    # measured after the switch, on the traffic the new colour carries (the preview gets none of production's)
+    assert blue["postPromotionAnalysis"]["templates"] == [{"templateName": "fraud"}]
+    assert "prePromotionAnalysis" not in blue and "scaleDownDelaySeconds" not in blue   # the old colour waits for it
     [metric] = files["analysistemplate-fraud.yaml"]["spec"]["metrics"]
     assert (metric["name"], metric["interval"], metric["count"]) == ("latency-p99-ms", "1m", 10)
     assert metric["successCondition"] == "result[0] <= 2000"
@@ -69,7 +71,7 @@ def test_blue_green_without_analysis_promotes_after_the_interval(tmp_path: Path)
     rollout = {"strategy": "blue-green", "interval": "15m", "autoPromote": True}
     files = manifests(tmp_path, spec({"fraud": sklearn(rollout=rollout)}))
     blue = files["rollout-fraud.yaml"]["spec"]["strategy"]["blueGreen"]
-    assert blue["autoPromotionSeconds"] == 900 and "prePromotionAnalysis" not in blue
+    assert blue["autoPromotionSeconds"] == 900 and "postPromotionAnalysis" not in blue
 
 
 def test_blue_green_waits_for_a_person_unless_auto_promoted(tmp_path: Path) -> None:
@@ -222,13 +224,13 @@ ROLLOUTS = [
         model(strategy="blue-green", auto_promote=True, interval=900), """
         blueGreen: {activeService: m, previewService: m-preview, autoPromotionEnabled: true, autoPromotionSeconds: 900}
     """, at="spec.strategy"),
-    Row("blue-green analysed: before promotion, and the analysis, not a timer, decides",
+    Row("blue-green analysed: after the switch, on live traffic, and the analysis, not a timer, decides",
         model(strategy="blue-green", auto_promote=True, analysis=analysis(p99_ms=200)), """
         blueGreen:
           activeService: m
           previewService: m-preview
           autoPromotionEnabled: true
-          prePromotionAnalysis:
+          postPromotionAnalysis:
             templates: [{templateName: m}]
             args: [{name: hash, valueFrom: {podTemplateHashValue: Latest}}]
     """, at="spec.strategy"),

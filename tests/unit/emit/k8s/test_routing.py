@@ -14,7 +14,8 @@ def test_ab_weights_one_deployment_and_service_per_variant(tmp_path: Path) -> No
     files = manifests(tmp_path, spec({"rank": m}))
     assert route_rule(files, "rank")["backendRefs"] == [{"name": "rank-control", "port": 8080, "weight": 70},
                                                   {"name": "rank-treatment", "port": 8080, "weight": 30}]
-    for variant, low, high in (("control", 2, 7), ("treatment", 1, 3)):
+    # min 2 is a disruption budget: the treatment keeps 2 replicas (not ceil(0.6) = 1) and its own PDB
+    for variant, low, high in (("control", 2, 7), ("treatment", 2, 3)):
         deployment = files[f"deployment-rank-{variant}.yaml"]
         init = deployment["spec"]["template"]["spec"]["initContainers"][0]
         assert init["args"] == [f"s3://mm/{'a' if variant == 'control' else 'b'}/", "/mnt/models"]
@@ -23,7 +24,7 @@ def test_ab_weights_one_deployment_and_service_per_variant(tmp_path: Path) -> No
         assert f'app_kubernetes_io_instance="rank-{variant}"' in scaled["triggers"][0]["metadata"]["query"]
         assert f"service-rank-{variant}.yaml" in files
     assert "poddisruptionbudget-rank-control.yaml" in files
-    assert "poddisruptionbudget-rank-treatment.yaml" not in files
+    assert "poddisruptionbudget-rank-treatment.yaml" in files
 
 
 def test_shadow_mirrors_the_asked_percent_to_the_candidate(tmp_path: Path) -> None:

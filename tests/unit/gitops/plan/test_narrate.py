@@ -33,9 +33,14 @@ TEMPLATE = (ObjectChange("change", "apps/v1", "Deployment", "ns", "m", "m", (Fie
     ({"strategy": "canary", "steps": [50]}, "m: canary v1 → v2, 50%, 5 min per step, promoted on time, no analysis"),
     ({"strategy": "blue-green", "analysis": {"maxLatencyP99": "200ms"}},
      "m: blue-green v1 → v2: the new version starts as a preview beside the active one; only requests with the "
-     "header x-mlops-preview: true reach it. Its analysis measures those requests for 5 min: without them it is "
-     "inconclusive and the rollout pauses for a person (kubectl argo rollouts promote m -n shop-dev, or send preview "
-     "traffic); rolled back if p99 > 200ms; if it passes, it waits for a person all the same"),
+     "header x-mlops-preview: true reach it; it waits for a person: kubectl argo rollouts promote m -n shop-dev; then "
+     "its analysis measures the live traffic for 5 min while the old version keeps running: switched back to it if "
+     "p99 > 200ms; without traffic it is inconclusive and the rollout pauses for a person"),
+    ({"strategy": "blue-green", "autoPromote": True, "analysis": {"maxErrorRate": 0.01}},
+     "m: blue-green v1 → v2: the new version starts as a preview beside the active one; only requests with the "
+     "header x-mlops-preview: true reach it; once it is ready the active Service switches to it; then its analysis "
+     "measures the live traffic for 5 min while the old version keeps running: switched back to it if error rate > "
+     "1%; without traffic it is inconclusive and the rollout pauses for a person"),
     ({"strategy": "blue-green", "autoPromote": True},
      "m: blue-green v1 → v2: the new version starts as a preview beside the active one; only requests with the "
      "header x-mlops-preview: true reach it; the active Service switches to it after 5 min, unanalysed"),

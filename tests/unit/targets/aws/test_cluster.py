@@ -101,3 +101,15 @@ def test_a10_instances_volumes_and_interfaces_are_tagged_through_a_launch_templa
 def test_a10_network_resources_are_tagged_by_the_provider_default_tags(tmp_path: Path) -> None:
     provider = one(graph(tmp_path, spec()), "pulumi:providers:aws")
     assert provider.inputs["defaultTags"]["tags"]["cost-center"] == "cc-7"
+
+
+def test_a_pool_running_a_model_with_disk_gets_a_root_volume_that_holds_it(tmp_path: Path) -> None:
+    text = spec().replace("models:\n", "models:\n  llm: {framework: sklearn, artifact: s3://shop-models/llm/v1/, "
+                                       "nodePool: cpu, resources: {disk: 100Gi}}\n")
+    resources = graph(tmp_path, text)
+    cpu = one(resources, LAUNCH_TEMPLATE, name="shop-live-eks-launch-cpu")
+    # AL2023's root device, in the launch template (EKS refuses diskSize on the node group beside one)
+    assert cpu.inputs["blockDeviceMappings"] == [{"deviceName": "/dev/xvda", "ebs": {
+        "volumeSize": 157, "volumeType": "gp3", "deleteOnTermination": "true"}}]
+    assert "blockDeviceMappings" not in one(resources, LAUNCH_TEMPLATE, name="shop-live-eks-launch-t4").inputs
+    assert all("diskSize" not in g.inputs for g in of_type(resources, NODE_GROUP))

@@ -115,3 +115,12 @@ def test_g8_each_model_has_its_own_service_account_reading_only_its_objects(tmp_
 def test_g9_the_sdk_floor_is_a_release_that_accepts_psc_private_nodes() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert "pulumi-gcp>=10.2,<11" in extras["gcp"]
+
+
+def test_a_pool_running_a_model_with_disk_gets_a_boot_disk_that_holds_it(tmp_path: Path) -> None:
+    # rank's registry:// image is on disk twice (layers and copy): (2 x 100 + 41) / 0.9 = 267.8
+    text = spec().replace("resources: {cpu: '4', memory: 16Gi, gpu: 1}", "resources: {cpu: '4', memory: 16Gi, gpu: 1, "
+                                                                         "disk: 100Gi}")
+    found = pools(graph(tmp_path, text))
+    assert found["l4"]["nodeConfig"]["diskSizeGb"] == 268
+    assert "diskSizeGb" not in found["cpu"]["nodeConfig"]          # GKE's default
