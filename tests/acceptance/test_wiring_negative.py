@@ -159,8 +159,14 @@ WORKFLOW_CUTS: dict[str, list[tuple[Break, str]]] = {
     "workflow-config": [
         (lambda b: b.objects.remove(obj(b, "ConfigMap", "fraud-scorer-retrain")),
          "ConfigMap fraud-scorer-retrain does"),
-        (lambda b: obj(b, "ConfigMap", "fraud-scorer-retrain")["data"].pop("training.odcs.yaml") and None,
-         "/etc/mlops/training.odcs.yaml is no key"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-retrain")["data"].pop("thresholds.json") and None,
+         "/etc/mlops/retrain/thresholds.json is no key"),
+        (lambda b: b.objects.remove(obj(b, "ConfigMap", "fraud-scorer-contract")),
+         "ConfigMap fraud-scorer-contract does not exist"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-contract")["data"].pop("training.yaml") and None,
+         "retrain datacheck: /etc/mlops/contract/training.yaml is no key"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-contract")["data"].pop("live.yaml") and None,
+         "fraud-scorer-drift: /etc/mlops/contract/live.yaml is no key"),
     ],
     "workflow-refs": [
         (lambda b: obj(b, "CronWorkflow", "fraud-scorer-retrain")["spec"]["workflowSpec"]["workflowTemplateRef"]

@@ -94,21 +94,35 @@ def workflow_accounts(b: Build) -> Iterator[Violation]:
                             f"{executor} may not create and patch workflowtaskresults (the executor cannot report)")
 
 
-def workflow_config(b: Build) -> Iterator[Violation]:
-    """Every ConfigMap a step mounts exists, with every file its arguments name under the mount."""
-    maps = {c["metadata"]["name"]: c.get("data", {}) for c in b.of_kind("ConfigMap")}
+def _job_pods(b: Build) -> Iterator[tuple[str, list[Obj], list[Obj]]]:
+    """(where, volumes, containers) of every workflow step and every CronJob's pod."""
     for template, step in steps(b):
-        where = f"{name(template)} {step['name']}"
-        volumes = {v["name"]: v["configMap"]["name"] for v in step.get("volumes", []) if "configMap" in v}
-        for volume, wanted in sorted(volumes.items()):
+        yield f"{name(template)} {step['name']}", step.get("volumes", []), [step["container"]]
+    for cron in b.of_kind("CronJob"):
+        pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        yield name(cron), pod.get("volumes", []), pod["containers"]
+
+
+def workflow_config(b: Build) -> Iterator[Violation]:
+    """Every ConfigMap a job (a workflow step, a CronJob) mounts exists, with every file its arguments name under the
+    mount: the one contract ConfigMap of a model holds a key per dataset its jobs check."""
+    maps = {c["metadata"]["name"]: c.get("data", {}) for c in b.of_kind("ConfigMap")}
+    for where, volumes, containers in _job_pods(b):
+        mapped = {v["name"]: v["configMap"]["name"] for v in volumes if "configMap" in v}
+        for volume, wanted in sorted(mapped.items()):
             if wanted not in maps:
                 yield Violation("workflow-config", where, f"ConfigMap {wanted} does not exist")
                 continue
-            for mount in (m for m in step["container"].get("volumeMounts", []) if m["name"] == volume):
-                folder = mount["mountPath"].rstrip("/") + "/"
-                for arg in step["container"].get("args", []):
-                    if str(arg).startswith(folder) and str(arg)[len(folder):] not in maps[wanted]:
-                        yield Violation("workflow-config", where, f"{arg} is no key of ConfigMap {wanted}")
+            for container in containers:
+                yield from _named_keys(where, container, volume, wanted, maps[wanted])
+
+
+def _named_keys(where: str, container: Obj, volume: str, wanted: str, data: Obj) -> Iterator[Violation]:
+    for mount in (m for m in container.get("volumeMounts", []) if m["name"] == volume):
+        folder = mount["mountPath"].rstrip("/") + "/"
+        for arg in container.get("args", []):
+            if str(arg).startswith(folder) and str(arg)[len(folder):] not in data:
+                yield Violation("workflow-config", where, f"{arg} is no key of ConfigMap {wanted}")
 
 
 def _argo_runs_here(b: Build) -> bool:
