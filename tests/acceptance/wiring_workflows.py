@@ -36,23 +36,14 @@ def _program(container: Obj) -> str | None:
 
 
 def workflow_images(b: Build) -> Iterator[Violation]:
-    """A job program runs in the target's job image and accepts its arguments; the team's step runs its training
-    image from the registry the target keeps for it."""
+    """A job program (a workflow step, a monitor's CronJob) runs in the target's job image and accepts its
+    arguments; the team's step runs its training image from the registry the target keeps for it."""
     trainers = {m.name: m.training.image for m in addons.trained(b.env) if m.training}
     repositories = {r["inputs"]["name"] for r in b.typed("aws:ecr/repository:Repository")}
     for template, step in steps(b):
         where, main = f"{name(template)} {step['name']}", step["container"]
-        program = _program(main)
-        if program is not None:
-            if main["image"] != b.env.target.jobs_image:
-                yield Violation("workflow-images", where, f"{main['image']} is not the job image")
-            if program not in JOB_PROGRAMS:
-                yield Violation("workflow-images", where, f"mlops.jobs.{program} is no job program")
-                continue
-            try:
-                importlib.import_module(f"mlops.jobs.{program}").arguments().parse_args(main.get("args", []))
-            except SystemExit:
-                yield Violation("workflow-images", where, f"mlops.jobs.{program} refuses {main.get('args')}")
+        if _program(main) is not None:
+            yield from _job_program(b, where, main)
             continue
         image = trainers.get(template["metadata"]["labels"]["app.kubernetes.io/name"], "")
         repo = registry_repo(image)
@@ -64,6 +55,24 @@ def workflow_images(b: Build) -> Iterator[Violation]:
             yield Violation("workflow-images", where, f"{main['image']} is not the training image {image}")
         if b.provider == "aws" and f"{b.env.stack}/{repo}" not in repositories:
             yield Violation("workflow-images", where, f"no registry repository {b.env.stack}/{repo} for {image}")
+    for cron in b.of_kind("CronJob"):          # the monitors run the same programs on schedules
+        for main in cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]:
+            if _program(main) is not None:
+                yield from _job_program(b, name(cron), main)
+
+
+def _job_program(b: Build, where: str, main: Obj) -> Iterator[Violation]:
+    """A job program runs in the target's job image, and its own argparse accepts the container's arguments."""
+    program = _program(main)
+    if main["image"] != b.env.target.jobs_image:
+        yield Violation("workflow-images", where, f"{main['image']} is not the job image")
+    if program not in JOB_PROGRAMS:
+        yield Violation("workflow-images", where, f"mlops.jobs.{program} is no job program")
+        return
+    try:
+        importlib.import_module(f"mlops.jobs.{program}").arguments().parse_args(main.get("args", []))
+    except SystemExit:
+        yield Violation("workflow-images", where, f"mlops.jobs.{program} refuses {main.get('args')}")
 
 
 def _bound(b: Build, account: str) -> list[list[Obj]]:

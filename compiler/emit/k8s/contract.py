@@ -11,7 +11,7 @@ from __future__ import annotations
 from mlops import ir
 from mlops.emit import contracts
 from mlops.emit.k8s.meta import Obj, Scope, new, source
-from mlops.ir import names
+from mlops.ir import names, serving
 
 DIR = "/etc/mlops/contract"
 VOLUME = "contract"
@@ -29,10 +29,10 @@ def path(dataset: contracts.Dataset) -> str:
 def datasets(model: ir.Model) -> list[contracts.Dataset]:
     """The datasets the model declares; live inputs also when the drift job reads them from their default place."""
     data = model.data
+    live = serving.live_input(model) is not None
     if data is None:
-        return ["live"] if model.drift else []
-    declared = {"training": bool(data.training), "holdout": bool(data.holdout),
-                "live": bool(data.live) or model.drift is not None}
+        return ["live"] if live else []
+    declared = {"training": bool(data.training), "holdout": bool(data.holdout), "live": live}
     return [d for d in contracts.DATASETS if declared[d]]
 
 

@@ -26,7 +26,7 @@ BASELINE_DIR, LIVE_DIR, REPORT_DIR = "/data/baseline", "/data/live", "/tmp/repor
 RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}
 
 
-def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
+def download(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
     """One storage-initializer per source: the pinned v0.15.2 entrypoint takes exactly one `SRC DEST` pair (with
     more it prints its usage and exits 0, having fetched nothing: kserve@v0.15.2
     python/storage-initializer/scripts/initializer-entrypoint l.9-11). `access`: the target's storageCredentials
@@ -41,7 +41,7 @@ def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj
 def fetches(model: ir.Model, access: artifacts.StoreAccess) -> list[Obj]:
     """The drift job's init containers: the baseline into BASELINE_DIR, then the live inputs into LIVE_DIR."""
     baseline, live = serving.drift_inputs(model)
-    return [_fetch("fetch-baseline", baseline, BASELINE_DIR, access), _fetch("fetch-live", live, LIVE_DIR, access)]
+    return [download("fetch-baseline", baseline, BASELINE_DIR, access), download("fetch-live", live, LIVE_DIR, access)]
 
 
 def typed(model: ir.Model) -> bool:
