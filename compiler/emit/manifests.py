@@ -14,9 +14,11 @@ from mlops import ir
 from mlops.emit.k8s import (
     alerting,
     artifacts,
+    contract,
     drift,
     gateway,
     monitoring,
+    monitors,
     patches,
     retrain_triggers,
     rollout,
@@ -41,6 +43,9 @@ def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
                *drift.build(scope, model), security.serving_policy(scope, model, rt.http_port, rt.metrics_port)]
     if model.drift:
         objects.append(security.drift_policy(scope, model))
+    objects += monitors.build(scope, model)
+    if (model.drift and drift.typed(model)) or model.data_checks or training.checks_here(scope, model):
+        objects.append(contract.config_map(scope, model))     # one per model, whichever jobs mount it
     objects += [*training.build(scope, model), *retrain_triggers.build(scope, model)]
     return patches.apply(model, objects)
 

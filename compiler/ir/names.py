@@ -52,6 +52,11 @@ def drift(model: str) -> str:
     return fit(f"{model}-drift", CRONJOB)
 
 
+def monitor(model: str, job: str) -> str:
+    """The CronJob (and its NetworkPolicy) of a live monitor of the model: `datacheck`, `fairness` or `explain`."""
+    return fit(f"{model}-{job}", CRONJOB)
+
+
 def contract(model: str) -> str:
     """The ConfigMap of the model's ODCS data contract, a key per dataset (`live.yaml`, ...): one per model, mounted
     by its monitors' CronJobs and its training workflow alike."""

@@ -104,10 +104,26 @@ def drift_inputs(model: ir.Model) -> tuple[str, ...]:
     return model.drift.baseline, live
 
 
+def live_input(model: ir.Model) -> str | None:
+    """The live records the monitors read: `data.live`, else where the drift job reads them."""
+    if model.data and model.data.live:
+        return model.data.live
+    return live_uri(model.drift.baseline, model.name) if model.drift else None
+
+
+def monitor_inputs(model: ir.Model) -> tuple[str, ...]:
+    """What the data-check, fairness and explanation CronJobs download besides the served artifact: the live
+    records, and the training data explain compares them with."""
+    wanted = model.data_checks or model.fairness or model.explain
+    live = live_input(model) if wanted else None
+    baseline = model.data.training if model.explain and model.data else None
+    return tuple(u for u in (live, baseline) if u)
+
+
 def downloads(model: ir.Model) -> tuple[str, ...]:
-    """What the model's pods and jobs fetch into a volume: its instances' artifacts and the drift job's inputs
-    (the baseline and the live inputs: the job reads both with the model's identity, so both are granted)."""
-    found = {i.artifact for i in instances(model)} | set(drift_inputs(model))
+    """What the model's pods and jobs fetch into a volume: its instances' artifacts, the drift job's inputs and the
+    monitors' (the jobs read them with the model's identity, so all are granted)."""
+    found = {i.artifact for i in instances(model)} | set(drift_inputs(model)) | set(monitor_inputs(model))
     return tuple(sorted(a for a in found if a))
 
 

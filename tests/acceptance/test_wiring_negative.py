@@ -134,6 +134,18 @@ def gate_flag_renamed(b: Build) -> None:
     args[args.index("--holdout")] = "--holdout-data"
 
 
+def monitor(b: Build, program: str) -> Obj:
+    """The main container of the model's `program` monitor CronJob."""
+    found: Obj = obj(b, "CronJob", f"fraud-scorer-{program}")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return found["containers"][0]
+
+
+def fairness_flag_renamed(b: Build) -> None:
+    """The gate's spelling of the group floor, which the fairness program does not take."""
+    args = monitor(b, "fairness")["args"]
+    args[args.index("--protected")] = "--protected-attributes"
+
+
 def no_executor_role(b: Build) -> None:
     b.objects.remove(obj(b, "RoleBinding", "fraud-scorer-train"))
 
@@ -148,6 +160,9 @@ WORKFLOW_CUTS: dict[str, list[tuple[Break, str]]] = {
         (lambda b: step(b, "datacheck")["container"].update(image="ghcr.io/mlops-compiler/mlops-jobs:latest"),
          "is not the job image"),
         (gate_flag_renamed, "mlops.jobs.gate refuses"),
+        (fairness_flag_renamed, "CronJob/fraud-scorer-fairness: mlops.jobs.fairness refuses"),
+        (lambda b: monitor(b, "explain").update(image="ghcr.io/mlops-compiler/mlops-jobs:latest"),
+         "CronJob/fraud-scorer-explain: ghcr.io/mlops-compiler/mlops-jobs:latest is not the job image"),
         (lambda b: drop(b, "aws:ecr/repository:Repository", name="fraud-platform-staging/fraud-trainer"),
          "no registry repository fraud-platform-staging/fraud-trainer"),
     ],
@@ -159,8 +174,18 @@ WORKFLOW_CUTS: dict[str, list[tuple[Break, str]]] = {
     "workflow-config": [
         (lambda b: b.objects.remove(obj(b, "ConfigMap", "fraud-scorer-retrain")),
          "ConfigMap fraud-scorer-retrain does"),
-        (lambda b: obj(b, "ConfigMap", "fraud-scorer-retrain")["data"].pop("training.odcs.yaml") and None,
-         "/etc/mlops/training.odcs.yaml is no key"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-retrain")["data"].pop("thresholds.json") and None,
+         "/etc/mlops/retrain/thresholds.json is no key"),
+        (lambda b: b.objects.remove(obj(b, "ConfigMap", "fraud-scorer-contract")),
+         "ConfigMap fraud-scorer-contract does not exist"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-contract")["data"].pop("training.yaml") and None,
+         "retrain datacheck: /etc/mlops/contract/training.yaml is no key"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-contract")["data"].pop("live.yaml") and None,
+         "fraud-scorer-drift: /etc/mlops/contract/live.yaml is no key"),
+        (lambda b: obj(b, "ConfigMap", "fraud-scorer-contract")["data"].pop("live.yaml") and None,
+         "fraud-scorer-datacheck: /etc/mlops/contract/live.yaml is no key"),
+        (lambda b: b.objects.remove(obj(b, "ConfigMap", "fraud-scorer-fairness")),
+         "CronJob/fraud-scorer-fairness: ConfigMap fraud-scorer-fairness does not exist"),
     ],
     "workflow-refs": [
         (lambda b: obj(b, "CronWorkflow", "fraud-scorer-retrain")["spec"]["workflowSpec"]["workflowTemplateRef"]
@@ -175,6 +200,12 @@ WORKFLOW_CUTS: dict[str, list[tuple[Break, str]]] = {
         (trigger_role_for_another_template, "may not get workflowtemplates fraud-scorer-retrain"),
     ],
 }
+
+
+def monitor_rule_on_variant(b: Build) -> None:
+    """A data-check alert split per variant: the job's push carries no variant label, the rule would never fire."""
+    for rule in obj(b, "PrometheusRule", "fraud-scorer")["spec"]["groups"][0]["rules"]:
+        rule["expr"] = rule["expr"].replace('job="mlops-datacheck"', 'job="mlops-datacheck",variant="a"')
 
 
 def renamed_label(b: Build) -> None:
@@ -229,10 +260,13 @@ CUTS: dict[str, list[tuple[Break, str]]] = {
                       (rule_without_namespace, "rules labelled namespace ['', 'fraud-platform-production']")],
     "drift-webhook": [(old_trigger_discriminator, "fraud-scorer-drift is not http://argo-workflows-server.argo:2746"
                                                   "/api/v1/events/fraud-platform-production/fraud-scorer-drift-trigger")],
-    "labels-carried": [(renamed_label, "carries label code"), (renamed_envoy_label, "carries label cluster_name")],
+    "labels-carried": [(renamed_label, "carries label code"), (renamed_envoy_label, "carries label cluster_name"),
+                       (monitor_rule_on_variant, "mlops_data_check_passed carries label variant")],
     "metrics-scraped": [
         (lambda b: drop(b, "kubernetes:monitoring.coreos.com/v1:PodMonitor"), "envoy_cluster_upstream_rq_xx"),
         (lambda b: drop(b, "kubernetes:helm.sh/v3:Release", name="prometheus-pushgateway"), "mlops_drift_score"),
+        (lambda b: b.objects.remove(obj(b, "CronJob", "fraud-scorer-fairness")),      # nothing pushes its verdict
+         "no scraped target produces mlops_fairness_passed"),
         (lambda b: b.objects.remove(obj(b, "ServiceMonitor", "fraud-scorer")), "no ServiceMonitor scrapes Service"),
         (lambda b: obj(b, "Service", "fraud-scorer-metrics")["spec"]["selector"].update(
             {"app.kubernetes.io/name": "ranker"}) and None, "no scraped target produces rest_server"),

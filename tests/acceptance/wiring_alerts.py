@@ -13,7 +13,7 @@ from mlops.ir import names
 from mlops.targets.base import addons
 
 from .wiring_build import Build, Obj, Violation, name
-from .wiring_rules import DRIFT_FAMILIES, ENVOY_FAMILIES, KNOWN, RUNTIME_FAMILIES, queries
+from .wiring_rules import DRIFT_FAMILIES, ENVOY_FAMILIES, JOB_FAMILIES, KNOWN, PUSHED, RUNTIME_FAMILIES, queries
 
 # The labels the operator's relabelling gives a target (prometheus-operator@v0.79.2, the version kube-prometheus-stack
 # 67.8.0 ships, pkg/prometheus/promcfg.go:1881-1952 for a ServiceMonitor, 1367-1416 for a PodMonitor); `instance`
@@ -24,6 +24,7 @@ POD_TARGET = frozenset({"namespace", "pod", "container", "endpoint", "job", "ins
 _STARLETTE = frozenset({"method", "path", "status_code", "app_name"})     # starlette_exporter PrometheusMiddleware
 _TRITON = frozenset({"model", "version"})                                # Triton metrics.md@r25.01 l.97-98
 _VLLM = frozenset({"model_name"})                                        # vLLM design/v1/metrics.md
+_GROUPING = frozenset({"job", "namespace", "model"})                     # mlops.jobs: push grouping key
 OWN_LABELS: dict[str, frozenset[str]] = {
     "rest_server_requests_total": _STARLETTE,
     "rest_server_request_duration_seconds_bucket": _STARLETTE | {"le"},
@@ -41,6 +42,12 @@ OWN_LABELS: dict[str, frozenset[str]] = {
     "envoy_cluster_upstream_rq_time_bucket": frozenset({"envoy_cluster_name", "le"}),
     # The drift job's push: its grouping key (job, namespace, model) kept by honorLabels, its per-feature label
     **{f: frozenset({"job", "namespace", "model", "feature"}) for f in DRIFT_FAMILIES},
+    # The monitors' pushes: the grouping key (the data check adds `dataset`) and each family's labels (mlops.jobs
+    # docstring, "Metrics")
+    **{f: _GROUPING | {"dataset", "check", "type", "column"} for f in JOB_FAMILIES["datacheck"]},
+    **{f: _GROUPING | {"metric", "attribute", "group"} for f in JOB_FAMILIES["fairness"]},
+    **{f: _GROUPING | {"feature", "dataset"} for f in JOB_FAMILIES["explain"]},
+    "mlops_job_last_run_timestamp_seconds": _GROUPING | {"dataset"},
 }
 SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)?\{([^{}]*)\}")
 MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)\s*"')
@@ -58,7 +65,7 @@ def carried(b: Build, family: str) -> frozenset[str]:
     own = OWN_LABELS.get(family, frozenset())
     if family in ENVOY_FAMILIES:
         return own | POD_TARGET
-    if family in DRIFT_FAMILIES:
+    if family in PUSHED:
         return own | SERVICE_TARGET - {"job"}    # the Pushgateway's own target labels, but the pushed job wins
     return own | SERVICE_TARGET | _pod_target_labels(b)
 

@@ -41,7 +41,22 @@ ENVOY_FAMILIES = frozenset({"envoy_cluster_upstream_rq_total", "envoy_cluster_up
 DRIFT_FAMILIES = frozenset({"mlops_drift_score", "mlops_drift_feature_score", "mlops_drift_feature_drifted",
                             "mlops_drift_detected", "mlops_drift_share", "mlops_drift_columns_drifted",
                             "mlops_drift_columns", "mlops_drift_live_rows"})
-KNOWN = frozenset().union(*RUNTIME_FAMILIES.values(), ENVOY_FAMILIES, DRIFT_FAMILIES)
+LAST_RUN = "mlops_job_last_run_timestamp_seconds"          # every push of every job holds it (mlops.jobs docstring)
+# What each job program pushes (mlops.jobs docstring, "Metrics"), by program
+JOB_FAMILIES: dict[str, frozenset[str]] = {
+    "drift": DRIFT_FAMILIES | {LAST_RUN},
+    "datacheck": frozenset({"mlops_data_check_passed", "mlops_data_check_failures", "mlops_data_check_warnings",
+                            "mlops_data_check_checks", "mlops_data_check_check_passed", LAST_RUN}),
+    "fairness": frozenset({"mlops_fairness_passed", "mlops_fairness_rows", "mlops_fairness_metric",
+                           "mlops_fairness_metric_passed", "mlops_fairness_group_rows",
+                           "mlops_fairness_group_positive_rate", "mlops_fairness_groups_dropped", LAST_RUN}),
+    "explain": frozenset({"mlops_explain_feature_share", "mlops_explain_feature_shift", "mlops_explain_max_shift",
+                          "mlops_explain_shift_alert", "mlops_explain_rows", LAST_RUN}),
+    "gate": frozenset({"mlops_gate_passed", "mlops_gate_failures", "mlops_gate_metric", "mlops_gate_fairness",
+                       LAST_RUN}),
+}
+PUSHED = frozenset().union(*JOB_FAMILIES.values())
+KNOWN = frozenset().union(*RUNTIME_FAMILIES.values(), ENVOY_FAMILIES, PUSHED)
 
 
 # --- every metric a query reads is produced by a target something scrapes ------------------------------------------
@@ -91,8 +106,9 @@ def scraped(b: Build) -> tuple[set[str], dict[str, set[str]]]:
         if (monitor["inputs"]["metadata"]["namespace"] == where.gateway_namespace and addons.PROXY_METRICS in endpoints
                 and matches(spec["selector"]["matchLabels"], dict(addons.PROXY_LABELS))):
             found |= ENVOY_FAMILIES
-    if _pushgateway_scraped(b) and any(_pushes(spec, where.pushgateway.url) for _, spec, _ in workloads):
-        found |= DRIFT_FAMILIES
+    if _pushgateway_scraped(b):
+        found |= {f for _, spec, _ in workloads for program in _pushes(spec, where.pushgateway.url)
+                  for f in JOB_FAMILIES.get(program, ())}
     return found, services
 
 
@@ -107,9 +123,10 @@ def _pushgateway_scraped(b: Build) -> bool:
     return False
 
 
-def _pushes(spec: Obj, url: str) -> bool:
-    """A container of the pod runs an mlops job pushing to `url` (`--pushgateway URL`)."""
-    return any(_flag(c, "--pushgateway") == url for c in spec["containers"])
+def _pushes(spec: Obj, url: str) -> list[str]:
+    """The mlops job programs the pod's containers run pushing to `url` (`--pushgateway URL`)."""
+    return [c["command"][2].removeprefix("mlops.jobs.") for c in spec["containers"]
+            if _flag(c, "--pushgateway") == url and c.get("command", [])[:2] == ["python", "-m"]]
 
 
 def _flag(container: Obj, flag: str) -> str | None:

@@ -36,23 +36,14 @@ def _program(container: Obj) -> str | None:
 
 
 def workflow_images(b: Build) -> Iterator[Violation]:
-    """A job program runs in the target's job image and accepts its arguments; the team's step runs its training
-    image from the registry the target keeps for it."""
+    """A job program (a workflow step, a monitor's CronJob) runs in the target's job image and accepts its
+    arguments; the team's step runs its training image from the registry the target keeps for it."""
     trainers = {m.name: m.training.image for m in addons.trained(b.env) if m.training}
     repositories = {r["inputs"]["name"] for r in b.typed("aws:ecr/repository:Repository")}
     for template, step in steps(b):
         where, main = f"{name(template)} {step['name']}", step["container"]
-        program = _program(main)
-        if program is not None:
-            if main["image"] != b.env.target.jobs_image:
-                yield Violation("workflow-images", where, f"{main['image']} is not the job image")
-            if program not in JOB_PROGRAMS:
-                yield Violation("workflow-images", where, f"mlops.jobs.{program} is no job program")
-                continue
-            try:
-                importlib.import_module(f"mlops.jobs.{program}").arguments().parse_args(main.get("args", []))
-            except SystemExit:
-                yield Violation("workflow-images", where, f"mlops.jobs.{program} refuses {main.get('args')}")
+        if _program(main) is not None:
+            yield from _job_program(b, where, main)
             continue
         image = trainers.get(template["metadata"]["labels"]["app.kubernetes.io/name"], "")
         repo = registry_repo(image)
@@ -64,6 +55,24 @@ def workflow_images(b: Build) -> Iterator[Violation]:
             yield Violation("workflow-images", where, f"{main['image']} is not the training image {image}")
         if b.provider == "aws" and f"{b.env.stack}/{repo}" not in repositories:
             yield Violation("workflow-images", where, f"no registry repository {b.env.stack}/{repo} for {image}")
+    for cron in b.of_kind("CronJob"):          # the monitors run the same programs on schedules
+        for main in cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]:
+            if _program(main) is not None:
+                yield from _job_program(b, name(cron), main)
+
+
+def _job_program(b: Build, where: str, main: Obj) -> Iterator[Violation]:
+    """A job program runs in the target's job image, and its own argparse accepts the container's arguments."""
+    program = _program(main)
+    if main["image"] != b.env.target.jobs_image:
+        yield Violation("workflow-images", where, f"{main['image']} is not the job image")
+    if program not in JOB_PROGRAMS:
+        yield Violation("workflow-images", where, f"mlops.jobs.{program} is no job program")
+        return
+    try:
+        importlib.import_module(f"mlops.jobs.{program}").arguments().parse_args(main.get("args", []))
+    except SystemExit:
+        yield Violation("workflow-images", where, f"mlops.jobs.{program} refuses {main.get('args')}")
 
 
 def _bound(b: Build, account: str) -> list[list[Obj]]:
@@ -94,21 +103,35 @@ def workflow_accounts(b: Build) -> Iterator[Violation]:
                             f"{executor} may not create and patch workflowtaskresults (the executor cannot report)")
 
 
-def workflow_config(b: Build) -> Iterator[Violation]:
-    """Every ConfigMap a step mounts exists, with every file its arguments name under the mount."""
-    maps = {c["metadata"]["name"]: c.get("data", {}) for c in b.of_kind("ConfigMap")}
+def _job_pods(b: Build) -> Iterator[tuple[str, list[Obj], list[Obj]]]:
+    """(where, volumes, containers) of every workflow step and every CronJob's pod."""
     for template, step in steps(b):
-        where = f"{name(template)} {step['name']}"
-        volumes = {v["name"]: v["configMap"]["name"] for v in step.get("volumes", []) if "configMap" in v}
-        for volume, wanted in sorted(volumes.items()):
+        yield f"{name(template)} {step['name']}", step.get("volumes", []), [step["container"]]
+    for cron in b.of_kind("CronJob"):
+        pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        yield name(cron), pod.get("volumes", []), pod["containers"]
+
+
+def workflow_config(b: Build) -> Iterator[Violation]:
+    """Every ConfigMap a job (a workflow step, a CronJob) mounts exists, with every file its arguments name under the
+    mount: the one contract ConfigMap of a model holds a key per dataset its jobs check."""
+    maps = {c["metadata"]["name"]: c.get("data", {}) for c in b.of_kind("ConfigMap")}
+    for where, volumes, containers in _job_pods(b):
+        mapped = {v["name"]: v["configMap"]["name"] for v in volumes if "configMap" in v}
+        for volume, wanted in sorted(mapped.items()):
             if wanted not in maps:
                 yield Violation("workflow-config", where, f"ConfigMap {wanted} does not exist")
                 continue
-            for mount in (m for m in step["container"].get("volumeMounts", []) if m["name"] == volume):
-                folder = mount["mountPath"].rstrip("/") + "/"
-                for arg in step["container"].get("args", []):
-                    if str(arg).startswith(folder) and str(arg)[len(folder):] not in maps[wanted]:
-                        yield Violation("workflow-config", where, f"{arg} is no key of ConfigMap {wanted}")
+            for container in containers:
+                yield from _named_keys(where, container, volume, wanted, maps[wanted])
+
+
+def _named_keys(where: str, container: Obj, volume: str, wanted: str, data: Obj) -> Iterator[Violation]:
+    for mount in (m for m in container.get("volumeMounts", []) if m["name"] == volume):
+        folder = mount["mountPath"].rstrip("/") + "/"
+        for arg in container.get("args", []):
+            if str(arg).startswith(folder) and str(arg)[len(folder):] not in data:
+                yield Violation("workflow-config", where, f"{arg} is no key of ConfigMap {wanted}")
 
 
 def _argo_runs_here(b: Build) -> bool:

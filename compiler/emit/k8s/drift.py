@@ -1,4 +1,4 @@
-"""The drift CronJob of a model with `monitoring.drift`, and the model's data-contract ConfigMap.
+"""The drift CronJob of a model with `monitoring.drift`.
 
 Each run downloads the baseline and the live inputs with the storage-initializer (the model's workload
 identity, or the target's `storageCredentials` Secret for the baseline's scheme), then runs `python -m
@@ -16,19 +16,17 @@ file, as https cannot be listed), or `data.live` when declared.
 from __future__ import annotations
 
 from mlops import ir
-from mlops.emit import contracts
-from mlops.emit.k8s import artifacts
+from mlops.emit.k8s import artifacts, contract
 from mlops.emit.k8s.meta import Obj, Scope, new, number, selector, source
 from mlops.emit.k8s.runtimes import RUN_AS, STORAGE_INITIALIZER_IMAGE
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.ir import names, serving
 
-BASELINE_DIR, LIVE_DIR, CONTRACT_DIR, REPORT_DIR = "/data/baseline", "/data/live", "/etc/mlops/contract", "/tmp/report"
-CONTRACT_KEY = "live.yaml"            # one key per dataset in the model's contract ConfigMap
+BASELINE_DIR, LIVE_DIR, REPORT_DIR = "/data/baseline", "/data/live", "/tmp/report"
 RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}
 
 
-def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
+def download(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
     """One storage-initializer per source: the pinned v0.15.2 entrypoint takes exactly one `SRC DEST` pair (with
     more it prints its usage and exits 0, having fetched nothing: kserve@v0.15.2
     python/storage-initializer/scripts/initializer-entrypoint l.9-11). `access`: the target's storageCredentials
@@ -43,7 +41,7 @@ def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj
 def fetches(model: ir.Model, access: artifacts.StoreAccess) -> list[Obj]:
     """The drift job's init containers: the baseline into BASELINE_DIR, then the live inputs into LIVE_DIR."""
     baseline, live = serving.drift_inputs(model)
-    return [_fetch("fetch-baseline", baseline, BASELINE_DIR, access), _fetch("fetch-live", live, LIVE_DIR, access)]
+    return [download("fetch-baseline", baseline, BASELINE_DIR, access), download("fetch-live", live, LIVE_DIR, access)]
 
 
 def typed(model: ir.Model) -> bool:
@@ -56,7 +54,7 @@ def _args(scope: Scope, model: ir.Model) -> list[str]:
     assert model.drift is not None
     out = ["--baseline", BASELINE_DIR, "--live", LIVE_DIR, "--out", REPORT_DIR, "--method", model.drift.method,
            "--threshold", number(model.drift.threshold)]
-    out += ["--contract", f"{CONTRACT_DIR}/{CONTRACT_KEY}"] if typed(model) else []
+    out += ["--contract", contract.path("live")] if typed(model) else []
     if model.data is not None and model.data.prediction:
         out += ["--prediction", model.data.prediction]
     return [*out, "--pushgateway", scope.addons.pushgateway.url, "--model", model.name,
@@ -65,24 +63,12 @@ def _args(scope: Scope, model: ir.Model) -> list[str]:
 
 def _container(scope: Scope, model: ir.Model) -> Obj:
     mounts = [{"name": "data", "mountPath": "/data", "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}]
-    mounts += [{"name": "contract", "mountPath": CONTRACT_DIR, "readOnly": True}] if typed(model) else []
+    mounts += [contract.mount()] if typed(model) else []
     # The root filesystem is read-only: HOME (the image's /home/mlops) moves to the writable /tmp.
     return {"name": "drift", "image": scope.env.target.jobs_image,
             "command": ["python", "-m", "mlops.jobs.drift"], "args": _args(scope, model),
             "env": [{"name": "HOME", "value": "/tmp"}], "resources": RESOURCES,
             "securityContext": container_security(RUN_AS), "volumeMounts": mounts}
-
-
-def contract_config_map(scope: Scope, model: ir.Model) -> Obj:
-    """The model's ODCS contract, a key per dataset a job checks (`live.yaml`): one ConfigMap per model, which the
-    training side's WorkflowTemplate may mount too (mlops.ir.names.contract)."""
-    meta = scope.metadata(names.contract(model.name), app=model.name, instance=model.name, component="contract",
-                          source=source("models", model.name, "data"))
-    return new("v1", "ConfigMap", meta, data={CONTRACT_KEY: contracts.document(model, "live").decode()})
-
-
-def _contract_volume(model: ir.Model) -> list[Obj]:
-    return [{"name": "contract", "configMap": {"name": names.contract(model.name)}}] if typed(model) else []
 
 
 def cron_job(scope: Scope, model: ir.Model) -> Obj:
@@ -92,7 +78,7 @@ def cron_job(scope: Scope, model: ir.Model) -> Obj:
            "enableServiceLinks": False, "securityContext": pod_security(RUN_AS),
            "initContainers": fetches(model, access), "containers": [_container(scope, model)],
            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}},
-                       *_contract_volume(model), *access.volumes]}
+                       *([contract.volume(model)] if typed(model) else []), *access.volumes]}
     labels = {**scope.labels(model.name, model.name, "drift"), **dict(scope.hints.pod_labels),
               **selector(model.name, component="drift")}
     job = {"backoffLimit": 1, "activeDeadlineSeconds": 3600,
@@ -107,4 +93,4 @@ def cron_job(scope: Scope, model: ir.Model) -> Obj:
 def build(scope: Scope, model: ir.Model) -> list[Obj]:
     if not model.drift:
         return []
-    return [cron_job(scope, model), *([contract_config_map(scope, model)] if typed(model) else [])]
+    return [cron_job(scope, model)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mlops import ir
 from mlops.emit import jsonout
-from mlops.emit.k8s import alerts
+from mlops.emit.k8s import alerts, monitor_alerts
 from mlops.emit.k8s.meta import INSTANCE, Obj, Scope, new, source
 from mlops.emit.k8s.runtimes import query
 from mlops.emit.k8s.serving import model_runtime
@@ -31,7 +31,7 @@ def service_monitor(scope: Scope, model: ir.Model) -> Obj:
 
 
 def prometheus_rule(scope: Scope, model: ir.Model) -> Obj:
-    rules = alerts.alert_rules(scope, model)
+    rules = [*alerts.alert_rules(scope, model), *monitor_alerts.rules(scope, model)]
     meta = scope.metadata(model.name, app=model.name, instance=model.name, component="alerts",
                           source=source("models", model.name, "monitoring"), labels=dict(scope.addons.scrape_labels))
     spec = {"groups": [{"name": f"mlops.{model.name}", "rules": rules}]}
@@ -59,6 +59,8 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
         score = {"refId": "A", "expr": alerts.drift_score(scope, model), "legendFormat": "largest distance"}
         detected = {"refId": "B", "expr": alerts.drift_detected(scope, model), "legendFormat": "drift detected"}
         panels.append(_panel(len(panels), f"Drift ({model.drift.method})", "short", [score, detected]))
+    panels += [_panel(len(panels) + n, title, "short", targets)
+               for n, (title, targets) in enumerate(monitor_alerts.panels(scope, model))]
     board = {"title": f"{scope.env.platform} / {scope.env.name} / {model.name}",
              "uid": names.fit(f"{scope.namespace}-{model.name}", 40), "tags": ["mlops", scope.env.platform],
              "schemaVersion": 39, "time": {"from": "now-6h", "to": "now"}, "refresh": "30s", "panels": panels}

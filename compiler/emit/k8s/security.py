@@ -99,10 +99,17 @@ def acme_solver_policy(scope: Scope) -> Obj:
 
 def drift_policy(scope: Scope, model: ir.Model) -> Obj:
     """The drift job pushes its score to the Pushgateway."""
+    return push_policy(scope, model, "drift", names.drift(model.name))
+
+
+def push_policy(scope: Scope, model: ir.Model, job: str, name: str) -> Obj:
+    """A monitor's pods (component `job`) push their metrics to the Pushgateway."""
     push = scope.addons.pushgateway
     egress = [{"to": [_namespace_peer(push.namespace)], "ports": _tcp(push.port)}]
-    spec = {"podSelector": {"matchLabels": selector(model.name, component="drift")},
+    spec = {"podSelector": {"matchLabels": selector(model.name, component=job)},
             "policyTypes": ["Egress"], "egress": egress}
-    return _policy(scope, names.drift(model.name), model.name,
-                   source("models", model.name, "monitoring", "drift"), spec)
+    return _policy(scope, name, model.name, source("models", model.name, "monitoring", _SECTIONS.get(job, job)), spec)
+
+
+_SECTIONS = {"datacheck": "dataChecks"}       # a monitor's section under `monitoring`
 

@@ -8,7 +8,8 @@ Emitted only in `training.environment` (where the model trains and whose served 
   false`); Argo then mounts the executor's token (`executor.serviceAccountName`) into its own init/wait containers
   only ("ServiceAccountName of ExecutorConfig must be specified if this value is false", WorkflowSpec field doc,
   pkg/apis/workflow/v1alpha1/workflow_types.go), so the team's training code never holds a Kubernetes credential.
-- ConfigMap `<model>-retrain`: the training data's ODCS contract (mlops.emit.contracts) and the gate's thresholds.
+- ConfigMap `<model>-retrain`: the gate's thresholds. The data check reads the training data's ODCS contract from the
+  model's one contract ConfigMap (mlops.emit.k8s.contract), which the monitoring jobs mount too.
 - The DAG: datacheck (`python -m mlops.jobs.datacheck`, absent with `dataChecks: off`, `--exit-zero` with `warn`)
   -> train (the team's image on `training.nodePool`, /data/train in, /out/model out, `activeDeadlineSeconds` =
   timeout) -> evaluate (`python -m mlops.jobs.gate`: the candidate against the champion on the holdout). Inputs are
@@ -26,19 +27,20 @@ import json
 
 from mlops import ir
 from mlops.emit import contracts
-from mlops.emit.k8s import artifacts
+from mlops.emit.k8s import artifacts, contract
 from mlops.emit.k8s.meta import Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import RUN_AS, STORAGE_INITIALIZER_IMAGE
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.emit.k8s.serving import ACCELERATOR_TAINTS
-from mlops.emit.yamlout import dump
 from mlops.ir import names, serving
 from mlops.targets.base.addons import trained
 from mlops.targets.base.artifacts import store_scheme, workflow_output
 
 API = "argoproj.io/v1alpha1"
 COMPONENT = "training"
-CONFIG_DIR, CONTRACT_FILE, THRESHOLDS_FILE = "/etc/mlops", "training.odcs.yaml", "thresholds.json"
+# beside, not above, the contract's mount (contract.DIR): a mount point inside a read-only ConfigMap volume
+# cannot be created
+CONFIG_DIR, THRESHOLDS_FILE = "/etc/mlops/retrain", "thresholds.json"
 TRAIN_DIR, MODEL_OUT = "/data/train", "/out/model"
 HOLDOUT_DIR, CHAMPION_DIR, REPORT_DIR = "/data/holdout", "/data/champion", "/out/report"
 # Argo's input artifacts (the candidate, the data check's report) at paths of their own, outside the pod's volumes
@@ -84,8 +86,6 @@ def thresholds(training: ir.Training) -> dict[str, dict[str, dict[str, float]]]:
 def config_map(scope: Scope, model: ir.Model) -> Obj:
     assert model.training is not None
     data = {THRESHOLDS_FILE: json.dumps(thresholds(model.training), sort_keys=True, indent=2) + "\n"}
-    if model.data is not None and model.data.training:
-        data[CONTRACT_FILE] = dump(contracts.contract(model, "training")).decode()
     return new("v1", "ConfigMap", meta(scope, model, names.retrain(model.name)), data=data)
 
 
@@ -138,12 +138,14 @@ def _upload(scope: Scope, model: ir.Model, name: str, path: str, leaf: str | Non
 def datacheck_template(scope: Scope, model: ir.Model) -> Obj:
     assert model.training is not None and model.data is not None and model.data.training
     access = artifacts.store_access([model.data.training], scope.env.target.storage_credentials)
-    args = ["--contract", f"{CONFIG_DIR}/{CONTRACT_FILE}", "--out", "/out/datacheck", "--dataset", "training"]
+    args = ["--contract", contract.path("training"), "--out", "/out/datacheck", "--dataset", "training"]
     args += ["--exit-zero"] if model.training.data_checks == "warn" else []
     fetch = _fetch("fetch-training", model.data.training, f"{contracts.DATA_ROOT}/training", access)
-    return {"name": "datacheck", "initContainers": [fetch], "container": _job(scope, model, "datacheck", args),
+    main = _job(scope, model, "datacheck", args)
+    main["volumeMounts"].append(contract.mount())
+    return {"name": "datacheck", "initContainers": [fetch], "container": main,
             "outputs": {"artifacts": [_upload(scope, model, "datacheck", CHECK_REPORT, "datacheck.json")]},
-            "volumes": _volumes(model, access, config=True)}
+            "volumes": [*_volumes(model, access, config=True), contract.volume(model)]}
 
 
 def train_template(scope: Scope, model: ir.Model) -> Obj:
@@ -247,9 +249,19 @@ def network_policy(scope: Scope, model: ir.Model) -> Obj:
                meta(scope, model, names.retrain(model.name), "network-policy"), spec=spec)
 
 
+def here(scope: Scope, model: ir.Model) -> bool:
+    """The model trains in this environment."""
+    return model.training is not None and model in trained(scope.env)
+
+
+def checks_here(scope: Scope, model: ir.Model) -> bool:
+    """This environment's retraining run checks its training data (and mounts the model's contract ConfigMap)."""
+    return here(scope, model) and checked(model)
+
+
 def build(scope: Scope, model: ir.Model) -> list[Obj]:
     """The model's retraining objects, in the environment it trains in (none elsewhere)."""
-    if model.training is None or model not in trained(scope.env):
+    if not here(scope, model):
         return []
     trainer = names.trainer(model.name)
     return [service_account(scope, model), *rbac(scope, model, trainer, EXECUTOR_RULES), config_map(scope, model),

@@ -81,14 +81,17 @@ def _pool(where: tuple[str, ...], spec: dict[str, Any], pools: dict[str, dict[st
                            f"the training step asks {asked} but nodes of pool '{pool_name}' have {has}")
 
 
-def cron_problem(schedule: str) -> str | None:
-    """Why `schedule` is no cron Argo Workflows runs, or None (a macro the schema allows passes)."""
+def cron_problem(schedule: str, last_weekday: int = 7) -> str | None:
+    """Why `schedule` is no cron Argo Workflows runs, or None (a macro the schema allows passes). `last_weekday`: 6
+    for a Kubernetes CronJob, whose parser takes 0-6 or SUN-SAT (kubernetes/kubernetes
+    vendor/github.com/robfig/cron/doc.go, "CRON Expression Format")."""
     if schedule.startswith("@"):
         return None
     fields = schedule.split()
     if len(fields) != 5:
         return f"a cron has 5 fields, this has {len(fields)}"
-    for index, (text, (label, low, high)) in enumerate(zip(fields, FIELDS, strict=True)):
+    bounds = (*FIELDS[:4], (FIELDS[4][0], 0, last_weekday))
+    for index, (text, (label, low, high)) in enumerate(zip(fields, bounds, strict=True)):
         for item in text.split(","):
             problem = _item(item, index, low, high)
             if problem:

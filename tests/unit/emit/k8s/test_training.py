@@ -79,7 +79,8 @@ def test_evaluate_calls_the_gate_with_its_real_flags_and_the_champion(tmp_path: 
     assert json.loads(config["thresholds.json"]) == {
         "metrics": {"roc_auc": {"min": 0.9, "minChange": 0.002}},
         "fairness": {"demographicParityDifference": {"max": 0.05}}}
-    contract = yaml.safe_load(config["training.odcs.yaml"])
+    assert sorted(config) == ["thresholds.json"]           # the contract lives in the model's one contract map
+    contract = yaml.safe_load(found["configmap-fraud-contract.yaml"]["data"]["training.yaml"])
     assert contract["apiVersion"] == "v3.1.0" and contract["servers"][0]["path"] == "/data/training/**/*.parquet"
 
 
