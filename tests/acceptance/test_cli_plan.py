@@ -240,3 +240,5 @@ def test_the_loop_spec_narrates_training_and_contract_changes_where_they_apply(
     assert env(data, "staging")["cost"]["line"] == "staging: ±0.00/month at max (+37.36 at min), now 714.09..3,712.97"
     code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "text")
     assert training in out and contract in out
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")    # the README's example is this plan's words
+    assert f"  {training}\n  {contract}\n" in readme
