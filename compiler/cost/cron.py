@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from mlops.spec.rules.training import FIELDS, ITEM, NAMES
 
-# robfig/cron's predefined schedules, which Argo's CronWorkflow uses
-# (github.com/robfig/cron@v3.0.1:parser.go:400-440)
+# robfig/cron's predefined schedules, as read in robfig/cron@004a5153dd19:parser.go, parseDescriptor (an older
+# tree than the github.com/robfig/cron/v3 v3.0.1 Argo Workflows pins: argoproj/argo-workflows@003dc4e9:go.mod)
 MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
           "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
 CYCLE_START = datetime.date(2001, 1, 1).toordinal()    # any day: the cycle repeats from each
@@ -39,7 +39,8 @@ def _expand(schedule: str) -> tuple[frozenset[int], frozenset[int], int]:
     sets = [_values(text, index) for index, text in enumerate(fields)]
     minutes, hours, dom, months, dow = sets
     dow = frozenset(d % 7 for d in dow)                 # 7 is Sunday too
-    # cron's rule: when both day fields are restricted, a day matching either one fires
+    # cron's rule: when both day fields are restricted (neither starts with `*`), a day matching either
+    # one fires (robfig/cron spec.go, dayMatches: AND when a field carries the star bit, OR otherwise)
     either = not fields[2].startswith("*") and not fields[4].startswith("*")
     days = 0
     for ordinal in range(CYCLE_START, CYCLE_START + CYCLE_DAYS):
@@ -59,7 +60,8 @@ def _values(text: str, index: int) -> frozenset[int]:
         if not found:
             raise ValueError(f"cron item '{item}' is not a value, a range or a step")
         start = low if found.group(1) == "*" else _number(found.group(2), index)
-        # `5/15` runs from 5 to the field's end (robfig/cron@v3.0.1:parser.go:300-330)
+        # `5/15` runs from 5 to the field's end (robfig/cron@004a5153dd19:parser.go, getRange: "N/step" means
+        # "N-max/step")
         end = _number(found.group(4), index) if found.group(4) else (
             high if found.group(1) == "*" or found.group(6) else start)
         out.update(range(start, end + 1, int(found.group(6) or 1)))

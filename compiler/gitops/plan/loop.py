@@ -16,7 +16,7 @@ from mlops.gitops.plan.narrate import versions
 
 TRAINING, CONTRACT = "training changed", "data contract changed"
 DAYS = ("Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays")
-# robfig/cron's predefined schedules (github.com/robfig/cron@v3.0.1:parser.go:400-440), as the cron they stand for
+# robfig/cron's predefined schedules (robfig/cron@004a5153dd19:parser.go, parseDescriptor), as the cron they stand for
 MACROS = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
           "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
 
