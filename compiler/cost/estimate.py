@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from mlops import ir, targets
+from mlops.cost.training import PoolPrice, TrainingLine, trained_here, training_line, unpooled
+from mlops.cost.training import note as training_note
 from mlops.diagnostics import Diagnostic, did_you_mean
 from mlops.errors import Failure, SpecError
 from mlops.pipeline import environments
@@ -83,6 +85,7 @@ class Estimate:
     fixed: tuple[FixedLine, ...]
     total: Range
     notes: tuple[str, ...]
+    training: tuple[TrainingLine, ...] = ()   # scheduled retraining run in this environment's cluster
 
     @property
     def existing_cluster(self) -> bool:
@@ -92,6 +95,7 @@ class Estimate:
         """Every line by name (`pool <name>` or the fixed charge's name): what `delta` compares."""
         out = {f"pool {p.name}": p.cost for p in self.pools}
         out.update({f.name: Range(f.monthly, f.monthly) for f in self.fixed})
+        out.update({t.name: Range(t.monthly, ZERO) for t in self.training})
         return out
 
 
@@ -130,11 +134,21 @@ def estimate(env: ir.Environment) -> Estimate:
     fixed = tuple(_fixed_line(charge, catalog.hours_per_month) for charge in catalog.fixed
                   if not (charge.name == REGISTRY_LINE and env.registry.external))
     fixed += _extended_support(env, catalog)
-    total = sum((p.cost for p in pools), NOTHING) + sum((Range(f.monthly, f.monthly) for f in fixed), NOTHING)
+    training = _training_lines(env, pools, catalog.hours_per_month)
+    total = sum((p.cost for p in pools), NOTHING) + sum((Range(f.monthly, f.monthly) for f in fixed), NOTHING) \
+        + sum((Range(t.monthly, ZERO) for t in training), NOTHING)
     return Estimate(env.name, env.target.name, env.target.provider, region, catalog.currency, catalog.hours_per_month,
                     catalog.prices_taken, pools, fixed, total,
                     _notes(env, pools) + tuple(f"node pool {p.name}: added by the {env.target.provider} target for "
-                                               "the cluster's own components" for p in system))
+                                               "the cluster's own components" for p in system)
+                    + tuple(training_note(t) for t in training) + unpooled(env), training)
+
+
+def _training_lines(env: ir.Environment, pools: tuple[PoolLine, ...], hours: int) -> tuple[TrainingLine, ...]:
+    by_name = {p.name: p for p in pools}
+    return tuple(training_line(name, t, PoolPrice(p.name, p.instance_type, p.capacity, p.hourly, p.floor,
+                                                  p.max_nodes), hours)
+                 for name, t in trained_here(env) if t.node_pool and (p := by_name.get(t.node_pool)))
 
 
 def _pool_line(env: ir.Environment, pool: ir.NodePool, catalog: catalogs.Catalog, region: str) -> PoolLine:

@@ -56,6 +56,9 @@ def _pool_row(pool: cost.PoolLine) -> Row:
 
 def _estimate_rows(estimate: cost.Estimate) -> list[Row]:
     rows = [_pool_row(p) for p in estimate.pools]
+    # at max the pool's own line already pays for its runs (see the line's note)
+    rows += [[t.name, t.instance_type, t.capacity, str(t.nodes), str(t.hourly), amount(t.monthly), "in pool", ""]
+             for t in estimate.training]
     rows += [[f.name, "", "", "", "", amount(f.monthly), amount(f.monthly), ""] for f in estimate.fixed]
     rows.append(["total", "", "", "", "", amount(estimate.total.min), amount(estimate.total.max), ""])
     return rows

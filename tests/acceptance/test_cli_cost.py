@@ -192,3 +192,26 @@ def test_an_invalid_spec_exits_1_with_its_diagnostics(capsys: pytest.CaptureFixt
     assert code == 1 and ": error: aws has no 1x tpu-v5e instance type" in out
     code, out, _ = run(capsys, "cost", str(bad), "--format", "json", "--compare", "gcp")
     assert code == 1 and json.loads(out)[0]["path"] == "$.cluster.nodePools.tpu.accelerator.type"
+
+
+# --- training -----------------------------------------------------------------------------------------------
+
+LOOP = ROOT / "examples" / "loop" / "mlops.yaml"
+
+
+def test_the_loop_spec_prices_its_weekly_retraining_in_staging_only(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "cost", str(LOOP))
+    assert code == 0
+    staging = out[out.index("staging:"):]
+    hourly = Decimal(str(listed("gcp", "n2-standard-16", "europe-west4").spot))
+    monthly = 6 * Decimal("4.35") * hourly                     # timeout 6h x '0 3 * * 1' x one spot node
+    row = next(line for line in staging.splitlines() if line.strip().startswith("training fraud-scorer"))
+    assert row.split()[2:] == ["n2-standard-16", "spot", "1", str(hourly), cost_report.amount(monthly), "in", "pool"]
+    assert "training fraud-scorer: at most 6 h per run (training.timeout: an upper bound) x 4.35 runs a month " \
+           "(schedule '0 3 * * 1')" in staging and "plus drift-triggered runs (an unknown number)" in staging
+    assert "training fraud-scorer" not in out[:out.index("staging:")]   # production serves it, staging trains it
+    (estimate,) = cost.from_json(run(capsys, "cost", str(LOOP), "--env", "staging", "--format", "json")[1])
+    assert [t.monthly for t in estimate.training] == [monthly]
+    markdown = run(capsys, "cost", str(LOOP), "--env", "staging", "--format", "markdown")[1]
+    amount = cost_report.amount(monthly)
+    assert f"| training fraud-scorer | n2-standard-16 | spot | 1 | {hourly} | {amount} | in pool |" in markdown

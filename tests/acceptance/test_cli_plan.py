@@ -222,3 +222,26 @@ def test_a_patch_on_a_path_that_does_not_exist_fails_the_plan_located(
     assert code == 1 and "Traceback" not in out + err
     assert (": error: add at /spec/template/spec/affinity/nodeAffinity: Rollout/assistant has no "
             "/spec/template/spec/affinity [at $.models.assistant.patches[0].patch[0].path]") in out + err
+
+
+def test_the_loop_spec_narrates_training_and_contract_changes_where_they_apply(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    loop = (ROOT / "examples" / "loop" / "mlops.yaml").read_text(encoding="utf-8")
+    repo = Repo(tmp_path, loop.replace("values: [fr, de, es, it]", "values: [fr, de, it]"))
+    for old, new in (("values: [fr, de, it]", "values: [fr, de, es, it]"), ("max: 100000", "max: 50000"),
+                     ('schedule: "0 3 * * 1"', 'schedule: "0 3 * * *"'), ("roc_auc: {min: 0.90", "roc_auc: {min: 0.92"),
+                     ("fraud-trainer:2026.11", "fraud-trainer:2026.12")):
+        repo.edit(old, new)
+    code, data = plan_json(capsys, repo)
+    assert code == 2
+    contract = "fraud-scorer: data contract: amount max 100000 → 50000; country now allows `es`"
+    training = ("fraud-scorer: now retrains every day at 03:00, was Mondays at 03:00 (and when its drift alert fires, "
+                "as before); training image 2026.11 → 2026.12; gate roc_auc min 0.9 → 0.92")
+    assert env(data, "staging")["rollouts"][1:] == [training, contract]      # staging trains it
+    assert env(data, "production")["rollouts"][1:] == [contract]            # production checks its live data
+    # the daily schedule prices 30.42 runs a month instead of 4.35, at min only
+    assert env(data, "staging")["cost"]["line"] == "staging: ±0.00/month at max (+37.36 at min), now 714.09..3,712.97"
+    code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "text")
+    assert training in out and contract in out
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")    # the README's example is this plan's words
+    assert f"  {training}\n  {contract}\n" in readme

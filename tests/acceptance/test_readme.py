@@ -47,14 +47,16 @@ def test_the_init_example(tmp_path: Path, capsys: pytest.CaptureFixture[str], mo
     assert code == 0 and out == shown("mlops init")
 
 
-@pytest.mark.parametrize("argv", [(), ("--compare", "aws,gcp,azure")])
+@pytest.mark.parametrize("argv", [("examples/north-star/mlops.yaml",),
+                                  ("examples/north-star/mlops.yaml", "--compare", "aws,gcp,azure"),
+                                  ("examples/loop/mlops.yaml", "--env", "staging")])     # the training line
 def test_the_readme_shows_real_output(argv: tuple[str, ...], capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    command = " ".join(("mlops cost examples/north-star/mlops.yaml", *argv))
+    command = " ".join(("mlops cost", *argv))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     shown = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
-    assert run(capsys, "cost", "examples/north-star/mlops.yaml", *argv)[1] == shown
+    assert run(capsys, "cost", *argv)[1] == shown
 
 
 def test_the_propose_example(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -22,7 +22,7 @@ from mlops.diagnostics import Diagnostic
 from mlops.errors import Failure, SpecError
 from mlops.gitops import promotion
 from mlops.gitops.gitrev import Revision, spec_at
-from mlops.gitops.plan import narrate
+from mlops.gitops.plan import loop, narrate
 from mlops.gitops.plan.infra_diff import MODEL, REMOVE, Hazard, ResourceChange, diff_graphs, hazards
 from mlops.gitops.plan.manifest_diff import ObjectChange, diff_files
 from mlops.gitops.promotion import Refusal
@@ -277,11 +277,11 @@ def _rollouts(old: ir.Environment | None, new: ir.Environment | None,
     by_model: dict[str | None, list[ObjectChange]] = {}
     for c in changes:
         by_model.setdefault(c.model, []).append(c)
-    out = []
+    out: list[tuple[str, str]] = []
     for name in [*after, *(n for n in before if n not in after)]:
         told = narrate.said(before.get(name), after.get(name), by_model.get(name, []), new.namespace)
-        if told:
-            out.append(told)
+        out += [told] if told else []
+        out += loop.said(before.get(name), after.get(name), new.name)
     return tuple(out)
 
 
