@@ -89,12 +89,6 @@ def config_map(scope: Scope, model: ir.Model) -> Obj:
     return new("v1", "ConfigMap", meta(scope, model, names.retrain(model.name)), data=data)
 
 
-def champion(model: ir.Model) -> str | None:
-    """The artifact the training environment serves: the stable instance's, or the heaviest ab variant's."""
-    served = sorted(serving.instances(model), key=lambda i: (i.role != serving.STABLE, -i.weight, i.name))
-    return served[0].artifact if served and served[0].role != serving.CANDIDATE else None
-
-
 def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
     return {"name": name, "image": STORAGE_INITIALIZER_IMAGE, "args": [artifacts.resolve(uri, "").uri, dest],
             "env": [{"name": "HOME", "value": "/tmp"}, *access.env], "resources": artifacts.INIT_RESOURCES,
@@ -185,7 +179,7 @@ def checked(model: ir.Model) -> bool:
 def evaluate_template(scope: Scope, model: ir.Model) -> Obj:
     training, data = model.training, model.data
     assert training is not None and data is not None and data.holdout and data.label
-    best = champion(model)
+    best = serving.champion(model)
     access = artifacts.store_access([data.holdout, best], scope.env.target.storage_credentials)
     args = ["--candidate", CANDIDATE_DIR, "--holdout", HOLDOUT_DIR, "--label", data.label, "--out", REPORT_DIR,
             "--thresholds", f"{CONFIG_DIR}/{THRESHOLDS_FILE}", "--data-checks", training.data_checks,
