@@ -17,7 +17,7 @@ from mlops.targets.aws import TARGET as AWS
 from mlops.targets.aws.access import ECR_PULL
 from mlops.targets.base import addons
 from tests.support.infra_helpers import environment, north_star, of_type, one, policy
-from tests.support.specs import TRAINING_POOLS, trained
+from tests.support.specs import trained_platform
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -280,16 +280,8 @@ def test_recorded_is_plain_json(prod: tuple) -> None:
     assert dataclasses.asdict(graph[0])
 
 
-def trained_spec(provider: dict[str, str]) -> str:
-    """One model retrained in `dev` on `provider` (tests.support.specs.trained), as spec text."""
-    return json.dumps({"apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
-                       "targets": {"t": provider}, "environments": {"dev": {"target": "t"}},
-                       "cluster": {"nodePools": {"cpu": {"machine": {"cpu": 4, "memory": "16Gi"}}, **TRAINING_POOLS}},
-                       "models": {"fraud": trained()}})
-
-
 def test_trainer_role_reads_its_inputs_and_writes_only_the_output(tmp_path: Path) -> None:
-    env = environment(trained_spec({"provider": "aws", "region": "us-east-1", "account": "210987654321"}), "dev",
+    env = environment(trained_platform({"provider": "aws", "region": "us-east-1", "account": "210987654321"}), "dev",
                       tmp_path)
     graph = preview(env)
     bindings = {r.inputs["serviceAccount"]: r.inputs for r in of_type(graph, ASSOCIATION)
