@@ -132,5 +132,25 @@ def reads(model: ir.Model) -> tuple[str, ...]:
     return tuple(sorted({*downloads(model), *served(model)}))
 
 
+def champion(model: ir.Model) -> str | None:
+    """The artifact the training environment serves: the stable instance's, or the heaviest ab variant's."""
+    ranked = sorted(instances(model), key=lambda i: (i.role != STABLE, -i.weight, i.name))
+    return ranked[0].artifact if ranked and ranked[0].role != CANDIDATE else None
+
+
+def training_reads(model: ir.Model) -> tuple[str, ...]:
+    """What the retraining workflow's pods read with the trainer's identity: data.training, data.holdout, the
+    champion the gate compares against, and training.output (its own runs: Argo passes the candidate through it)."""
+    if model.training is None:
+        return ()
+    data = (model.data.training, model.data.holdout) if model.data else ()
+    return tuple(sorted({u for u in (*data, champion(model), model.training.output) if u}))
+
+
+def training_writes(model: ir.Model) -> tuple[str, ...]:
+    """Where the retraining workflow writes: only training.output (each run under `<output>/<run>/`)."""
+    return (model.training.output,) if model.training else ()
+
+
 def _source(*path: str | int) -> str:
     return json_path(tuple(path))

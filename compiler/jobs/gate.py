@@ -4,7 +4,8 @@ branches on, and a report that becomes the pull request's body.
     python -m mlops.jobs.gate --candidate PATH --holdout PATH --label COL --out DIR
         [--champion PATH] [--thresholds FILE] [--protected A,B] [--min-group-size N] [--decision-threshold T]
         [--features A,B] [--exclude A,B] [--data-check REPORT] [--data-checks required|warn|off]
-        [--candidate-name TEXT] [--champion-name TEXT] [--pushgateway URL --model M --namespace NS] [--exit-zero]
+        [--candidate-name TEXT] [--champion-name TEXT] [--run-started RFC3339]
+        [--pushgateway URL --model M --namespace NS] [--exit-zero]
 
 Models: mlops.jobs.models (files and folders MLServer serves). Thresholds: mlops.jobs.scoring (MLflow's
 semantics; a `minChange` without `--champion` is skipped). Fairness: mlops.jobs.parity on the candidate's
@@ -22,6 +23,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,9 @@ def arguments() -> common.Parser:
     p.add_argument("--data-checks", choices=("required", "warn", "off"), help="how the data check counts")
     p.add_argument("--candidate-name", help="how the report names the candidate (e.g. its artifact URI)")
     p.add_argument("--champion-name", help="how the report names the champion")
+    # Argo's {{workflow.creationTimestamp}} is RFC 3339, e.g. 2018-08-23T05:42:49Z (argoproj/argo-workflows
+    # docs/variables.md, "Global"): `mlops propose` takes the newest run by it rather than by a file's mtime.
+    p.add_argument("--run-started", help="when the run started (RFC 3339), written to the report")
     return p
 
 
@@ -148,9 +153,22 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         "metrics": measure_metrics(thresholds["metrics"], task, y, cand, champ, args.decision_threshold),
         "fairness": measure_fairness(thresholds["fairness"], holdout, args, y, cand, champ),
         "data_check": data_check(args)}
+    if args.run_started:
+        out["run_started"] = run_started(args.run_started)
     out["failures"] = gate_report.failures(out)
     out["verdict"] = "fail" if out["failures"] else "pass"
     return out
+
+
+def run_started(text: str) -> str:
+    """An RFC 3339 time with its offset (a naive time would be read in the pod's zone)."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"--run-started {text!r} is not an RFC 3339 time") from None
+    if parsed.tzinfo is None:
+        raise BadInput(f"--run-started {text!r} has no UTC offset")
+    return text
 
 
 def _labels(column: Any, task: str) -> Any:

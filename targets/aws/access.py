@@ -6,15 +6,17 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from mlops import ir
-from mlops.ir import serving
+from mlops.ir import names, serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
+from mlops.targets.base.addons import trained
 
 POD_IDENTITY_TRUST = "pods.eks.amazonaws.com"
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
@@ -110,19 +112,50 @@ class PodRole(pulumi.ComponentResource):
 
 def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, registry: Registry, agent: pulumi.Resource,
                 parent: pulumi.Resource) -> dict[str, PodRole]:
-    """A role per model, bound to the ServiceAccount named after the model in the environment's namespace."""
+    """A role per model, bound to the ServiceAccount named after the model in the environment's namespace; and, for
+    each model this environment retrains, one for its trainer (`names.trainer`) that also writes training.output."""
     roles = {}
     for model in env.models:
-        uris = serving.reads(model)
-        repos = [registry.repositories[r] for u in uris if (r := artifacts.registry_repo(u)) in registry.repositories]
-        statements: pulumi.Output[list[dict[str, Any]]] | None = pulumi.Output.all(*[r.arn for r in repos]).apply(
-            functools.partial(_model_statements, uris))
-        if not repos and not s3_statements(uris):
-            statements = None
-        roles[model.name] = PodRole(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}", cluster,
-                                    env.namespace, model.name, statements, agent,
-                                    opts=pulumi.ResourceOptions(parent=parent))
+        roles[model.name] = _pod_role(Grant(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}",
+                                            model.name, serving.reads(model)), env, cluster, registry, agent, parent)
+    for model in trained(env):
+        trainer = names.trainer(model.name)
+        roles[trainer] = _pod_role(Grant(f"{name}-train-{model.name}", f"{env.stack}-train-{model.name}", trainer,
+                                         serving.training_reads(model), serving.training_writes(model)),
+                                   env, cluster, registry, agent, parent)
     return roles
+
+
+@dataclass(frozen=True)
+class Grant:
+    name: str                           # the Pulumi name of the PodRole
+    role_name: str
+    service_account: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...] = ()
+
+
+def _pod_role(grant: Grant, env: ir.Environment, cluster: aws.eks.Cluster, registry: Registry,
+              agent: pulumi.Resource, parent: pulumi.Resource) -> PodRole:
+    uris = grant.reads
+    repos = [registry.repositories[r] for u in uris if (r := artifacts.registry_repo(u)) in registry.repositories]
+    statements: pulumi.Output[list[dict[str, Any]]] | None = pulumi.Output.all(*[r.arn for r in repos]).apply(
+        functools.partial(_model_statements, uris, grant.writes))
+    if not repos and not s3_statements(uris) and not s3_write_statements(grant.writes):
+        statements = None
+    return PodRole(grant.name, grant.role_name, cluster, env.namespace, grant.service_account, statements, agent,
+                   opts=pulumi.ResourceOptions(parent=parent))
+
+
+def s3_write_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
+    """PutObject under these prefixes only. It also covers a multipart upload's initiate, parts and complete
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html, "Multipart upload API and permissions":
+    each "must be allowed to perform the s3:PutObject action"); no delete, no abort."""
+    found = sorted({(bucket, key.rstrip("/")) for u in uris if (loc := artifacts.bucket_object(u, "s3"))
+                    for bucket, key in [loc]})
+    return [{"Effect": "Allow", "Action": ["s3:PutObject"],
+             "Resource": [f"arn:aws:s3:::{bucket}/{key}/*" if key else f"arn:aws:s3:::{bucket}/*"
+                          for bucket, key in found]}] if found else []
 
 
 def autoscaler_statements(cluster: str) -> list[dict[str, Any]]:
@@ -148,8 +181,8 @@ def autoscaler_values(env: ir.Environment, cluster_name: str) -> dict[str, Any]:
             "extraArgs": {"balance-similar-node-groups": True, "skip-nodes-with-system-pods": False}}
 
 
-def _model_statements(uris: tuple[str, ...], arns: list[str]) -> list[dict[str, Any]]:
-    """What one model may read: its S3 artifacts, and its ECR repositories when it has any."""
+def _model_statements(uris: tuple[str, ...], writes: tuple[str, ...], arns: list[str]) -> list[dict[str, Any]]:
+    """What one identity may do: read its S3 artifacts (write its outputs), and pull its ECR repositories if any."""
     pulls = [{"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
              {"Effect": "Allow", "Action": ECR_PULL, "Resource": sorted(set(arns))}] if arns else []
-    return s3_statements(uris) + pulls
+    return s3_statements(uris) + s3_write_statements(writes) + pulls

@@ -14,20 +14,29 @@ import pulumi
 import pulumi_azure_native as azure
 
 from mlops import ir
-from mlops.ir import serving
+from mlops.ir import names, serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
+from mlops.targets.base.addons import trained
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"            # built-in role ids (the same in every tenant)
 BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"    # Storage Blob Data Reader (azure-docs built-in roles)
+BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"   # Storage Blob Data Contributor (the same page)
 TOKEN_AUDIENCE = "api://AzureADTokenExchange"
 PURGE_SCHEDULE = "0 3 * * *"                                 # daily, 03:00 UTC
 
 
-def blob_stores(model: ir.Model) -> list[tuple[str, str, str]]:
-    """The (account, container, path) of the az://ACCOUNT/CONTAINER/PATH URIs the model reads; "" for a whole
+@dataclass(frozen=True)
+class Grant:
+    service_account: str                # the Kubernetes ServiceAccount the identity federates
+    reads: tuple[str, ...]
+    writes: tuple[str, ...] = ()
+
+
+def blob_stores(uris: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The (account, container, path) of the az://ACCOUNT/CONTAINER/PATH URIs among `uris`; "" for a whole
     container."""
-    found = (artifacts.bucket_object(uri, "az") for uri in serving.reads(model))
+    found = (artifacts.bucket_object(uri, "az") for uri in uris)
     out = set()
     for account, rest in filter(None, found):
         container, _, path = rest.partition("/")
@@ -52,6 +61,19 @@ def blob_read_condition(account: str, container: str, path: str) -> str:
     listing = where + (f" AND @Request[{read.rsplit('/', 1)[0]}:prefix] StringStartsWith '{listed}'" if listed else "")
     return (f"((!(ActionMatches{{'{read}'}} AND NOT SubOperationMatches{{'Blob.List'}})) OR ({blobs})) AND "
             f"((!(ActionMatches{{'{read}'}} AND SubOperationMatches{{'Blob.List'}})) OR ({listing}))")
+
+
+def blob_write_condition(account: str, container: str, path: str) -> str:
+    """Azure ABAC on Storage Blob Data Contributor: its four blob data actions (delete, read, write, add) only on
+    blobs of that container of that account under `path` (the Contributor form of "Example: Read, write, or delete
+    blobs in named containers", MicrosoftDocs/azure-docs articles/storage/blobs/storage-auth-abac-examples.md, with
+    the blob path of its "... with a path" examples). Listing stays the reader assignment's (blob_read_condition)."""
+    blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+    actions = " AND ".join(f"!(ActionMatches{{'{blobs}/{a}'}})" for a in ("delete", "read", "write", "add/action"))
+    where = (f"@Resource[Microsoft.Storage/storageAccounts:name] StringEquals '{account}' AND "
+             f"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals '{container}'")
+    under = f" AND @Resource[{blobs}:path] StringStartsWith '{path}'" if path else ""
+    return f"(({actions}) OR ({where}{under}))"
 
 
 def role_definition(resource_group_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:
@@ -137,28 +159,54 @@ class WorkloadIdentity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:azure:WorkloadIdentity", name, None, opts)
-        env, rg = args.env, args.resource_group.name
-        issuer = args.cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else None)
+        env = args.env
         self.identities: dict[str, azure.managedidentity.UserAssignedIdentity] = {}
         for model in env.models:
-            identity = azure.managedidentity.UserAssignedIdentity(
-                f"{name}-{model.name}", resource_name_=short_name(f"{env.stack}-model-{model.name}", 128),
-                resource_group_name=rg, tags=dict(args.tags), opts=pulumi.ResourceOptions(parent=self))
-            azure.managedidentity.FederatedIdentityCredential(
-                f"{name}-{model.name}-credential", federated_identity_credential_resource_name=model.name,
-                resource_name_=identity.name, resource_group_name=rg, issuer=issuer,
-                subject=f"system:serviceaccount:{env.namespace}:{model.name}", audiences=[TOKEN_AUDIENCE],
-                opts=pulumi.ResourceOptions(parent=self))
-            for account, container, path in blob_stores(model):
-                self._blob_reader(f"{name}-{model.name}-read-{account}-{container}", args, model.name,
-                                  (account, container, path), identity.principal_id)
-            if args.registry is not None and any(artifacts.registry_repo(u) for u in serving.reads(model)):
-                self._acr_pull(f"{name}-{model.name}-acr-pull", args, f"acr-pull/{model.name}", identity.principal_id)
-            self.identities[model.name] = identity
+            self.identities[model.name] = self._identity(name, args, Grant(model.name, serving.reads(model)))
+        for model in trained(env):
+            trainer = names.trainer(model.name)
+            grant = Grant(trainer, serving.training_reads(model), serving.training_writes(model))
+            self.identities[trainer] = self._identity(name, args, grant, f"{env.stack}-train-{model.name}")
         if args.registry is not None:
             kubelet = args.cluster.identity_profile.apply(kubelet_object_id)
             self._acr_pull(f"{name}-kubelet-acr-pull", args, "kubelet-acr-pull", kubelet)
         self.register_outputs({"clientIds": {m: i.client_id for m, i in self.identities.items()}})
+
+    def _identity(self, name: str, args: IdentityArgs, grant: Grant,
+                  resource: str | None = None) -> azure.managedidentity.UserAssignedIdentity:
+        env, rg, who = args.env, args.resource_group.name, grant.service_account
+        issuer = args.cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else None)
+        identity = azure.managedidentity.UserAssignedIdentity(
+            f"{name}-{who}", resource_name_=short_name(resource or f"{env.stack}-model-{who}", 128),
+            resource_group_name=rg, tags=dict(args.tags), opts=pulumi.ResourceOptions(parent=self))
+        azure.managedidentity.FederatedIdentityCredential(
+            f"{name}-{who}-credential", federated_identity_credential_resource_name=who,
+            resource_name_=identity.name, resource_group_name=rg, issuer=issuer,
+            subject=f"system:serviceaccount:{env.namespace}:{who}", audiences=[TOKEN_AUDIENCE],
+            opts=pulumi.ResourceOptions(parent=self))
+        for account, container, path in blob_stores(grant.reads):
+            self._blob_reader(f"{name}-{who}-read-{account}-{container}", args, who,
+                              (account, container, path), identity.principal_id)
+        for account, container, path in blob_stores(grant.writes):
+            self._blob_writer(f"{name}-{who}-write-{account}-{container}", args, who,
+                              (account, container, path), identity.principal_id)
+        if args.registry is not None and any(artifacts.registry_repo(u) for u in grant.reads):
+            self._acr_pull(f"{name}-{who}-acr-pull", args, f"acr-pull/{who}", identity.principal_id)
+        return identity
+
+    def _blob_writer(self, name: str, args: IdentityArgs, who: str, store: tuple[str, str, str],
+                     principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:
+        account, container, path = store
+        subscription = pulumi.Output.from_input(args.resource_group.id).apply(
+            lambda rg: rg.split("/resourceGroups/")[0])
+        return azure.authorization.RoleAssignment(
+            f"{name}-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:8]}" if path else name,
+            role_assignment_name=assignment_name(args.env, f"blob-write/{who}/{account}/{container}/{path}"),
+            scope=subscription, role_definition_id=role_definition(args.resource_group.id, BLOB_DATA_CONTRIBUTOR),
+            principal_id=principal, principal_type="ServicePrincipal",
+            condition=blob_write_condition(account, container, path), condition_version="2.0",
+            description=f"mlops: {who} writes az://{account}/{container}/{path}",
+            opts=pulumi.ResourceOptions(parent=self))
 
     def _blob_reader(self, name: str, args: IdentityArgs, model: str, store: tuple[str, str, str],
                      principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:

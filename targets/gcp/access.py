@@ -11,9 +11,10 @@ import pulumi
 import pulumi_gcp as gcp
 
 from mlops import ir
-from mlops.ir import serving
+from mlops.ir import names, serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
+from mlops.targets.base.addons import trained
 from mlops.targets.base.tags import gcp_labels
 from mlops.targets.gcp import model_account_id
 
@@ -21,6 +22,9 @@ WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"   # logging, monitoring, metadata: what nodes need
 REGISTRY_READER = "roles/artifactregistry.reader"
 OBJECT_READER = "roles/storage.objectViewer"
+# Creates objects (and multipart uploads), never reads, replaces or deletes them
+# (https://cloud.google.com/storage/docs/access-control/iam-roles, "Storage Object Creator").
+OBJECT_CREATOR = "roles/storage.objectCreator"
 
 
 def cleanup_policies(keep_last: int) -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
@@ -100,37 +104,67 @@ class WorkloadIdentityArgs:
 
 class WorkloadIdentity(pulumi.ComponentResource):
     """One Google service account per model (`Gcp.model_service_account`): only that model's Kubernetes
-    ServiceAccount may act as it, and it reads only that model's gs:// objects and, if it pulls any, the registry."""
+    ServiceAccount may act as it, and it reads only that model's gs:// objects and, if it pulls any, the registry.
+    Each model this environment retrains has one more, its trainer's (`names.trainer`), that reads the training
+    inputs (`serving.training_reads`) and creates objects only under training.output."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:gcp:WorkloadIdentity", name, None, opts)
-        env, child = args.env, pulumi.ResourceOptions(parent=self)
-        pool = f"{env.target.project}.svc.id.goog"
+        env = args.env
         self.accounts: dict[str, gcp.serviceaccount.Account] = {}
         for model in env.models:
-            prefix = f"{name}-{model.name}"
-            account = gcp.serviceaccount.Account(
-                f"{prefix}-account", project=env.target.project, account_id=model_account_id(env, model.name),
-                display_name=f"Model {model.name} of {env.stack}", opts=child)
-            # The workload pool exists only once a Workload Identity cluster does: bind after the cluster.
-            gcp.serviceaccount.IAMMember(
-                prefix, service_account_id=account.name, role=WORKLOAD_IDENTITY_USER,
-                member=f"serviceAccount:{pool}[{env.namespace}/{model.name}]",
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cluster]))
-            for bucket, key in stores(model):
-                gcp.storage.BucketIAMMember(f"{prefix}-read-{bucket}{'-' + digest(key) if key else ''}", bucket=bucket,
-                                            role=OBJECT_READER, member=account.member,
-                                            condition=read_condition(bucket, key), opts=child)
-            if args.repository is not None and any(artifacts.registry_repo(u) for u in serving.reads(model)):
-                reader(f"{prefix}-registry-reader", args.repository, account.member, self)
-            self.accounts[model.name] = account
+            self.accounts[model.name] = self._account(name, args, Grant(model.name, f"Model {model.name}",
+                                                                        serving.reads(model)))
+        for model in trained(env):
+            trainer = names.trainer(model.name)
+            self.accounts[trainer] = self._account(name, args, Grant(
+                trainer, f"Trainer of {model.name}", serving.training_reads(model), serving.training_writes(model)))
         self.register_outputs({"emails": {m: a.email for m, a in self.accounts.items()}})
 
+    def _account(self, name: str, args: WorkloadIdentityArgs, grant: Grant) -> gcp.serviceaccount.Account:
+        env, child, prefix = args.env, pulumi.ResourceOptions(parent=self), f"{name}-{grant.service_account}"
+        account = gcp.serviceaccount.Account(
+            f"{prefix}-account", project=env.target.project, account_id=model_account_id(env, grant.service_account),
+            display_name=f"{grant.title} of {env.stack}", opts=child)
+        # The workload pool exists only once a Workload Identity cluster does: bind after the cluster.
+        gcp.serviceaccount.IAMMember(
+            prefix, service_account_id=account.name, role=WORKLOAD_IDENTITY_USER,
+            member=f"serviceAccount:{env.target.project}.svc.id.goog[{env.namespace}/{grant.service_account}]",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cluster]))
+        for bucket, key in stores(grant.reads):
+            gcp.storage.BucketIAMMember(f"{prefix}-read-{bucket}{'-' + digest(key) if key else ''}", bucket=bucket,
+                                        role=OBJECT_READER, member=account.member,
+                                        condition=read_condition(bucket, key), opts=child)
+        for bucket, key in stores(grant.writes):
+            gcp.storage.BucketIAMMember(f"{prefix}-write-{bucket}{'-' + digest(key) if key else ''}", bucket=bucket,
+                                        role=OBJECT_CREATOR, member=account.member,
+                                        condition=write_condition(bucket, key), opts=child)
+        if args.repository is not None and any(artifacts.registry_repo(u) for u in grant.reads):
+            reader(f"{prefix}-registry-reader", args.repository, account.member, self)
+        return account
 
-def stores(model: ir.Model) -> list[tuple[str, str]]:
-    """The (bucket, object or prefix) pairs of the gs:// URIs the model reads; "" for a whole bucket."""
-    found = (artifacts.bucket_object(uri, "gs") for uri in serving.reads(model))
+
+@dataclass(frozen=True)
+class Grant:
+    service_account: str                # the Kubernetes ServiceAccount that acts as the Google one
+    title: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...] = ()
+
+
+def stores(uris: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The (bucket, object or prefix) pairs of the gs:// URIs among `uris`; "" for a whole bucket."""
+    found = (artifacts.bucket_object(uri, "gs") for uri in uris)
     return sorted({(bucket, key) for bucket, key in filter(None, found)})
+
+
+def write_condition(bucket: str, key: str) -> gcp.storage.BucketIAMMemberConditionArgs | None:
+    """New objects under `key` only (a create names the object it makes; no listing is needed to write)."""
+    if not key:
+        return None
+    under = json.dumps(f"projects/_/buckets/{bucket}/objects/{key}")
+    return gcp.storage.BucketIAMMemberConditionArgs(title="mlops-write-prefix", description=f"gs://{bucket}/{key}",
+                                                   expression=f"resource.name.startsWith({under})")
 
 
 def read_condition(bucket: str, key: str) -> gcp.storage.BucketIAMMemberConditionArgs | None:

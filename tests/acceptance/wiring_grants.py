@@ -16,15 +16,28 @@ from .wiring_build import Build, Obj, Violation, matches, name, pods, repository
 
 STORAGE_INITIALIZER = "docker.io/kserve/storage-initializer"
 BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"      # Storage Blob Data Reader (Azure built-in role id)
+BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"  # Storage Blob Data Contributor (Azure built-in role id)
 OWN_SCHEME = {"aws": "s3", "gcp": "gs", "azure": "az"}   # what a cloud's own workload identity can be granted
 
 
+def steps(b: Build) -> Iterator[tuple[str, str, Obj]]:
+    """(where, service account, template) of every container step of a WorkflowTemplate: Argo runs each as a pod
+    with the workflow's ServiceAccount (the template's init containers and volumes, its output artifacts)."""
+    for obj in b.of_kind("WorkflowTemplate"):
+        for t in obj["spec"]["templates"]:
+            if "container" in t:
+                yield f"{name(obj)} {t['name']}", obj["spec"]["serviceAccountName"], t
+
+
 def fetched(b: Build) -> Iterator[tuple[str, str, Obj, Obj]]:
-    """(where, service account, pod spec, init container) of every storage-initializer."""
-    for obj, spec, _ in pods(b):
+    """(where, service account, pod spec, init container) of every storage-initializer, workflow steps' included."""
+    specs = [(name(obj), spec) for obj, spec, _ in pods(b)]
+    specs += [(where, {"serviceAccountName": sa, "initContainers": t.get("initContainers", []),
+                       "volumes": t.get("volumes", [])}) for where, sa, t in steps(b)]
+    for where, spec in specs:
         for c in spec.get("initContainers", []):
             if repository(c["image"]) == STORAGE_INITIALIZER:
-                yield name(obj), spec["serviceAccountName"], spec, c
+                yield where, spec["serviceAccountName"], spec, c
 
 
 def scheme(uri: str) -> tuple[str, str, str] | None:
@@ -38,26 +51,30 @@ def scheme(uri: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _s3_granted(b: Build, sa: str, bucket: str, key: str) -> bool:
+def _s3_statements(b: Build, sa: str) -> list[Obj]:
     roles = {a["inputs"]["roleArn"].rsplit("/", 1)[-1] for a in b.typed("aws:eks/podIdentityAssociation")
              if a["inputs"]["namespace"] == b.env.namespace and a["inputs"]["serviceAccount"] == sa}
-    statements = [s for p in b.typed("aws:iam/rolePolicy") if p["inputs"]["role"] in roles
-                  for s in json.loads(p["inputs"]["policy"])["Statement"] if s["Effect"] == "Allow"]
+    return [s for p in b.typed("aws:iam/rolePolicy") if p["inputs"]["role"] in roles
+            for s in json.loads(p["inputs"]["policy"])["Statement"] if s["Effect"] == "Allow"]
+
+
+def _s3_allows(statements: list[Obj], action: str, resource: str, prefix: str | None = None) -> bool:
+    for s in statements:
+        resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+        if action in s["Action"] and any(fnmatch.fnmatchcase(resource, r) for r in resources):
+            wanted = s.get("Condition", {}).get("StringLike", {}).get("s3:prefix")
+            if prefix is None or wanted is None or any(fnmatch.fnmatchcase(prefix, w) for w in wanted):
+                return True
+    return False
+
+
+def _s3_granted(b: Build, sa: str, bucket: str, key: str) -> bool:
+    statements = _s3_statements(b, sa)
     # The storage-initializer lists with Prefix=<key> and reads every object under it (kserve@v0.15.2
     # storage.py _download_s3: bucket.objects.filter(Prefix=bucket_path)); a folder's objects are KEY + name.
     sample = f"{key}part-0.parquet" if key.endswith("/") or not key else key
-
-    def allows(action: str, resource: str, prefix: str | None = None) -> bool:
-        for s in statements:
-            resources = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
-            if action in s["Action"] and any(fnmatch.fnmatchcase(resource, r) for r in resources):
-                wanted = s.get("Condition", {}).get("StringLike", {}).get("s3:prefix")
-                if prefix is None or wanted is None or any(fnmatch.fnmatchcase(prefix, w) for w in wanted):
-                    return True
-        return False
-
-    return (allows("s3:GetObject", f"arn:aws:s3:::{bucket}/{sample}")
-            and allows("s3:ListBucket", f"arn:aws:s3:::{bucket}", key))
+    return (_s3_allows(statements, "s3:GetObject", f"arn:aws:s3:::{bucket}/{sample}")
+            and _s3_allows(statements, "s3:ListBucket", f"arn:aws:s3:::{bucket}", key))
 
 
 def _gs_granted(b: Build, sa: str, bucket: str, key: str) -> bool:
@@ -93,6 +110,63 @@ def _az_granted(b: Build, sa: str, account: str, key: str) -> bool:
                for r in b.typed("azure-native:authorization:RoleAssignment"))
 
 
+def _accounts(b: Build, sa: str) -> set[str]:
+    """The Google service accounts Kubernetes ServiceAccount `sa` may act as (Workload Identity)."""
+    member = f"serviceAccount:{b.env.target.project}.svc.id.goog[{b.env.namespace}/{sa}]"
+    return {m["inputs"]["serviceAccountId"].rsplit("/", 1)[-1] for m in b.typed("gcp:serviceaccount/iAMMember")
+            if m["inputs"]["member"] == member and m["inputs"]["role"] == "roles/iam.workloadIdentityUser"}
+
+
+def _written(b: Build, sa: str, store: str, bucket: str, key: str) -> bool:
+    """Argo's wait container may create `key` with the step's identity: s3 PutObject on it, gs objectCreator (or
+    objectAdmin) with a prefix condition it falls under, az Blob Data Contributor with an ABAC path it falls under."""
+    if store == "s3":
+        return _s3_allows(_s3_statements(b, sa), "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")
+    if store == "gs":
+        accounts = _accounts(b, sa)
+        for grant in b.typed("gcp:storage/bucketIAMMember"):
+            i = grant["inputs"]
+            if (i["bucket"] == bucket and i["member"].removeprefix("serviceAccount:") in accounts
+                    and i["role"] in ("roles/storage.objectCreator", "roles/storage.objectAdmin")):
+                under = re.search(r'startsWith\("projects/_/buckets/[^/]+/objects/([^"]*)"\)',
+                                  i.get("condition", {}).get("expression", ""))
+                if under is None or key.startswith(under.group(1)):
+                    return True
+        return False
+    return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_CONTRIBUTOR)
+               and _az_condition_allows(r["inputs"].get("condition", ""), bucket, key)
+               for r in b.typed("azure-native:authorization:RoleAssignment"))
+
+
+def _destination(artifact: Obj) -> tuple[str, str, str, bool] | None:
+    """(scheme, bucket or account, key, by a Secret) of an output artifact's object-store location."""
+    if "s3" in artifact:
+        s3 = artifact["s3"]
+        return "s3", s3["bucket"], s3["key"], "accessKeySecret" in s3
+    if "gcs" in artifact:
+        gcs = artifact["gcs"]
+        return "gs", gcs["bucket"], gcs["key"], "serviceAccountKeySecret" in gcs
+    if "azure" in artifact:
+        az = artifact["azure"]
+        account = az["endpoint"].removeprefix("https://").split(".")[0]
+        return "az", account, f"{az['container']}/{az['blob']}", "accountKeySecret" in az
+    return None
+
+
+def storage_written(b: Build) -> Iterator[tuple[str, str]]:
+    """(where, why) of each workflow output artifact its step may not write."""
+    for where, sa, t in steps(b):
+        for artifact in t.get("outputs", {}).get("artifacts", []):
+            found = _destination(artifact)
+            if found is None:
+                continue
+            store, bucket, key, by_secret = found
+            own = OWN_SCHEME.get(b.provider) == store
+            if not (by_secret or (own and _written(b, sa, store, bucket, key))):
+                how = f"the {b.provider} identity of ServiceAccount {sa}" if own else f"a {store} Secret"
+                yield where, f"{store}://{bucket}/{key} is written without {how}"
+
+
 def _credentials(b: Build, store: str, spec: Obj, container: Obj) -> bool:
     """The init container reads the Secret the target names for this store (targets.<t>.storageCredentials): by
     environment variables, or as a mounted key file (gs)."""
@@ -117,6 +191,8 @@ def storage_granted(b: Build) -> Iterator[Violation]:
                 how = (f"the {b.provider} identity of ServiceAccount {sa}" if own
                        else f"a {store} storageCredentials Secret")
                 yield Violation("storage-granted", where, f"{uri} is read without {how}")
+    for where, why in storage_written(b):
+        yield Violation("storage-granted", where, why)
 
 
 def _passwd_users(b: Build, spec: Obj, container: Obj) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,14 @@ def trained(**training: Any) -> dict[str, Any]:
                          "output": "s3://fraud-models/fraud/",
                          "gate": {"metrics": {"roc_auc": {"min": 0.9, "minChange": 0.002}},
                                   "fairness": {"demographicParityDifference": {"max": 0.05}}}, **training}}
+
+
+def trained_platform(target: dict[str, str]) -> str:
+    """Spec text: model `fraud` (`trained()`) retrained in environment `dev` on `target`."""
+    return json.dumps({"apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
+                       "targets": {"t": target}, "environments": {"dev": {"target": "t"}},
+                       "cluster": {"nodePools": {"cpu": {"machine": {"cpu": 4, "memory": "16Gi"}}, **TRAINING_POOLS}},
+                       "models": {"fraud": trained()}})
 
 
 def sklearn(**fields: Any) -> dict[str, Any]:

@@ -46,6 +46,8 @@ HOLDOUT_DIR, CHAMPION_DIR, REPORT_DIR = "/data/holdout", "/data/champion", "/out
 # Argo's input artifacts (the candidate, the data check's report) at paths of their own, outside the pod's volumes
 CANDIDATE_DIR, CHECK_REPORT, CHECK_INPUT = "/candidate", "/out/datacheck/report.json", "/datacheck/report.json"
 RUN = "{{workflow.name}}"                         # the run id: each run publishes under <output>/<run>/
+# when the run started, RFC 3339 (argoproj/argo-workflows docs/variables.md, "Global"): propose's "newest"
+STARTED = "{{workflow.creationTimestamp}}"
 JOB_RESOURCES = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "4Gi"}}
 EXECUTOR_RULES = [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]
 # Finished pods go (failed ones stay for their logs until the Workflow does); finished Workflows go after a day,
@@ -87,12 +89,6 @@ def config_map(scope: Scope, model: ir.Model) -> Obj:
     assert model.training is not None
     data = {THRESHOLDS_FILE: json.dumps(thresholds(model.training), sort_keys=True, indent=2) + "\n"}
     return new("v1", "ConfigMap", meta(scope, model, names.retrain(model.name)), data=data)
-
-
-def champion(model: ir.Model) -> str | None:
-    """The artifact the training environment serves: the stable instance's, or the heaviest ab variant's."""
-    served = sorted(serving.instances(model), key=lambda i: (i.role != serving.STABLE, -i.weight, i.name))
-    return served[0].artifact if served and served[0].role != serving.CANDIDATE else None
 
 
 def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
@@ -187,11 +183,11 @@ def checked(model: ir.Model) -> bool:
 def evaluate_template(scope: Scope, model: ir.Model) -> Obj:
     training, data = model.training, model.data
     assert training is not None and data is not None and data.holdout and data.label
-    best = champion(model)
+    best = serving.champion(model)
     access = artifacts.store_access([data.holdout, best], scope.env.target.storage_credentials)
     args = ["--candidate", CANDIDATE_DIR, "--holdout", HOLDOUT_DIR, "--label", data.label, "--out", REPORT_DIR,
             "--thresholds", f"{CONFIG_DIR}/{THRESHOLDS_FILE}", "--data-checks", training.data_checks,
-            "--candidate-name", f"{training.output.rstrip('/')}/{RUN}/model/"]
+            "--candidate-name", f"{training.output.rstrip('/')}/{RUN}/model/", "--run-started", STARTED]
     args += ["--data-check", CHECK_INPUT] if checked(model) else []
     args += ["--protected", ",".join(data.protected)] if data.protected else []
     args += ["--exclude", data.prediction] if data.prediction else []

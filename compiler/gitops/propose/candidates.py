@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ class Candidate:
     run: str
     artifact: str                 # the URI the environment will serve
     body: str                     # report.md, redacted and bounded
-    mtime_ns: int                 # when report.json was written: the newest candidate wins
+    mtime_ns: int                 # when report.json was written: the newest candidate wins...
+    started_ns: int | None = None  # ...or, when the gate was given it (`--run-started`), when its run started
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,9 @@ def scan(folder: Path, model: str, output: str) -> tuple[list[Candidate], list[R
 
 
 def newest(passing: list[Candidate]) -> Candidate | None:
-    """The latest report, ties broken by the run's name (so the same folder always picks the same one)."""
-    return max(passing, key=lambda c: (c.mtime_ns, c.run), default=None)
+    """The latest run (by its start when its report says it, else by report.json's mtime: a copied folder's mtimes
+    are the copy's), ties broken by the run's name (so the same folder always picks the same one)."""
+    return max(passing, key=lambda c: (c.mtime_ns if c.started_ns is None else c.started_ns, c.run), default=None)
 
 
 def read(run_dir: Path, model: str, output: str) -> Candidate | Rejected:
@@ -79,7 +82,7 @@ def read(run_dir: Path, model: str, output: str) -> Candidate | Rejected:
         body = _body(run_dir / BODY)
     except Unusable as exc:
         return Rejected(model, run, str(exc))
-    return Candidate(model, run, artifact, body, mtime)
+    return Candidate(model, run, artifact, body, mtime, started(report.get("run_started")))
 
 
 class Unusable(Exception):
@@ -99,6 +102,17 @@ def _load(path: Path) -> tuple[dict[str, Any], int]:
     if not isinstance(report, dict):
         raise Unusable(f"its {REPORT} is not a JSON object")
     return report, stat.st_mtime_ns
+
+
+def started(value: object) -> int | None:
+    """The gate's `run_started` (RFC 3339 with an offset) in ns since the epoch; None when absent or not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return None if parsed.tzinfo is None else int(parsed.timestamp()) * 1_000_000_000 + parsed.microsecond * 1000
 
 
 def _no_constant(name: str) -> float:

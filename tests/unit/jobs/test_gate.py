@@ -159,3 +159,33 @@ def test_bad_input_exits_2_with_one_line(world: dict[str, Path], tmp_path: Path,
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert err == f"mlops.jobs.gate: error: {message.replace('HOLDOUT', str(world['holdout']))}\n"
+
+
+def test_propose_picks_the_run_that_started_last(world: dict[str, Path], tmp_path: Path) -> None:
+    """The layout the workflow publishes (<output>/<run>/report.json, the candidate at <output>/<run>/model/) is what
+    `mlops propose` reads; the newest is the run that started last, even when an older run's report is written later
+    (a folder copied out of the bucket has the copy's mtimes)."""
+    from mlops.gitops.propose import candidates
+
+    output = "s3://fraud-models/fraud-scorer/"
+    for run_id, started in (("retrain-b", "2026-12-01T10:00:00Z"), ("retrain-a", "2026-11-30T10:00:00Z")):
+        folder = tmp_path / "fraud-scorer" / run_id
+        gate.cli(["--candidate", str(world["better"]), "--champion", str(world["champion"]),
+                  "--holdout", str(world["holdout"]), "--label", "is_fraud", "--protected", "country",
+                  "--thresholds", str(world["thresholds"]),
+                  "--exclude", "txn_id,amount,country,merchant_category,ts",
+                  "--candidate-name", f"{output}{run_id}/model/", "--run-started", started, "--out", str(folder)])
+        assert json.loads((folder / "report.json").read_text())["run_started"] == started
+    passing, rejected = candidates.scan(tmp_path, "fraud-scorer", output)
+    assert not rejected and len(passing) == 2
+    chosen = candidates.newest(passing)
+    assert chosen is not None and (chosen.run, chosen.artifact) == ("retrain-b", f"{output}retrain-b/model/")
+
+
+def test_run_started_needs_an_offset(world: dict[str, Path], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code = gate.cli(["--candidate", str(world["better"]), "--holdout", str(world["holdout"]), "--label", "is_fraud",
+                     "--exclude", "txn_id,amount,country,merchant_category,ts", "--out", str(tmp_path),
+                     "--run-started", "2026-12-01T10:00:00"])
+    assert code == 2 and "has no UTC offset" in capsys.readouterr().err
+    assert not (tmp_path / "report.json").exists()

@@ -17,6 +17,7 @@ from mlops.targets.aws import TARGET as AWS
 from mlops.targets.aws.access import ECR_PULL
 from mlops.targets.base import addons
 from tests.support.infra_helpers import environment, north_star, of_type, one, policy
+from tests.support.specs import trained_platform
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -277,3 +278,27 @@ def test_recorded_is_plain_json(prod: tuple) -> None:
     assert all(isinstance(r, Recorded) for r in graph)
     json.dumps([r.to_json() for r in graph])
     assert dataclasses.asdict(graph[0])
+
+
+def test_trainer_role_reads_its_inputs_and_writes_only_the_output(tmp_path: Path) -> None:
+    env = environment(trained_platform({"provider": "aws", "region": "us-east-1", "account": "210987654321"}), "dev",
+                      tmp_path)
+    graph = preview(env)
+    bindings = {r.inputs["serviceAccount"]: r.inputs for r in of_type(graph, ASSOCIATION)
+                if r.inputs["namespace"] == env.namespace}
+    assert sorted(bindings) == ["fraud", "fraud-train"]
+    assert bindings["fraud-train"]["roleArn"].endswith(f":role/{env.stack}-train-fraud")
+    trainer = policy(one(graph, ROLE_POLICY, f"{env.stack}-train-fraud-access").inputs["policy"])
+    by_action = {tuple(s["Action"]): s["Resource"] for s in trainer["Statement"] if "Condition" not in s}
+    assert by_action[("s3:PutObject",)] == ["arn:aws:s3:::fraud-models/fraud/*"]     # the output only
+    gets = {r for s in trainer["Statement"] if s["Action"] == ["s3:GetObject"] for r in s["Resource"]}
+    assert gets == {"arn:aws:s3:::fraud-data/train", "arn:aws:s3:::fraud-data/train/*",
+                    "arn:aws:s3:::fraud-data/holdout.parquet", "arn:aws:s3:::fraud-data/holdout.parquet/*",
+                    "arn:aws:s3:::fraud-models/fraud", "arn:aws:s3:::fraud-models/fraud/*"}
+    pulls = next(s for s in trainer["Statement"] if s["Action"] == ECR_PULL)     # the champion, a modelcar
+    assert pulls["Resource"] == [f"arn:aws:ecr:us-east-1:210987654321:repository/{env.stack}/fraud"]
+    serving = policy(one(graph, ROLE_POLICY, f"{env.stack}-model-fraud-access").inputs["policy"])
+    assert not any("s3:PutObject" in s["Action"] for s in serving["Statement"])   # serving never writes
+    trust = policy(one(graph, "aws:iam/role:Role", f"{env.stack}-train-fraud-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == \
+        "fraud-train"

@@ -18,9 +18,16 @@ from mlops.emit.preview import Preview, Recorded, preview_environment
 from mlops.spec.load import load
 from mlops.spec.validate import check
 from mlops.targets import azure as azure_target
-from mlops.targets.azure.access import ACR_PULL, assignment_name, purge_task_yaml
+from mlops.targets.azure.access import (
+    ACR_PULL,
+    BLOB_DATA_CONTRIBUTOR,
+    BLOB_DATA_READER,
+    assignment_name,
+    purge_task_yaml,
+)
 from tests.support import infra_helpers as helpers
 from tests.support.infra_helpers import of_type, one
+from tests.support.specs import trained_platform
 
 SPEC = """
 apiVersion: mlops/v1
@@ -278,3 +285,35 @@ def test_same_input_same_graph(env: ir.Environment, result: Preview) -> None:
     again = preview_environment(env)
     assert [r.to_json() for r in again.resources] == [r.to_json() for r in result.resources]
     assert again.outputs == result.outputs
+
+
+def test_trainer_identity_reads_its_inputs_and_writes_only_under_the_output(tmp_path: Path) -> None:
+    spec = trained_platform({"provider": "azure", "region": "westeurope"})
+    spec = spec.replace("s3://fraud-data/", "az://fraudacct/data/").replace("s3://fraud-models/", "az://fraudacct/models/")
+    env = helpers.environment(spec, "dev", tmp_path)
+    result = preview_environment(env)
+    trainer = one(result.resources, "azure-native:managedidentity:UserAssignedIdentity",
+                  name=f"{env.stack}-models-fraud-train")
+    assert trainer.inputs["resourceName"] == f"{env.stack}-train-fraud"
+    one(result.resources, "azure-native:managedidentity:FederatedIdentityCredential",
+        subject=f"system:serviceaccount:{env.namespace}:fraud-train")
+    assert result.outputs["modelClientId_fraud_train"]
+    assert azure_target.TARGET.hints(env).service_account("fraud-train") == {
+        "azure.workload.identity/client-id": "$(infra.modelClientId_fraud_train)"}
+    grants = [r.inputs for r in of_type(result.resources, "azure-native:authorization:RoleAssignment")
+              if r.inputs.get("description", "").startswith("mlops: fraud-train ")]
+    reads = sorted(g["description"] for g in grants if g["roleDefinitionId"].endswith(BLOB_DATA_READER))
+    assert reads == ["mlops: fraud-train reads az://fraudacct/data/holdout.parquet",
+                     "mlops: fraud-train reads az://fraudacct/data/train/",
+                     "mlops: fraud-train reads az://fraudacct/models/fraud/"]
+    writes = [g for g in grants if g["roleDefinitionId"].endswith(BLOB_DATA_CONTRIBUTOR)]
+    assert [w["description"] for w in writes] == ["mlops: fraud-train writes az://fraudacct/models/fraud/"]
+    condition = writes[0]["condition"]
+    for action in ("delete", "read", "write", "add/action"):
+        assert f"!(ActionMatches{{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/{action}'}})" \
+            in condition
+    assert "containers/blobs:path] StringStartsWith 'fraud/'" in condition
+    assert "containers:name] StringEquals 'models'" in condition
+    assert not [r for r in of_type(result.resources, "azure-native:authorization:RoleAssignment")
+                if r.inputs["roleDefinitionId"].endswith(BLOB_DATA_CONTRIBUTOR)
+                and not r.inputs["description"].startswith("mlops: fraud-train ")]    # serving never writes

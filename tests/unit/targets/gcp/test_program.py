@@ -20,6 +20,7 @@ from mlops.targets import gcp as gcp_target
 from mlops.targets.gcp import program as gcp_program
 from tests.support import infra_helpers as helpers
 from tests.support.infra_helpers import of_type, one
+from tests.support.specs import trained_platform
 
 SPEC = """
 apiVersion: mlops/v1
@@ -299,3 +300,25 @@ def test_same_input_same_graph(env: ir.Environment, result: Preview) -> None:
     again = preview_environment(env)
     assert [r.to_json() for r in again.resources] == [r.to_json() for r in result.resources]
     assert again.outputs == result.outputs
+
+
+def test_trainer_account_reads_its_inputs_and_creates_only_under_the_output(tmp_path: Path) -> None:
+    spec = trained_platform({"provider": "gcp", "region": "us-central1", "project": "shop-dev-4242"})
+    env = helpers.environment(spec.replace("s3://", "gs://"), "dev", tmp_path)
+    result = preview_environment(env)
+    email = gcp_target.Gcp.model_service_account(env, "fraud-train")
+    assert gcp_target.TARGET.hints(env).service_account("fraud-train") == {"iam.gke.io/gcp-service-account": email}
+    one(result.resources, "gcp:serviceaccount/account:Account", accountId=email.split("@")[0])
+    bound = {b.inputs["member"] for b in of_type(result.resources, "gcp:serviceaccount/iAMMember:IAMMember")}
+    assert f"serviceAccount:shop-dev-4242.svc.id.goog[{env.namespace}/fraud-train]" in bound
+    grants = {(g.inputs["bucket"], g.inputs["role"], g.inputs["condition"]["expression"])
+              for g in of_type(result.resources, "gcp:storage/bucketIAMMember:BucketIAMMember")
+              if g.inputs["member"] == f"serviceAccount:{email}"}
+    assert {(b, r) for b, r, _ in grants} == {("fraud-data", "roles/storage.objectViewer"),
+                                              ("fraud-models", "roles/storage.objectViewer"),
+                                              ("fraud-models", "roles/storage.objectCreator")}
+    assert ("fraud-models", "roles/storage.objectCreator",
+            'resource.name.startsWith("projects/_/buckets/fraud-models/objects/fraud/")') in grants
+    creators = {g.inputs["member"] for g in of_type(result.resources, "gcp:storage/bucketIAMMember:BucketIAMMember")
+                if g.inputs["role"] == "roles/storage.objectCreator"}
+    assert creators == {f"serviceAccount:{email}"}                  # the serving account never writes
