@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 
 from mlops import ir
-from mlops.emit.k8s import artifacts, contract, drift, training
+from mlops.emit.k8s import artifacts, contract, drift
 from mlops.emit.k8s.meta import Obj, Scope, new, number, selector, source
 from mlops.emit.k8s.runtimes import RUN_AS
 from mlops.emit.k8s.security import container_security, init_security, pod_security, push_policy
@@ -59,7 +59,7 @@ def _inputs(scope: Scope, model: ir.Model, program: str) -> tuple[list[Obj], lis
     """(init containers, extra volumes, extra main-container mounts) that put the program's inputs in place."""
     live = serving.live_input(model)
     assert live is not None and model.data is not None
-    artifact = training.champion(model) if program == "explain" else None
+    artifact = serving.champion(model) if program == "explain" else None
     baseline = model.data.training if program == "explain" else None
     access = artifacts.store_access([live, baseline, artifact], scope.env.target.storage_credentials)
     inits = [drift.download("fetch-live", live, LIVE_DIR, access)]
