@@ -27,6 +27,12 @@ def _guid(*parts: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
+def principal_id(identity: str) -> str:
+    """The principal id these mocks give the user-assigned identity named `identity` (its resourceName): what a
+    role assignment's principalId is when it grants that identity (the wiring contract follows it)."""
+    return _guid(identity, "principal")
+
+
 def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], token: str) -> dict[str, Any]:
     subscription = provider.get("subscriptionId") or MOCK_SUBSCRIPTION
     group = f"/subscriptions/{subscription}/resourceGroups/{inputs.get('resourceGroupName')}"
@@ -58,7 +64,7 @@ def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], toke
     elif kind.endswith("publicIPAddresses"):
         out["ipAddress"] = "203.0.113.30"
     elif kind.endswith("userAssignedIdentities"):
-        out.update(clientId=_guid(physical, "client"), principalId=_guid(physical, "principal"),
+        out.update(clientId=_guid(physical, "client"), principalId=principal_id(physical),
                    tenantId=_guid("tenant"))
     return out
 

@@ -103,8 +103,21 @@ def _az_condition_allows(condition: str, account: str, key: str) -> bool:
     return prefix is None or path.startswith(prefix.group(1))
 
 
+def _az_principals(b: Build, sa: str) -> set[str]:
+    """The principal ids of the user-assigned identities Kubernetes ServiceAccount `sa` may act as: those with a
+    federated credential for its subject (AKS workload identity), as the mocks number them."""
+    from mlops.targets.azure.mocks import principal_id
+
+    subject = f"system:serviceaccount:{b.env.namespace}:{sa}"
+    return {principal_id(c["inputs"]["resourceName"])
+            for c in b.typed("azure-native:managedidentity:FederatedIdentityCredential")
+            if c["inputs"].get("subject") == subject}
+
+
 def _az_granted(b: Build, sa: str, account: str, key: str) -> bool:
+    principals = _az_principals(b, sa)
     return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_READER)
+               and r["inputs"].get("principalId") in principals
                and (f"storageAccounts/{account}" in r["inputs"].get("scope", "")
                     or _az_condition_allows(r["inputs"].get("condition", ""), account, key))
                for r in b.typed("azure-native:authorization:RoleAssignment"))
@@ -133,7 +146,9 @@ def _written(b: Build, sa: str, store: str, bucket: str, key: str) -> bool:
                 if under is None or key.startswith(under.group(1)):
                     return True
         return False
+    principals = _az_principals(b, sa)
     return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_CONTRIBUTOR)
+               and r["inputs"].get("principalId") in principals
                and _az_condition_allows(r["inputs"].get("condition", ""), bucket, key)
                for r in b.typed("azure-native:authorization:RoleAssignment"))
 
