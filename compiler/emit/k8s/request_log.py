@@ -2,8 +2,8 @@
 request and its 200 response to Vector as CloudEvents, and Vector's configuration, which turns those events into
 the records `mlops.jobs.records` reads and writes them, sampled, to the model's `data.live`.
 
-Not yet placed in the serving pods nor emitted as objects (see the request-logging closing note): these are the
-pieces the pod template, the Services and the per-environment Vector Deployment are to be built from.
+The serving pod template adds the sidecar and its Services target it (mlops.emit.k8s.serving); the environment's
+Vector objects are mlops.emit.k8s.vector.
 
 Facts: /work/notes/facts-loop.md §8 (kserve/kserve@v0.15.2) and §9 (vectordotdev/vector@v0.57.0), each cited below.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import Runtime
 from mlops.emit.k8s.security import container_security
@@ -36,6 +37,11 @@ RENAMES = (("request_id", "ce-id"), ("kind", "ce-type"), ("variant", "ce-endpoin
            ("model", "ce-inferenceservicename"), ("namespace", "ce-namespace"), ("component", "ce-component"))
 
 
+def logged(model: ir.Model) -> bool:
+    """The model logs its requests: `monitoring.logging` and a `data.live` folder to write them to."""
+    return model.logging is not None and model.data is not None and bool(model.data.live)
+
+
 def log_url(namespace: str) -> str:
     """Where every agent of an environment sends its events: that environment's Vector Service."""
     return f"http://{VECTOR}.{namespace}.svc.cluster.local:{VECTOR_PORT}/"
@@ -53,7 +59,7 @@ def agent_container(rt: Runtime, model: str, namespace: str, instance: str) -> O
     shadow candidate), which records carry as `variant`. The flags are those KServe's injector passes
     (agent_injector.go:195-210,233-237,272); `--log-mode all` logs requests and responses."""
     args = ["--port", str(AGENT_PORT), "--component-port", str(rt.http_port), "--log-url", log_url(namespace),
-            "--log-mode", "all", "--source-uri", f"http://{model}.{namespace}/", "--inference-service", model,
+            "--log-mode", "all", "--source-uri", instance, "--inference-service", model,
             "--namespace", namespace, "--component", "predictor", "--endpoint", instance]
     probe = {"httpGet": {"path": "/", "port": AGENT_PORT, "httpHeaders": [{"name": "K-Network-Probe",
                                                                           "value": "queue"}]},
