@@ -54,8 +54,9 @@ def deployment(scope: Scope, models: list[ir.Model]) -> Obj:
                  "volumes": volumes}
     template = {"metadata": {"labels": {**scope.labels(VECTOR, VECTOR, COMPONENT_NAME),
                                         **dict(scope.hints.pod_labels)}}, "spec": spec}
+    # No `replicas`: the default, 1; mlops emits no field a controller may own (Argo CD diffs ignore none).
     return new("apps/v1", "Deployment", _meta(scope, VECTOR),
-               spec={"replicas": 1, "selector": {"matchLabels": _labels()}, "revisionHistoryLimit": 3,
+               spec={"selector": {"matchLabels": _labels()}, "revisionHistoryLimit": 3,
                      "template": template})
 
 
