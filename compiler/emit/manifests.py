@@ -20,12 +20,14 @@ from mlops.emit.k8s import (
     monitoring,
     monitors,
     patches,
+    request_log,
     retrain_triggers,
     rollout,
     routing,
     scaling,
     security,
     training,
+    vector,
 )
 from mlops.emit.k8s.meta import Obj, Scope
 from mlops.emit.k8s.serving import metrics_service, model_runtime, passwd_config_map
@@ -38,9 +40,10 @@ KUSTOMIZATION = "kustomization.yaml"
 
 def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
     rt = model_runtime(model)
+    serving_port = request_log.AGENT_PORT if request_log.logged(model) else rt.http_port
     objects = [security.service_account(scope, model), *rollout.build(scope, model), metrics_service(scope, model),
                routing.http_route(scope, model), *scaling.build(scope, model), *monitoring.build(scope, model),
-               *drift.build(scope, model), security.serving_policy(scope, model, rt.http_port, rt.metrics_port)]
+               *drift.build(scope, model), security.serving_policy(scope, model, serving_port, rt.metrics_port)]
     if model.drift:
         objects.append(security.drift_policy(scope, model))
     objects += monitors.build(scope, model)
@@ -62,7 +65,7 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
         out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
-    return out + alerting.build(scope)
+    return out + vector.build(scope) + alerting.build(scope)
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

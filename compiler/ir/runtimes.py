@@ -27,6 +27,14 @@ def jobs_image(version: str) -> str:
     """The project's job image for a package version."""
     return f"{JOBS_REPOSITORY}:{version}"
 
+# Request logging (issue 17): KServe's own logger, pinned to the release KServe v0.15.2 injects
+# (kserve/kserve@v0.15.2:charts/kserve-resources/values.yaml:1-5, `agent: {image: kserve/agent, tag: v0.15.2}`),
+# built FROM gcr.io/distroless/static:nonroot, so it runs as uid 65532 with no shell (kserve@v0.15.2:agent.Dockerfile);
+# and Vector, which writes its CloudEvents to data.live (vectordotdev/vector@v0.57.0, tag form
+# scripts/build-docker.sh:65 `$VERSION-$BASE`; distroless-libc sets no USER, so mlops pins uid 65532 itself).
+KSERVE_AGENT_IMAGE = "docker.io/kserve/agent:v0.15.2"
+VECTOR_IMAGE = "docker.io/timberio/vector:0.57.0-distroless-libc"
+
 MLSERVER_FRAMEWORKS = ("sklearn", "xgboost", "lightgbm", "huggingface")
 TRITON_FRAMEWORKS = ("pytorch", "tensorflow", "onnx")
 

@@ -12,9 +12,10 @@ CASES = list(cases())
 
 def test_every_rule_is_listed() -> None:
     assert sorted(RULES) == ["alerts-routed", "certificates-sourced", "drift-webhook", "init-args", "labels-carried",
-                             "metrics-scraped", "netpol-enforced", "routes-attached", "secrets-referenced",
-                             "services-select", "storage-granted", "trigger-access", "urls-resolve", "users-defined",
-                             "workflow-accounts", "workflow-config", "workflow-images", "workflow-refs"]
+                             "metrics-scraped", "netpol-enforced", "request-logging", "routes-attached",
+                             "secrets-referenced", "services-select", "storage-granted", "trigger-access",
+                             "urls-resolve", "users-defined", "workflow-accounts", "workflow-config", "workflow-images",
+                             "workflow-refs"]
 
 
 @pytest.mark.parametrize(("example", "env", "provider"), CASES, ids=["/".join(c) for c in CASES])

@@ -253,6 +253,26 @@ def old_trigger_discriminator(b: Build) -> None:
         {"name": "model", "value": "fraud-scorer", "matchType": "="}]})
 
 
+def log_url_elsewhere(b: Build) -> None:
+    agent = pod(obj(b, "Rollout", "fraud-scorer"))["containers"][1]
+    agent["args"][agent["args"].index("--log-url") + 1] = "http://vector.fraud-platform-production:8081/"
+
+
+def no_request_log_egress(b: Build) -> None:
+    b.objects.remove(obj(b, "NetworkPolicy", "fraud-scorer-request-log"))
+
+
+def past_the_logger(b: Build) -> None:
+    obj(b, "Service", "fraud-scorer-canary")["spec"]["ports"][0]["targetPort"] = "http"
+
+
+def sink_elsewhere(b: Build) -> None:
+    config = obj(b, "ConfigMap", "vector")
+    doc = json.loads(config["data"]["vector.yaml"])
+    doc["sinks"]["fraud-scorer_live"]["key_prefix"] = "live/date=%F/"
+    config["data"]["vector.yaml"] = json.dumps(doc)
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
     "secrets-referenced": [(slack_url_inlined, "credential 'https://hooks.slack.com"),
                            (webhook_url_inlined, "ops: webhook URL inlined")],
@@ -284,6 +304,10 @@ CUTS: dict[str, list[tuple[Break, str]]] = {
     "init-args": [(old_drift_fetch, "storage-initializer:v0.15.2")],
     "certificates-sourced": [(no_issuer, "tls-assistant.internal.example.com is neither issued"),
                              (no_gateway_api_in_cert_manager, "tls-fraud.example.com is neither issued")],
+    "request-logging": [(log_url_elsewhere, "is not Vector's Service"),
+                        (no_request_log_egress, "no NetworkPolicy lets the agent post to Vector"),
+                        (past_the_logger, "Service/fraud-scorer-canary: routes to http"),
+                        (sink_elsewhere, "no Vector sink writes s3://fraud-data/live/fraud-scorer/date=%F/")],
     "routes-attached": [(model_on_http, "fraud-scorer: served over plain HTTP"),
                         (old_gateway_name, "no listener fraud-platform-mesh/http")],
 }

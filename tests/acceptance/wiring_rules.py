@@ -195,6 +195,7 @@ Rule = Callable[[Build], Iterator[Violation]]
 def _rules() -> dict[str, Rule]:
     from . import wiring_alerts as a
     from . import wiring_grants as g
+    from . import wiring_logging as lg
     from . import wiring_tls as t
     from . import wiring_workflows as w
 
@@ -216,6 +217,7 @@ def _rules() -> dict[str, Rule]:
         "workflow-accounts": w.workflow_accounts,   # the pods' account exists; the executor may report its results
         "workflow-config": w.workflow_config,   # every mounted ConfigMap exists with the files the steps name
         "workflow-refs": w.workflow_refs,       # triggers name an existing template; a controller manages them
+        "request-logging": lg.request_logging,  # agent -> Vector's Service (and egress), Services -> agent, sinks
         "trigger-access": w.trigger_access,     # the drift trigger's account, token and Role to submit the template
     }
 

@@ -43,6 +43,11 @@ IMAGE_USERS: dict[str, dict[int, str]] = {
     "docker.io/vllm/vllm-tpu": {},
     # the job image: `useradd --uid 1000 ... mlops` + `USER 1000:1000` (compiler/jobs/Dockerfile)
     JOBS_REPOSITORY: {1000: "mlops"},
+    # distroless images all carry a passwd with root and nonroot = 65532 (GoogleContainerTools/distroless
+    # common/variables.bzl: `NONROOT = 65532`, `USERS = ["root", "nonroot"]`): the agent's base is
+    # static:nonroot, Vector's cc-debian12 (facts-loop.md §8, §9)
+    "docker.io/kserve/agent": {65532: "nonroot"},
+    "docker.io/timberio/vector": {65532: "nonroot"},
 }
 
 MLSERVER_CLASSES = {

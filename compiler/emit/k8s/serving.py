@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mlops import ir
-from mlops.emit.k8s import artifacts
+from mlops.emit.k8s import artifacts, request_log
 from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import MODEL_DIR, PASSWD, Runtime, runtime
 from mlops.emit.k8s.security import container_security, init_security, pod_security
@@ -114,7 +114,9 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
         "enableServiceLinks": False,
         # A custom image runs as its own USER, or as the uid the spec gives for a named one (runtime.user).
         "securityContext": pod_security(rt.run_as if rt.run_as is not None else model.runtime.user),
-        "containers": [server_container(model, rt, pool, has_model)],
+        "containers": [server_container(model, rt, pool, has_model)]
+        + ([request_log.agent_container(rt, model.name, scope.namespace, inst.name)]
+           if request_log.logged(model) else []),
         "volumes": volumes,
         **placement(model, pool),
     }
@@ -130,7 +132,9 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
 def service(scope: Scope, model: ir.Model, name: str, inst: Instance) -> Obj:
     """A Service over the pods of `inst` (Argo Rollouts narrows canary/preview ones to a pod-template hash)."""
     meta = scope.metadata(name, app=model.name, instance=inst.name, component=SERVER, source=inst.source)
-    ports = [{"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"}]
+    # A logged model's traffic goes through its logger sidecar, which forwards to the runtime (--component-port).
+    target = "agent-port" if request_log.logged(model) else "http"
+    ports = [{"name": "http", "port": SERVICE_PORT, "targetPort": target, "protocol": "TCP"}]
     return new("v1", "Service", meta, spec={"selector": selector(model.name, inst.name), "ports": ports})
 
 

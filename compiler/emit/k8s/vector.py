@@ -1,0 +1,101 @@
+"""Request logging's objects in an environment with logged models: the agent sidecars' network path out, and one
+Vector per environment (ServiceAccount, ConfigMap, Deployment, Service, NetworkPolicy) writing every logged
+model's events to its data.live.
+
+One Vector per environment, not per model: the agents all post to one address, each event names its model
+(`ce-inferenceservicename`), and the config routes it to that model's sink; one pod per namespace costs less than
+one per model, and a model added is one more filter/sample/sink, not one more Deployment.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mlops import ir
+from mlops.emit.k8s import artifacts
+from mlops.emit.k8s.meta import COMPONENT, NAME, SERVER, Obj, Scope, new, selector, source
+from mlops.emit.k8s.request_log import DATA_DIR, VECTOR, VECTOR_PORT, logged, vector_config
+from mlops.emit.k8s.security import container_security, pod_security
+from mlops.ir.runtimes import VECTOR_IMAGE
+
+COMPONENT_NAME = "request-log"
+CONFIG_DIR = "/etc/vector"
+CONFIG_FILE = "vector.yaml"      # JSON text, which is YAML: one serializer, stable bytes
+VECTOR_UID = 65532               # the image sets no USER (distroless-libc Dockerfile); distroless' passwd has nonroot
+# mlops' own bound (not a Vector figure): one stateless pipeline buffering a batch (10 MB or 5 minutes) per sink.
+RESOURCES: Obj = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}}
+
+
+def _meta(scope: Scope, name: str, component: str = COMPONENT_NAME) -> Obj:
+    return scope.metadata(name, app=VECTOR, instance=VECTOR, component=component,
+                          source=source("models"))
+
+
+def _labels() -> dict[str, str]:
+    return selector(VECTOR, component=COMPONENT_NAME)
+
+
+def _container(scope: Scope, access: artifacts.StoreAccess) -> Obj:
+    mounts = [{"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
+              {"name": "data", "mountPath": DATA_DIR}, *access.mounts]
+    return {"name": VECTOR, "image": VECTOR_IMAGE, "args": ["--config", f"{CONFIG_DIR}/{CONFIG_FILE}"],
+            **({"env": list(access.env)} if access.env else {}),
+            "ports": [{"name": "http", "containerPort": VECTOR_PORT, "protocol": "TCP"}],
+            "readinessProbe": {"tcpSocket": {"port": "http"}, "periodSeconds": 10},
+            "resources": RESOURCES, "securityContext": container_security(VECTOR_UID), "volumeMounts": mounts}
+
+
+def deployment(scope: Scope, models: list[ir.Model]) -> Obj:
+    lives = [m.data.live for m in models if m.data is not None]
+    access = artifacts.store_access(lives, scope.env.target.storage_credentials)
+    volumes = [{"name": "config", "configMap": {"name": VECTOR}}, {"name": "data", "emptyDir": {}}, *access.volumes]
+    spec: Obj = {"serviceAccountName": VECTOR, "automountServiceAccountToken": False, "enableServiceLinks": False,
+                 "securityContext": pod_security(VECTOR_UID), "containers": [_container(scope, access)],
+                 "volumes": volumes}
+    template = {"metadata": {"labels": {**scope.labels(VECTOR, VECTOR, COMPONENT_NAME),
+                                        **dict(scope.hints.pod_labels)}}, "spec": spec}
+    # No `replicas`: the default, 1; mlops emits no field a controller may own (Argo CD diffs ignore none).
+    return new("apps/v1", "Deployment", _meta(scope, VECTOR),
+               spec={"selector": {"matchLabels": _labels()}, "revisionHistoryLimit": 3,
+                     "template": template})
+
+
+def config_map(scope: Scope, models: list[ir.Model]) -> Obj:
+    entries = [(m.name, m.data.live, m.logging.sample) for m in models
+               if m.data is not None and m.data.live and m.logging is not None]
+    text = json.dumps(vector_config(entries, scope.env.target.region), indent=2) + "\n"
+    return new("v1", "ConfigMap", _meta(scope, VECTOR), data={CONFIG_FILE: text})
+
+
+def service(scope: Scope) -> Obj:
+    ports = [{"name": "http", "port": VECTOR_PORT, "targetPort": "http", "protocol": "TCP"}]
+    return new("v1", "Service", _meta(scope, VECTOR), spec={"selector": _labels(), "ports": ports})
+
+
+def service_account(scope: Scope) -> Obj:
+    return new("v1", "ServiceAccount", _meta(scope, VECTOR, "identity"), automountServiceAccountToken=False)
+
+
+def policies(scope: Scope, models: list[ir.Model]) -> list[Obj]:
+    """Logged models' pods may post to Vector; Vector takes posts from them only (its way out to the store, HTTPS,
+    is the namespace's baseline egress)."""
+    to_vector = [{"to": [{"podSelector": {"matchLabels": _labels()}}], "ports": [{"port": VECTOR_PORT,
+                                                                                  "protocol": "TCP"}]}]
+    out = [new("networking.k8s.io/v1", "NetworkPolicy", _meta(scope, f"{m.name}-request-log", "network-policy"),
+               spec={"podSelector": {"matchLabels": selector(m.name)}, "policyTypes": ["Egress"],
+                     "egress": to_vector}) for m in models]
+    senders = {"podSelector": {"matchExpressions": [
+        {"key": NAME, "operator": "In", "values": sorted(m.name for m in models)},
+        {"key": COMPONENT, "operator": "In", "values": [SERVER]}]}}
+    ingress = [{"from": [senders], "ports": [{"port": VECTOR_PORT, "protocol": "TCP"}]}]
+    out.append(new("networking.k8s.io/v1", "NetworkPolicy", _meta(scope, VECTOR, "network-policy"),
+                   spec={"podSelector": {"matchLabels": _labels()}, "policyTypes": ["Ingress"], "ingress": ingress}))
+    return out
+
+
+def build(scope: Scope) -> list[Obj]:
+    models = [m for m in scope.env.models if logged(m)]
+    if not models:
+        return []
+    return [service_account(scope), config_map(scope, models), deployment(scope, models), service(scope),
+            *policies(scope, models)]

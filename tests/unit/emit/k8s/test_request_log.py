@@ -1,0 +1,114 @@
+"""mlops.emit.k8s.request_log: KServe's agent sidecar and Vector's configuration; the records Vector's remap makes
+of the agent's CloudEvents are the ones mlops.jobs.records reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from mlops.emit.k8s import request_log
+from mlops.emit.k8s.runtimes import runtime
+from mlops.ir.runtimes import KSERVE_AGENT_IMAGE, VECTOR_IMAGE
+from mlops.jobs import records
+from tests.support.k8s_schemas import validate_objects
+
+RT = runtime("sklearn", "fraud", 0, False)
+
+
+def _flag(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+def test_agent_sidecar_carries_kserves_flags_and_the_instance_as_endpoint() -> None:
+    c = request_log.agent_container(RT, "fraud", "prod-ml", "fraud-canary")
+    args = c["args"]
+    assert c["image"] == KSERVE_AGENT_IMAGE == "docker.io/kserve/agent:v0.15.2"
+    assert _flag(args, "--port") == "9081" and _flag(args, "--component-port") == str(RT.http_port) == "8080"
+    assert _flag(args, "--log-url") == "http://vector.prod-ml.svc.cluster.local:8080/"
+    assert _flag(args, "--log-mode") == "all" and _flag(args, "--endpoint") == "fraud-canary"
+    assert _flag(args, "--inference-service") == "fraud" and _flag(args, "--namespace") == "prod-ml"
+    probe = json.loads(c["env"][0]["value"])
+    assert c["env"][0]["name"] == "SERVING_READINESS_PROBE"
+    assert probe["httpGet"] == {"path": RT.ready_path, "port": 8080, "scheme": "HTTP"}
+    assert c["securityContext"]["runAsUser"] == 65532 and c["securityContext"]["readOnlyRootFilesystem"]
+    assert c["ports"] == [{"name": "agent-port", "containerPort": 9081, "protocol": "TCP"}]
+
+
+def test_agent_sidecar_validates_in_a_pod_against_the_core_schema() -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+           "spec": {"containers": [request_log.agent_container(RT, "fraud", "ns", "fraud")]}}
+    assert validate_objects([pod]) == []
+    pod["spec"]["containers"][0]["securityContext"]["runAsUserr"] = 1
+    assert validate_objects([pod]) != []     # the harness is strict: an unknown field fails
+
+
+def test_vector_config_one_source_a_remap_and_per_model_filter_sample_sink() -> None:
+    cfg = request_log.vector_config([("fraud", "s3://fraud-data/live/fraud/", 0.1),
+                                     ("churn", "gs://churn-data/live", 0.5)], "eu-central-1")
+    assert VECTOR_IMAGE == "docker.io/timberio/vector:0.57.0-distroless-libc"
+    src = cfg["sources"]["kserve_agent"]
+    assert src["type"] == "http_server" and src["address"] == "0.0.0.0:8080"
+    assert src["headers"] == ["ce-id", "ce-type", "ce-source", "ce-time", "ce-inferenceservicename",
+                              "ce-namespace", "ce-component", "ce-endpoint"]
+    assert cfg["transforms"]["fraud_sampled"] == {"type": "sample", "inputs": ["fraud_events"], "rate": 10,
+                                                  "key_field": "request_id"}
+    assert cfg["transforms"]["churn_sampled"]["rate"] == 2
+    assert cfg["transforms"]["fraud_events"]["condition"] == '.model == "fraud"'
+    s3 = cfg["sinks"]["fraud_live"]
+    assert (s3["type"], s3["bucket"], s3["key_prefix"], s3["region"]) == \
+        ("aws_s3", "fraud-data", "live/fraud/date=%F/", "eu-central-1")
+    assert s3["framing"] == {"method": "newline_delimited"} and s3["compression"] == "gzip"
+    gcs = cfg["sinks"]["churn_live"]
+    assert (gcs["type"], gcs["bucket"], gcs["key_prefix"], gcs["compression"]) == \
+        ("gcp_cloud_storage", "churn-data", "live/date=%F/", "gzip")
+    assert list(cfg["sinks"]) == ["churn_live", "fraud_live"]            # sorted: same input, same bytes
+
+
+def test_azure_sink_uses_blob_prefix_and_workload_identity() -> None:
+    sink = request_log.sink("az://acct/data/live/m/", None)
+    assert sink["type"] == "azure_blob"
+    assert (sink["account_name"], sink["container_name"], sink["blob_prefix"]) == ("acct", "data", "live/m/date=%F/")
+    assert sink["auth"] == {"azure_credential_kind": "workload_identity"} and "key_prefix" not in sink
+
+
+def test_an_unsupported_live_store_is_refused() -> None:
+    with pytest.raises(ValueError, match="s3://, gs:// or az://"):
+        request_log.sink("https://example.com/live/", None)
+
+
+def _apply_remap(vrl: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The emitted VRL's two statement forms, applied to one event (there is no vector binary here)."""
+    out = dict(event)
+    for line in filter(None, vrl.splitlines()):
+        if m := re.fullmatch(r'\.(\w+) = del\(\.(?:"([^"]+)"|(\w+))\)', line):
+            out[m[1]] = out.pop(m[2] or m[3], None)
+        elif m := re.fullmatch(r'del\(\.(?:"([^"]+)"|(\w+))\)', line):
+            out.pop(m[1] or m[2], None)
+        else:
+            raise AssertionError(f"VRL statement not understood by this test: {line}")
+    return out
+
+
+def _event(kind: str, ident: str, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+    """An http_server event: the decoded JSON body plus the CloudEvents headers the agent sends."""
+    return {**body, "ce-id": ident, "ce-type": f"org.kubeflow.serving.inference.{kind}", "ce-source": "http://x/",
+            "ce-time": "2026-12-01T10:00:00Z", "ce-inferenceservicename": "fraud", "ce-namespace": "prod-ml",
+            "ce-component": "predictor", "ce-endpoint": endpoint, "path": "/", "source_type": "http_server"}
+
+
+def test_the_remapped_events_are_the_records_the_monitors_read() -> None:
+    vrl = request_log.remap()
+    request = {"inputs": [{"name": "amount", "shape": [2], "datatype": "FP64", "data": [10.0, 250.0]}]}
+    response = {"outputs": [{"name": "predict", "shape": [2], "datatype": "FP64", "data": [0.1, 0.9]}]}
+    logged = [_apply_remap(vrl, _event("request", "r1", "fraud-canary", request)),
+              _apply_remap(vrl, _event("response", "r1", "fraud-canary", response))]
+    assert not any(k.startswith("ce-") for e in logged for k in e)
+    assert logged[0]["request_id"] == "r1" and logged[0]["model"] == "fraud"
+    frame = records.rows(pd.DataFrame.from_records(logged))
+    assert frame[["amount", "prediction", "variant", "request_id"]].to_dict("records") == [
+        {"amount": 10.0, "prediction": 0.1, "variant": "fraud-canary", "request_id": "r1"},
+        {"amount": 250.0, "prediction": 0.9, "variant": "fraud-canary", "request_id": "r1"}]
