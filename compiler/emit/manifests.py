@@ -16,6 +16,7 @@ from mlops.emit.k8s import (
     artifacts,
     drift,
     gateway,
+    mirrors,
     monitoring,
     patches,
     retrain_triggers,
@@ -57,7 +58,7 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
         out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
-    return out + alerting.build(scope)
+    return mirrors.apply(env, out + alerting.build(scope))
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

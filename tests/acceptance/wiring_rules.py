@@ -178,6 +178,7 @@ Rule = Callable[[Build], Iterator[Violation]]
 def _rules() -> dict[str, Rule]:
     from . import wiring_alerts as a
     from . import wiring_grants as g
+    from . import wiring_mirrors as m
     from . import wiring_tls as t
     from . import wiring_workflows as w
 
@@ -200,6 +201,8 @@ def _rules() -> dict[str, Rule]:
         "workflow-config": w.workflow_config,   # every mounted ConfigMap exists with the files the steps name
         "workflow-refs": w.workflow_refs,       # triggers name an existing template; a controller manages them
         "trigger-access": w.trigger_access,     # the drift trigger's account, token and Role to submit the template
+        "images-mirrored": m.images_mirrored,   # with mirrors set, every pinned image is pulled through its mirror
+        "pull-secrets": m.pull_secrets,         # every pod's ServiceAccount pulls with each pull secret named
     }
 
 
