@@ -99,10 +99,16 @@ def test_no_mirror_no_change() -> None:
 
 def test_unused_mirror_and_unproxied_pin_are_warnings(tmp_path: Path) -> None:
     text = mirrored_loop().replace("ghcr.io: harbor.dc1.example.com/ghcr}", "ghcr.io: harbor.dc1.example.com/ghcr,\n"
-                                   "                quay.io: harbor.dc1.example.com/quay}", 1)
+                                   "                gcr.io: harbor.dc1.example.com/gcr}", 1)
+    text = text.replace("    runtime:\n      args: [--max-model-len=8192",
+                        "    runtime:\n      image: registry.example.com/vllm/vllm-openai:v0.12.1\n"
+                        "      args: [--max-model-len=8192", 1)
     spec = tmp_path / "mlops.yaml"
     spec.write_text(text, encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "mlops", "validate", str(spec)], capture_output=True, text=True,
                          check=False)
     assert run.returncode == 0, run.stderr
-    assert "warning: no image mlops emits for this environment is on quay.io: the mirror is unused" in run.stdout
+    unused = "warning: no image mlops emits or installs for this environment is on gcr.io: the mirror is unused"
+    unproxied = ("warning: runtime.image registry.example.com/vllm/vllm-openai:v0.12.1 is on registry.example.com, "
+                 "which targets.aws-prod.images.mirrors does not proxy: the cluster pulls it from there directly")
+    assert unused in run.stdout and unproxied in run.stdout, run.stdout

@@ -10,10 +10,11 @@ from mlops.diagnostics import Diagnostic, shown
 from mlops.ir import runtimes
 from mlops.spec.overlay import EnvSource
 from mlops.spec.raw import mapping, models_of
+from mlops.targets.base import chart_images
 
 # The pinned images every environment may pull besides its runtimes: the storage initializer
-# (mlops.emit.k8s.runtimes.STORAGE_INITIALIZER_IMAGE, on Docker Hub) and the job image's release (ghcr.io).
-_ALWAYS = (runtimes.DOCKER_HUB,)
+# (mlops.emit.k8s.runtimes.STORAGE_INITIALIZER_IMAGE, on Docker Hub) and the add-on charts' images.
+_ALWAYS = (runtimes.DOCKER_HUB, *sorted(chart_images.HOSTS))
 
 
 def mirrors(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
@@ -38,5 +39,5 @@ def mirrors(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -
                            "proxy: the cluster pulls it from there directly", severity="warning")
     for host in sorted(h for h in set(written) - used if isinstance(h, str) and h == h.lower() and "." in h):
         yield at.error(("targets", name, "images", "mirrors", host),
-                       f"no image mlops emits for this environment is on {host}: the mirror is unused",
+                       f"no image mlops emits or installs for this environment is on {host}: the mirror is unused",
                        key=True, severity="warning")
