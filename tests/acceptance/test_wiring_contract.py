@@ -11,8 +11,9 @@ CASES = list(cases())
 
 
 def test_every_rule_is_listed() -> None:
-    assert sorted(RULES) == ["alerts-routed", "certificates-sourced", "drift-webhook", "init-args", "labels-carried",
-                             "metrics-scraped", "netpol-enforced", "routes-attached", "secrets-referenced",
+    assert sorted(RULES) == ["alerts-routed", "certificates-sourced", "drift-webhook", "images-mirrored", "init-args",
+                             "labels-carried", "metrics-scraped", "netpol-enforced", "pull-secrets", "routes-attached",
+                             "secrets-referenced",
                              "services-select", "storage-granted", "trigger-access", "urls-resolve", "users-defined",
                              "workflow-accounts", "workflow-config", "workflow-images", "workflow-refs"]
 
