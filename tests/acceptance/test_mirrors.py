@@ -14,6 +14,8 @@ import pytest
 from . import wiring_mirrors
 from .wiring_build import ROOT, Build, _compiled, _load, scratch
 
+# The rules whose cuts are here (test_wiring_negative checks every rule has some).
+MIRROR_CUTS = ("images-mirrored", "pull-secrets")
 IMAGES = """    images:
       mirrors: {docker.io: harbor.dc1.example.com/dockerhub, nvcr.io: harbor.dc1.example.com/nvcr,
                 ghcr.io: harbor.dc1.example.com/ghcr}
