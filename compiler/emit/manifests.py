@@ -17,6 +17,7 @@ from mlops.emit.k8s import (
     contract,
     drift,
     gateway,
+    mirrors,
     monitoring,
     monitors,
     patches,
@@ -65,7 +66,7 @@ def objects(env: ir.Environment, hints: Hints) -> list[Obj]:
         out.append(passwd_config_map(scope))
     for model in env.models:
         out += model_objects(scope, model)
-    return out + vector.build(scope) + alerting.build(scope)
+    return mirrors.apply(env, out + vector.build(scope) + alerting.build(scope))
 
 
 def _key(obj: Obj) -> tuple[str, str, str, str]:

@@ -60,6 +60,8 @@ class Target:
     storage_credentials: tuple[StoreCredentials, ...] = ()   # stores its own identity cannot read
     addons: tuple[ExistingAddon, ...] = ()                   # onprem: what the cluster already runs
     jobs_image: str = ""             # the job image its CronJobs and Workflows run (images.jobs or the release)
+    mirrors: tuple[tuple[str, str], ...] = ()   # upstream registry host -> the prefix proxying it (images.mirrors)
+    pull_secrets: tuple[str, ...] = ()          # Secrets, by name, every pod pulls its images with
 
 
 @dataclass(frozen=True)

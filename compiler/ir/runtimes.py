@@ -35,6 +35,35 @@ def jobs_image(version: str) -> str:
 KSERVE_AGENT_IMAGE = "docker.io/kserve/agent:v0.15.2"
 VECTOR_IMAGE = "docker.io/timberio/vector:0.57.0-distroless-libc"
 
+# An image reference's registry host, as Docker and the kubelet read it: the first path component is a host when
+# it has a "." or ":" or is "localhost", else the reference is Docker Hub's (docker.io, index.docker.io its legacy
+# name), where a one-component name is an official image under library/ (distribution/reference normalize.go,
+# splitDockerDomain). A mirror prefix then replaces the host: Harbor's proxy cache is one project per upstream
+# registry, pulled as <harbor>/<project>/<path> ("configure your docker pull commands and pod manifests to pull
+# images from the proxy cache project instead of the target registry",
+# https://goharbor.io/docs/latest/administration/configure-proxy-cache/), so docker.io/vllm/vllm-openai:v0.12.0
+# becomes <prefix>/vllm/vllm-openai:v0.12.0 and python:3.12 <prefix>/library/python:3.12.
+DOCKER_HUB = "docker.io"
+
+
+def split_host(image: str) -> tuple[str, str]:
+    """(registry host, path with its tag or digest) of an image reference."""
+    first, sep, rest = image.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        host, path = ("docker.io" if first == "index.docker.io" else first), rest
+    else:
+        host, path = DOCKER_HUB, image
+    if host == DOCKER_HUB and "/" not in path:
+        path = f"library/{path}"
+    return host, path
+
+
+def mirrored(image: str, mirrors: tuple[tuple[str, str], ...]) -> str:
+    """`image` pulled through the mirror of its registry host, or unchanged when that host has none."""
+    host, path = split_host(image)
+    prefix = dict(mirrors).get(host)
+    return f"{prefix}/{path}" if prefix else image
+
 MLSERVER_FRAMEWORKS = ("sklearn", "xgboost", "lightgbm", "huggingface")
 TRITON_FRAMEWORKS = ("pytorch", "tensorflow", "onnx")
 

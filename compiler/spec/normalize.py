@@ -88,13 +88,17 @@ def _secret(ref: dict[str, Any]) -> ir.SecretRef:
 
 
 def _target(name: str, spec: dict[str, Any]) -> ir.Target:
+    mirrors = tuple(sorted(spec.get("images", {}).get("mirrors", {}).items()))
     return ir.Target(name=name, provider=spec["provider"], region=spec.get("region"), project=spec.get("project"),
                      account=spec.get("account"), subscription=spec.get("subscription"), context=spec.get("context"),
                      registry=spec.get("registry"), storage_class=spec.get("storageClass"),
                      storage_credentials=tuple(ir.StoreCredentials(scheme, _secret(c["secretRef"]))
                                                for scheme, c in sorted(spec.get("storageCredentials", {}).items())),
                      addons=tuple(_existing_addon(n, a) for n, a in sorted(spec.get("addons", {}).items())),
-                     jobs_image=spec.get("images", {}).get("jobs") or runtimes.jobs_image(__version__))
+                     jobs_image=spec.get("images", {}).get("jobs") or runtimes.mirrored(
+                         runtimes.jobs_image(__version__), mirrors),
+                     mirrors=mirrors,
+                     pull_secrets=tuple(spec.get("images", {}).get("pullSecrets", ())))
 
 
 def _existing_addon(name: str, spec: Any) -> ir.ExistingAddon:

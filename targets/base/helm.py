@@ -16,7 +16,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from mlops import ir
-from mlops.targets.base import addons
+from mlops.targets.base import addons, chart_images
 from mlops.targets.base.addons import CHARTS, Chart
 from mlops.targets.base.tags import k8s_labels
 
@@ -32,7 +32,7 @@ class AddOns(pulumi.ComponentResource):
         super().__init__("mlops:k8s:AddOns", name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=k8s_provider, depends_on=list(depends_on))
         wanted = addons.installed(env, ("nvidia-device-plugin",) if nvidia_device_plugin else ())
-        chosen = {n: addons.values(n, env) for n in wanted}
+        chosen = {n: chart_images.merged(addons.values(n, env), chart_images.values(n, env)) for n in wanted}
         if not env.addons_from:
             chosen.update({n: dict(v) for n, v in (extra or {}).items()})
         self.releases = {}

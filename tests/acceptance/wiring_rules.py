@@ -196,6 +196,7 @@ def _rules() -> dict[str, Rule]:
     from . import wiring_alerts as a
     from . import wiring_grants as g
     from . import wiring_logging as lg
+    from . import wiring_mirrors as m
     from . import wiring_tls as t
     from . import wiring_workflows as w
 
@@ -219,6 +220,8 @@ def _rules() -> dict[str, Rule]:
         "workflow-refs": w.workflow_refs,       # triggers name an existing template; a controller manages them
         "request-logging": lg.request_logging,  # agent -> Vector's Service (and egress), Services -> agent, sinks
         "trigger-access": w.trigger_access,     # the drift trigger's account, token and Role to submit the template
+        "images-mirrored": m.images_mirrored,   # with mirrors set, every pinned image is pulled through its mirror
+        "pull-secrets": m.pull_secrets,         # every pod's ServiceAccount pulls with each pull secret named
     }
 
 

@@ -49,3 +49,25 @@ def test_default_image_per_framework() -> None:
     assert runtimes.default_image("onnx", False) == runtimes.TRITON_IMAGE
     assert runtimes.default_image("vllm", True) == runtimes.VLLM_TPU_IMAGE
     assert runtimes.default_image("custom", False) is None
+
+
+MIRRORS = (("docker.io", "harbor.dc1.example.com/dockerhub"), ("nvcr.io", "harbor.dc1.example.com/nvcr"))
+
+
+@pytest.mark.parametrize(("image", "want"), [
+    ("docker.io/vllm/vllm-openai:v0.12.0", "harbor.dc1.example.com/dockerhub/vllm/vllm-openai:v0.12.0"),
+    ("vllm/vllm-openai:v0.12.0", "harbor.dc1.example.com/dockerhub/vllm/vllm-openai:v0.12.0"),
+    ("python:3.12", "harbor.dc1.example.com/dockerhub/library/python:3.12"),
+    ("docker.io/library/python:3.12", "harbor.dc1.example.com/dockerhub/library/python:3.12"),
+    ("index.docker.io/seldonio/mlserver:1.7.1", "harbor.dc1.example.com/dockerhub/seldonio/mlserver:1.7.1"),
+    ("nvcr.io/nvidia/tritonserver:25.01-py3", "harbor.dc1.example.com/nvcr/nvidia/tritonserver:25.01-py3"),
+    ("ghcr.io/mlops-compiler/mlops-jobs:0.1.0", "ghcr.io/mlops-compiler/mlops-jobs:0.1.0"),   # no mirror: as is
+    ("localhost:5000/team/model:v1", "localhost:5000/team/model:v1"),
+])
+def test_mirrored(image: str, want: str) -> None:
+    assert runtimes.mirrored(image, MIRRORS) == want
+
+
+def test_no_mirrors_no_change() -> None:
+    assert runtimes.mirrored("docker.io/kserve/storage-initializer:v0.15.2", ()) == \
+        "docker.io/kserve/storage-initializer:v0.15.2"
