@@ -52,6 +52,12 @@ def drift(model: str) -> str:
     return fit(f"{model}-drift", CRONJOB)
 
 
+MONITORS = ("datacheck", "fairness", "explain")
+# The environment's request-logging Vector (mlops.emit.k8s.vector): its Service, ServiceAccount, ConfigMap and
+# Deployment, made when a model logs its requests; a model of that name would collide with them.
+VECTOR = "vector"
+
+
 def monitor(model: str, job: str) -> str:
     """The CronJob (and its NetworkPolicy) of a live monitor of the model: `datacheck`, `fairness` or `explain`."""
     return fit(f"{model}-{job}", CRONJOB)
@@ -104,8 +110,16 @@ def claims(model: str, strategy: str, variants: Iterable[str]) -> list[tuple[str
     out = [("Service", name, what) for name, what in services] + [("Workload", name, what) for name, what in made]
     out += [("ConfigMap", dashboard(model), "its dashboard"), ("ConfigMap", contract(model), "its data contract"),
             ("CronJob", drift(model), "its drift check")]
+    out += [("ServiceAccount", model, "the model"), ("ServiceAccount", trainer(model), "its retraining"),
+            ("ServiceAccount", drift_trigger(model), "its drift trigger"),
+            ("Secret", drift_trigger_token(model), "its drift trigger"),
+            ("ConfigMap", retrain(model), "its retraining"), ("WorkflowTemplate", retrain(model), "its retraining")]
+    out += [("CronJob", monitor(model, job), f"its {job} monitor") for job in MONITORS]
+    out += [("ConfigMap", monitor(model, "fairness"), "its fairness monitor")]
     return out + [("NetworkPolicy", ingress_policy(model), "its ingress policy"),
-                  ("NetworkPolicy", drift(model), "its drift check")]
+                  ("NetworkPolicy", drift(model), "its drift check"),
+                  ("NetworkPolicy", retrain(model), "its retraining"),
+                  *(("NetworkPolicy", monitor(model, job), f"its {job} monitor") for job in MONITORS)]
 
 
 def claimed(model: str, strategy: str, variants: Iterable[str]) -> set[tuple[str, str]]:

@@ -17,6 +17,7 @@ from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import Runtime
 from mlops.emit.k8s.security import container_security
+from mlops.ir import names
 from mlops.ir.runtimes import KSERVE_AGENT_IMAGE
 
 AGENT = "agent"                 # the container name KServe gives it (agent_injector.go:313-347)
@@ -24,7 +25,7 @@ AGENT_PORT = 9081               # `--port` default "9081" (kserve@v0.15.2 cmd/ag
 AGENT_UID = 65532               # FROM gcr.io/distroless/static:nonroot (kserve@v0.15.2 agent.Dockerfile)
 # KServe's config map default for the agent (kserve@v0.15.2 config/configmap/inferenceservice.yaml:452-459).
 AGENT_RESOURCES: Obj = {"requests": {"cpu": "100m", "memory": "100Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
-VECTOR = "vector"               # the Service (and ServiceAccount) of an environment's Vector
+VECTOR = names.VECTOR           # the Service (and ServiceAccount) of an environment's Vector
 VECTOR_PORT = 8080
 DATA_DIR = "/var/lib/vector"    # Vector's default data_dir, root-owned in the image: an emptyDir is mounted there
 # The CloudEvents headers the agent sends in binary mode (kserve@v0.15.2 pkg/logger/worker.go:38-52,123-150):

@@ -16,6 +16,9 @@ def object_names(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSour
     `fraud-canary`), or two parts of one model (an A/B variant called `metrics` and the model's metrics Service).
     The emitter would otherwise stop on the second one, after validation said the spec was fine."""
     owners: dict[tuple[str, str], str] = {}
+    if any(mapping(mapping(m.get("monitoring")).get("logging")) for _, m in models_of(doc)):
+        owners.update({(kind, k8s_names.VECTOR): "request logging's Vector"
+                       for kind in ("Service", "ServiceAccount", "ConfigMap", "Workload")})
     for name, model in sorted(models_of(doc)):
         strategy = mapping(model.get("rollout")).get("strategy", "rolling")
         variants = sorted(mapping(mapping(model.get("rollout")).get("variants")))
@@ -25,7 +28,8 @@ def object_names(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSour
         for kind, object_name in sorted(claimed):
             other = owners.get((kind, object_name))
             if other is not None and other != name:
-                yield at.error(("models", name), f"model '{name}' and model '{other}' would both make the "
+                who = other if other.startswith("request logging") else f"model '{other}'"
+                yield at.error(("models", name), f"model '{name}' and {who} would both make the "
                                                  f"{kind} '{object_name}': rename one of them", key=True)
                 break
         for item in claimed:
