@@ -235,7 +235,8 @@ def test_the_loop_spec_narrates_training_and_contract_changes_where_they_apply(
     code, data = plan_json(capsys, repo)
     assert code == 2
     contract = "fraud-scorer: data contract: amount max 100000 → 50000; country now allows `es`"
-    training = ("fraud-scorer: now retrains every day at 03:00, was Mondays at 03:00 (and when its drift alert fires, "
+    training = ("fraud-scorer: now retrains every day at 03:00 UTC, was Mondays at 03:00 UTC (and when its drift "
+                "alert fires, "
                 "as before); training image 2026.11 → 2026.12; gate roc_auc min 0.9 → 0.92")
     assert env(data, "staging")["rollouts"][1:] == [training, contract]      # staging trains it
     assert env(data, "production")["rollouts"][1:] == [contract]            # production checks its live data

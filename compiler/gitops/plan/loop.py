@@ -1,6 +1,6 @@
 """What a change to a model's retraining or data contract means, in words, from the IR of both sides.
 
-`fraud-scorer: now retrains every day at 03:00, was Mondays at 03:00; gate roc_auc min 0.9 → 0.92` and
+`fraud-scorer: now retrains every day at 03:00 UTC, was Mondays at 03:00 UTC; gate roc_auc min 0.9 → 0.92` and
 `fraud-scorer: data contract: country now allows `es`; amount max 100000 → 50000`. Training is told in the
 environment whose cluster runs it (`training.environment`: its CronWorkflow and WorkflowTemplate live there);
 the contract in every environment that checks it (the pipeline in the training environment, live data checks
@@ -35,14 +35,14 @@ def said(old: ir.Model | None, new: ir.Model | None, environment: str) -> tuple[
 
 
 def when(schedule: str | None) -> str:
-    """`every day at 03:00`, `Mondays at 03:00`, `every hour at :15`; other crons as written."""
+    """`every day at 03:00 UTC`, `Mondays at 03:00 UTC`, `every hour at :15`; other crons as written."""
     if schedule is None:
         return "on no schedule"
     fields = MACROS.get(schedule, schedule).split()
     if len(fields) != 5 or not all(f.isdigit() for f in fields[:2]):
         return "every hour" if fields[:1] == ["0"] and fields[1:] == ["*"] * 4 else f"on cron '{schedule}'"
     minute, hour, dom, month, dow = fields
-    at = f"at {int(hour):02d}:{int(minute):02d}"
+    at = f"at {int(hour):02d}:{int(minute):02d} UTC"          # the CronWorkflow runs in timezone UTC
     if (dom, month, dow) == ("*", "*", "*"):
         return f"every day {at}"
     if (dom, month) == ("*", "*") and dow.isdigit():

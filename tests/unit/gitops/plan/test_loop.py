@@ -40,7 +40,8 @@ def test_nothing_changed_says_nothing(scorer: ir.Model) -> None:
 def test_a_schedule_change_is_humanised(scorer: ir.Model) -> None:
     daily = trained(scorer, schedule="0 3 * * *")
     assert loop.said(scorer, daily, "staging") == ((loop.TRAINING, (
-        "fraud-scorer: now retrains every day at 03:00, was Mondays at 03:00 (and when its drift alert fires, "
+        "fraud-scorer: now retrains every day at 03:00 UTC, was Mondays at 03:00 UTC (and when its drift alert "
+        "fires, "
         "as before)")),)
 
 
@@ -63,9 +64,9 @@ def test_the_drift_trigger_the_image_and_gate_thresholds(scorer: ir.Model) -> No
 def test_a_schedule_and_drift_change_together_say_both_sides(scorer: ir.Model) -> None:
     head = trained(scorer, schedule=None)
     assert loop.said(scorer, trained(head, on_drift=False), "staging")[0][1] == (
-        "fraud-scorer: now retrains on no trigger, was Mondays at 03:00 and when its drift alert fires")
+        "fraud-scorer: now retrains on no trigger, was Mondays at 03:00 UTC and when its drift alert fires")
     assert loop.said(trained(scorer, on_drift=False), head, "staging")[0][1] == (
-        "fraud-scorer: now retrains only when its drift alert fires, was Mondays at 03:00")
+        "fraud-scorer: now retrains only when its drift alert fires, was Mondays at 03:00 UTC")
 
 
 def test_contract_changes_per_column(scorer: ir.Model) -> None:
@@ -87,8 +88,8 @@ def test_allowed_values_dropped_and_freshness(scorer: ir.Model) -> None:
 
 
 @pytest.mark.parametrize(("schedule", "words"), [
-    ("@hourly", "every hour"), ("@daily", "every day at 00:00"), ("@weekly", "Sundays at 00:00"),
-    ("0 6 * * 7", "Sundays at 06:00"), ("30 2 1 * *", "on day 1 of each month at 02:30"),
+    ("@hourly", "every hour"), ("@daily", "every day at 00:00 UTC"), ("@weekly", "Sundays at 00:00 UTC"),
+    ("0 6 * * 7", "Sundays at 06:00 UTC"), ("30 2 1 * *", "on day 1 of each month at 02:30 UTC"),
     ("*/15 * * * *", "on cron '*/15 * * * *'"), ("0 3 * * 1-5", "on cron '0 3 * * 1-5'"), (None, "on no schedule"),
 ])
 def test_when(schedule: str | None, words: str) -> None:
