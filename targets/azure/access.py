@@ -185,41 +185,31 @@ class WorkloadIdentity(pulumi.ComponentResource):
             subject=f"system:serviceaccount:{env.namespace}:{who}", audiences=[TOKEN_AUDIENCE],
             opts=pulumi.ResourceOptions(parent=self))
         for account, container, path in blob_stores(grant.reads):
-            self._blob_reader(f"{name}-{who}-read-{account}-{container}", args, who,
-                              (account, container, path), identity.principal_id)
+            self._blob_grant(f"{name}-{who}-read-{account}-{container}", args, who,
+                             (account, container, path), identity.principal_id, "read")
         for account, container, path in blob_stores(grant.writes):
-            self._blob_writer(f"{name}-{who}-write-{account}-{container}", args, who,
-                              (account, container, path), identity.principal_id)
+            self._blob_grant(f"{name}-{who}-write-{account}-{container}", args, who,
+                             (account, container, path), identity.principal_id, "write")
         if args.registry is not None and any(artifacts.registry_repo(u) for u in grant.reads):
             self._acr_pull(f"{name}-{who}-acr-pull", args, f"acr-pull/{who}", identity.principal_id)
         return identity
 
-    def _blob_writer(self, name: str, args: IdentityArgs, who: str, store: tuple[str, str, str],
-                     principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:
+    def _blob_grant(self, name: str, args: IdentityArgs, who: str, store: tuple[str, str, str],
+                    principal: pulumi.Input[str], verb: str) -> azure.authorization.RoleAssignment:
+        """A Storage Blob Data role at the subscription, held to one account, container and path by its ABAC
+        condition: Reader for `read`, Contributor for `write`."""
         account, container, path = store
+        role, condition = (BLOB_DATA_READER, blob_read_condition) if verb == "read" else (
+            BLOB_DATA_CONTRIBUTOR, blob_write_condition)
         subscription = pulumi.Output.from_input(args.resource_group.id).apply(
             lambda rg: rg.split("/resourceGroups/")[0])
         return azure.authorization.RoleAssignment(
             f"{name}-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:8]}" if path else name,
-            role_assignment_name=assignment_name(args.env, f"blob-write/{who}/{account}/{container}/{path}"),
-            scope=subscription, role_definition_id=role_definition(args.resource_group.id, BLOB_DATA_CONTRIBUTOR),
+            role_assignment_name=assignment_name(args.env, f"blob-{verb}/{who}/{account}/{container}/{path}"),
+            scope=subscription, role_definition_id=role_definition(args.resource_group.id, role),
             principal_id=principal, principal_type="ServicePrincipal",
-            condition=blob_write_condition(account, container, path), condition_version="2.0",
-            description=f"mlops: {who} writes az://{account}/{container}/{path}",
-            opts=pulumi.ResourceOptions(parent=self))
-
-    def _blob_reader(self, name: str, args: IdentityArgs, model: str, store: tuple[str, str, str],
-                     principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:
-        account, container, path = store
-        subscription = pulumi.Output.from_input(args.resource_group.id).apply(
-            lambda rg: rg.split("/resourceGroups/")[0])
-        return azure.authorization.RoleAssignment(
-            name if not path else f"{name}-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:8]}",
-            role_assignment_name=assignment_name(args.env, f"blob-read/{model}/{account}/{container}/{path}"),
-            scope=subscription, role_definition_id=role_definition(args.resource_group.id, BLOB_DATA_READER),
-            principal_id=principal, principal_type="ServicePrincipal",
-            condition=blob_read_condition(account, container, path), condition_version="2.0",
-            description=f"mlops: {model} reads az://{account}/{container}/{path}",
+            condition=condition(account, container, path), condition_version="2.0",
+            description=f"mlops: {who} {verb}s az://{account}/{container}/{path}",
             opts=pulumi.ResourceOptions(parent=self))
 
     def _acr_pull(self, name: str, args: IdentityArgs, purpose: str,
