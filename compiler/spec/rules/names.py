@@ -15,11 +15,12 @@ def object_names(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSour
     """No two objects of one kind may share a name: two models (`fraud` with canary and a model called
     `fraud-canary`), or two parts of one model (an A/B variant called `metrics` and the model's metrics Service).
     The emitter would otherwise stop on the second one, after validation said the spec was fine."""
-    owners: dict[tuple[str, str], str] = {}
+    owners: dict[tuple[str, str], str] = {}     # (kind, name) -> who makes it, as the message names it
     if any(mapping(mapping(m.get("monitoring")).get("logging")) for _, m in models_of(doc)):
         owners.update({(kind, k8s_names.VECTOR): "request logging's Vector"
                        for kind in ("Service", "ServiceAccount", "ConfigMap", "Workload")})
     for name, model in sorted(models_of(doc)):
+        maker = f"model '{name}'"
         strategy = mapping(model.get("rollout")).get("strategy", "rolling")
         variants = sorted(mapping(mapping(model.get("rollout")).get("variants")))
         claims = k8s_names.claims(name, str(strategy), variants)
@@ -27,13 +28,12 @@ def object_names(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSour
         claimed = {(kind, object_name) for kind, object_name, _ in claims}
         for kind, object_name in sorted(claimed):
             other = owners.get((kind, object_name))
-            if other is not None and other != name:
-                who = other if other.startswith("request logging") else f"model '{other}'"
-                yield at.error(("models", name), f"model '{name}' and {who} would both make the "
+            if other is not None and other != maker:
+                yield at.error(("models", name), f"model '{name}' and {other} would both make the "
                                                  f"{kind} '{object_name}': rename one of them", key=True)
                 break
         for item in claimed:
-            owners.setdefault(item, name)
+            owners.setdefault(item, maker)
 
 
 
