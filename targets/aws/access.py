@@ -34,11 +34,24 @@ AUTOSCALER_READS = sorted([
 AUTOSCALER_WRITES = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
 
 
-def lifecycle_policy(keep_last: int) -> str:
-    return json.dumps({"rules": [{
-        "rulePriority": 1, "description": f"keep the last {keep_last} images",
-        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last},
-        "action": {"type": "expire"}}]}, sort_keys=True)
+def lifecycle_policy(keep_last: int, pins: artifacts.Pins) -> str:
+    """Expire all but the newest `keep_last` images, never one a deployed tag names (infra review S5).
+
+    ECR rules expire only; a rule keeps an image by matching it first: "An image that matches the tagging
+    requirements of a higher priority rule cannot be expired by a rule with a lower priority"
+    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html, lifecycle policy evaluation rules).
+    One rule per tag, because a tagPatternList selects only images matching ALL its patterns
+    (lifecycle_policy_parameters.html, tagPatternList); a tag names one image, so "more than 1" never expires it.
+    The `any` rule must be evaluated last (same page, rulePriority). ECR rules select by tag only: an artifact
+    pinned by digest alone is kept only while it is among the newest `keep_last` (the README says so)."""
+    keeps = [{"rulePriority": i, "description": f"keep deployed tag {tag}",
+              "selection": {"tagStatus": "tagged", "tagPatternList": [tag], "countType": "imageCountMoreThan",
+                            "countNumber": 1},
+              "action": {"type": "expire"}} for i, tag in enumerate(pins.tags, start=1)]
+    last = {"rulePriority": len(keeps) + 1, "description": f"keep the last {keep_last} images",
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last},
+            "action": {"type": "expire"}}
+    return json.dumps({"rules": [*keeps, last]}, sort_keys=True)
 
 
 def pod_trust(cluster: str, namespace: str, service_account: str) -> str:
@@ -75,7 +88,7 @@ class Registry(pulumi.ComponentResource):
     def __init__(self, name: str, env: ir.Environment, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:aws:Registry", name, None, opts)
         self.repositories: dict[str, aws.ecr.Repository] = {}
-        for repo in artifacts.registry_repos(env):
+        for repo, pins in artifacts.registry_pins(env).items():
             self.repositories[repo] = aws.ecr.Repository(
                 f"{name}-repo-{repo}", name=f"{env.stack}/{repo}",
                 image_tag_mutability="IMMUTABLE" if env.registry.immutable_tags else "MUTABLE",
@@ -83,7 +96,7 @@ class Registry(pulumi.ComponentResource):
                     scan_on_push=env.registry.scan_on_push),
                 opts=pulumi.ResourceOptions(parent=self, protect=True))
             aws.ecr.LifecyclePolicy(f"{name}-lifecycle-{repo}", repository=self.repositories[repo].name,
-                                    policy=lifecycle_policy(env.registry.keep_last),
+                                    policy=lifecycle_policy(env.registry.keep_last, pins),
                                     opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"repositories": {r: repo.repository_url for r, repo in self.repositories.items()}})
 

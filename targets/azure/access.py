@@ -87,13 +87,39 @@ def assignment_name(env: ir.Environment, purpose: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mlops://{env.stack}/{purpose}"))
 
 
+def _purge(filters: list[str], keep_last: int, untagged: bool) -> str:
+    quoted = " ".join(f"--filter '{f}'" for f in filters)
+    return f"acr purge {quoted} --ago 0d --keep {keep_last}" + (" --untagged" if untagged else "")
+
+
 def purge_task_yaml(env: ir.Environment) -> str:
-    """`acr purge` keeps the newest `keep_last` tags of each repository under the platform's prefix, and deletes
-    manifests no tag points to any more (that is what frees storage). Locked images are never purged."""
-    repos = re.escape(env.platform) + "/.*"
-    command = f"acr purge --filter '{repos}:.*' --ago 0d --keep {env.registry.keep_last} --untagged"
-    return ("version: v1.1.0\nsteps:\n"
-            f"  - cmd: {command}\n    disableWorkingDirectoryOverride: true\n    timeout: 3600\n")
+    """`acr purge` keeps the newest `keep_last` tags of each repository under the platform's prefix and every tag
+    the environment deploys, and deletes manifests no tag points to any more (that is what frees storage).
+
+    Deployed tags are left out of the tag filter with a negative lookahead: acr-cli compiles filters with
+    dlclark/regexp2, which has lookarounds (Azure/acr-cli@v0.18.1 cmd/repository/image_functions.go:32,393, whose
+    own filter splitting uses them at :82), and matches unanchored, hence `^…`. `--keep` counts only the tags the
+    filter selects ("keep the x most recent tags that would otherwise be deleted", cmd/acr/purge.go:210). A
+    repository with an artifact pinned by digest is purged without `--untagged`, because that would delete the
+    untagged manifest it pulls ("If you have systems that pull images by manifest digest … you should not purge
+    untagged images", learn.microsoft.com/azure/container-registry/container-registry-auto-purge; infra review S5).
+    Locked images are never purged."""
+    prefix = re.escape(env.platform) + "/"
+    pins = {f"{env.platform}/{repo}": p for repo, p in artifacts.registry_pins(env).items()}
+    others = "|".join(re.escape(r[len(env.platform) + 1:]) for r in pins)
+    rest = f"^{prefix}(?!(?:{others})$).*:.*" if others else f"^{prefix}.*:.*"
+
+    def only(repo: str) -> str:
+        kept = "|".join(re.escape(t) for t in pins[repo].tags)
+        return f"^{re.escape(repo)}$:" + (f"^(?!(?:{kept})$).*" if kept else ".*")
+
+    by_tag = [rest, *(only(r) for r in pins if not pins[r].digests)]
+    by_digest = [only(r) for r in pins if pins[r].digests]
+    commands = [_purge(by_tag, env.registry.keep_last, untagged=True)]
+    if by_digest:
+        commands.append(_purge(by_digest, env.registry.keep_last, untagged=False))
+    return "version: v1.1.0\nsteps:\n" + "".join(
+        f"  - cmd: {c}\n    disableWorkingDirectoryOverride: true\n    timeout: 3600\n" for c in commands)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ identity and create one registry repository per `registry://` name."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from mlops import ir
@@ -40,12 +41,40 @@ def registry_repo(uri: str) -> str | None:
     return rest.split("@", 1)[0].rsplit(":", 1)[0] if ":" in rest.split("/")[-1] or "@" in rest else rest
 
 
-def registry_repos(env: ir.Environment) -> tuple[str, ...]:
-    """Distinct `registry://` repository names the environment's models use, sorted: what they serve, and the
-    training images of the models that train here (the team pushes its trainer where its workflow pulls it)."""
+def _registry_uris(env: ir.Environment) -> list[str]:
+    """The `registry://` references of the environment: what its models serve, and the training images of the
+    models that train here (the team pushes its trainer where its workflow pulls it)."""
     trainers = [m.training.image for m in env.models if m.training and m.training.environment == env.name]
-    return tuple(sorted({r for u in (*(u for m in env.models for u in serving.reads(m)), *trainers)
-                         if (r := registry_repo(u))}))
+    return [u for u in (*(u for m in env.models for u in serving.reads(m)), *trainers) if registry_repo(u)]
+
+
+def registry_repos(env: ir.Environment) -> tuple[str, ...]:
+    """Distinct `registry://` repository names the environment uses, sorted."""
+    return tuple(sorted({r for u in _registry_uris(env) if (r := registry_repo(u))}))
+
+
+@dataclass(frozen=True)
+class Pins:
+    """What one repository of the environment's registry holds that the environment runs: by tag and by digest.
+    A keep-last cleanup must never remove these (infra review S5)."""
+    tags: tuple[str, ...]
+    digests: tuple[str, ...]
+
+
+def registry_pins(env: ir.Environment) -> dict[str, Pins]:
+    """Per repository (sorted), the tags (`NAME:TAG`) and digests (`NAME@sha256:…`) the environment's
+    `registry://` references name."""
+    found: dict[str, tuple[set[str], set[str]]] = {}
+    for uri in _registry_uris(env):
+        repo = registry_repo(uri)
+        assert repo is not None
+        named, _, digest = uri[len("registry://"):].partition("@")
+        tags, digests = found.setdefault(repo, (set(), set()))
+        if named != repo:
+            tags.add(named[len(repo) + 1:])
+        if digest:
+            digests.add(digest)
+    return {repo: Pins(tuple(sorted(tags)), tuple(sorted(digests))) for repo, (tags, digests) in sorted(found.items())}
 
 
 def bucket_object(uri: str, scheme: str) -> tuple[str, str] | None:

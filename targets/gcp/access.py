@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -27,10 +28,16 @@ OBJECT_READER = "roles/storage.objectViewer"
 OBJECT_CREATOR = "roles/storage.objectCreator"
 
 
-def cleanup_policies(keep_last: int) -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
-    """Keep the newest `keep_last` versions of each image: a delete-everything policy that a keep policy
-    overrides (when both match a version, Artifact Registry keeps it)."""
-    return [
+def cleanup_policies(keep_last: int, pins: Mapping[str, artifacts.Pins]) -> list[
+        gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
+    """Keep the newest `keep_last` versions of each image, and every version the environment deploys: a
+    delete-everything policy that keep policies override ("When an artifact matches the criteria for both a delete
+    policy and a keep policy, the artifact is kept", https://cloud.google.com/artifact-registry/docs/repositories/
+    cleanup-policy-overview). Deployed tags and digests go in one keep policy each, not one per repository: a
+    repository takes at most 10 policies (same page), and the lists match on any prefix (pulumi-gcp
+    RepositoryCleanupPolicyConditionArgs), so `v1` also keeps `v10`: keeping too much is the safe side (S5).
+    A Docker version is named by its digest (the dockerImages REST resource: `nginx@sha256:…`)."""
+    policies = [
         gcp.artifactregistry.RepositoryCleanupPolicyArgs(
             id="delete-beyond-keep-last", action="DELETE",
             condition=gcp.artifactregistry.RepositoryCleanupPolicyConditionArgs(tag_state="ANY")),
@@ -38,6 +45,17 @@ def cleanup_policies(keep_last: int) -> list[gcp.artifactregistry.RepositoryClea
             id=f"keep-last-{keep_last}", action="KEEP",
             most_recent_versions=gcp.artifactregistry.RepositoryCleanupPolicyMostRecentVersionsArgs(keep_count=keep_last)),
     ]
+    tags = sorted({t for p in pins.values() for t in p.tags})
+    digests = sorted({d for p in pins.values() for d in p.digests})
+    if tags:
+        policies.append(gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+            id="keep-deployed-tags", action="KEEP", condition=gcp.artifactregistry.RepositoryCleanupPolicyConditionArgs(
+                tag_state="TAGGED", tag_prefixes=tags)))
+    if digests:
+        policies.append(gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+            id="keep-deployed-digests", action="KEEP",
+            condition=gcp.artifactregistry.RepositoryCleanupPolicyConditionArgs(version_name_prefixes=digests)))
+    return policies
 
 
 class Registry(pulumi.ComponentResource):
@@ -59,7 +77,7 @@ class Registry(pulumi.ComponentResource):
             format="DOCKER", description=f"Images and model artifacts of {env.platform} ({env.name})",
             labels=gcp_labels(env),
             docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=env.registry.immutable_tags),
-            cleanup_policies=cleanup_policies(env.registry.keep_last),
+            cleanup_policies=cleanup_policies(env.registry.keep_last, artifacts.registry_pins(env)),
             cleanup_policy_dry_run=False,
             vulnerability_scanning_config=gcp.artifactregistry.RepositoryVulnerabilityScanningConfigArgs(
                 enablement_config="INHERITED" if env.registry.scan_on_push else "DISABLED"),

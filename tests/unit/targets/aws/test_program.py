@@ -129,10 +129,17 @@ def test_ecr_repositories_and_policies(prod: tuple) -> None:
         assert repo.protect is True
         assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
         assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
-    rules = [policy(r.inputs["policy"])["rules"] for r in of_type(graph, LIFECYCLE)]
-    assert len(rules) == 3
-    assert all(rule[0]["selection"]["countNumber"] == 50 and rule[0]["action"]["type"] == "expire" for rule in rules)
-    assert sorted(r.inputs["repository"] for r in of_type(graph, LIFECYCLE)) == sorted(repos)
+    rules = {r.inputs["repository"]: policy(r.inputs["policy"])["rules"] for r in of_type(graph, LIFECYCLE)}
+    assert sorted(rules) == sorted(repos)
+    # Each deployed tag is claimed by a higher-priority rule that expires nothing, so keep-last cannot reach it (S5)
+    kept = {repo: [r["selection"]["tagPatternList"] for r in repo_rules if r["selection"]["tagStatus"] == "tagged"]
+            for repo, repo_rules in rules.items()}
+    assert kept == {f"{env.stack}/embedder": [["v2"], ["v3"]], f"{env.stack}/fraud-scorer": [["v12"]],
+                    f"{env.stack}/ranker": [["v3"], ["v4"]]}
+    for repo_rules in rules.values():
+        assert [r["rulePriority"] for r in repo_rules] == list(range(1, len(repo_rules) + 1))
+        assert all(r["selection"]["countNumber"] == 1 for r in repo_rules[:-1])
+        assert repo_rules[-1]["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}
 
 
 def test_pod_identity_per_model(prod: tuple) -> None:
@@ -204,7 +211,7 @@ def test_small_spec_registry_policy_account_and_version(small: tuple) -> None:
     assert repo.inputs["name"] == "shop-live/rec"
     assert repo.inputs["imageTagMutability"] == "MUTABLE"
     assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": False}
-    assert policy(one(graph, LIFECYCLE).inputs["policy"])["rules"][0]["selection"]["countNumber"] == 7
+    assert policy(one(graph, LIFECYCLE).inputs["policy"])["rules"][-1]["selection"]["countNumber"] == 7
     provider = one(graph, "pulumi:providers:aws")
     assert provider.inputs["allowedAccountIds"] == ["210987654321"]
     assert provider.inputs["defaultTags"]["tags"]["team"] == "search"

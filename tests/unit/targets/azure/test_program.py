@@ -151,7 +151,8 @@ def test_registry(env: ir.Environment, result: Preview) -> None:
     assert task.inputs["trigger"]["timerTriggers"][0]["schedule"] == "0 3 * * *"
     content = base64.b64decode(task.inputs["step"]["encodedTaskContent"]).decode()
     assert content == purge_task_yaml(env)
-    assert "acr purge --filter 'fraud/.*:.*' --ago 0d --keep 25 --untagged" in content
+    assert "acr purge --filter '^fraud/(?!(?:embedder|ranker)$).*:.*' --filter '^fraud/embedder$:^(?!(?:v2)$).*' " \
+           "--filter '^fraud/ranker$:^(?!(?:v3)$).*' --ago 0d --keep 25 --untagged" in content
 
 
 def test_federated_credential_per_model(env: ir.Environment, result: Preview) -> None:
