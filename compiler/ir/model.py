@@ -139,6 +139,7 @@ class Rollout:
 class Alerts:
     error_rate: float | None
     latency_p99_ms: int | None
+    availability: float | None = None     # the SLO objective (alerts.SLO when None)
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,8 @@ def _model(name: str, spec: dict[str, Any], pools: dict[str, ir.NodePool], visib
                              endpoint.get("visibility", visibility)) if endpoint else None,
         env=tuple(_env_var(k, v) for k, v in sorted(spec.get("env", {}).items())),
         rollout=_rollout(spec.get("rollout")),
-        alerts=ir.Alerts(alerts.get("errorRate"), _ms(alerts.get("latencyP99"))) if alerts else None,
+        alerts=ir.Alerts(alerts.get("errorRate"), _ms(alerts.get("latencyP99")), alerts.get("availability"))
+        if alerts else None,
         drift=ir.Drift(drift["baseline"], drift.get("schedule", DEFAULTS["drift.schedule"]),
                        float(drift.get("threshold", DEFAULTS["drift.threshold"])),
                        drift.get("method", DEFAULTS["drift.method"])) if drift else None,

@@ -5,10 +5,12 @@ candidate, the stable pods) on its runtime's own metrics (the Gateway's for a cu
 
 * MLModelHighErrorRate: more than `monitoring.alerts.errorRate` (default DEFAULT_ERROR_RATE) of requests fail;
 * MLModelHighLatencyP99: p99 above `monitoring.alerts.latencyP99` (default per runtime, DEFAULT_LATENCY_MS);
-* MLModelErrorBudgetBurn: the availability SLO (SLO: 99.9 % of requests answered without a 5xx over 30 days)
-  burns its error budget too fast, multi-window multi-burn-rate as the Google SRE workbook recommends
+* MLModelErrorBudgetBurn: the availability SLO (`monitoring.alerts.availability`, default SLO: 99.9 % of
+  requests answered without a 5xx over 30 days) burns its error budget too fast, multi-window multi-burn-rate as
+  the Google SRE workbook recommends
   (https://sre.google/workbook/alerting-on-slos/, "6: Multiwindow, Multi-Burn-Rate Alerts": page at 14.4x over
-  1h and 5m or 6x over 6h and 30m, ticket at 1x over 3d and 6h);
+  1h and 5m or 6x over 6h and 30m, ticket at 1x over 3d and 6h). The rates are shares of the budget spent
+  (14.4x over 1h spends 2 % of a 30-day budget), so they hold for any objective; the limits scale with it;
 * MLModelUnavailable: requests reach the model's route and find no ready replica (Envoy's
   `upstream_cx_none_healthy`).
 
@@ -34,7 +36,7 @@ BURN_ALERT, UNAVAILABLE_ALERT = "MLModelErrorBudgetBurn", "MLModelUnavailable"
 DRIFT_METRIC, DRIFT_DETECTED = "mlops_drift_score", "mlops_drift_detected"    # mlops.jobs.drift `metrics`
 PAGE, WARN = "critical", "warning"
 
-SLO = 0.999                     # availability objective: share of requests answered without a 5xx, 30-day window
+SLO = 0.999                     # default availability objective: share of requests without a 5xx, 30-day window
 DEFAULT_ERROR_RATE = 0.05
 # An LLM's answer is generated token by token (vLLM's e2e latency spans the whole generation): seconds, not ms.
 DEFAULT_LATENCY_MS = {"vllm": 30000}
@@ -68,22 +70,28 @@ def _error_ratio(queries: Queries, sel: str, window: str) -> str:
             f" / ({query(queries.requests, sel, window)}))")
 
 
-def _burn(queries: Queries, sel: str, rows: tuple[tuple[float, str, str, bool], ...]) -> str:
+def objective(model: ir.Model) -> float:
+    alerts = model.alerts
+    return alerts.availability if alerts and alerts.availability is not None else SLO
+
+
+def _burn(queries: Queries, sel: str, slo: float, rows: tuple[tuple[float, str, str, bool], ...]) -> str:
     """Each row fires when both its windows burn faster than its rate; rows are alternatives."""
-    limits = [(number(round(rate * (1 - SLO), 6)), long, short) for rate, long, short, _ in rows]
+    limits = [(number(round(rate * (1 - slo), 8)), long, short) for rate, long, short, _ in rows]
     pairs = [f"({_error_ratio(queries, sel, long)} > {limit} and {_error_ratio(queries, sel, short)} > {limit})"
              for limit, long, short in limits]
     return " or ".join(pairs)
 
 
 def _burn_rules(scope: Scope, model: ir.Model, instance: str, queries: Queries, sel: str) -> list[Obj]:
-    out = []
+    out, slo = [], objective(model)
     for pages in (True, False):
         rows = tuple(r for r in BURN_WINDOWS if r[3] == pages)
         speed = "fast" if pages else "slowly"
-        out.append(_rule(scope, BURN_ALERT, _burn(queries, sel, rows), model, instance,
+        out.append(_rule(scope, BURN_ALERT, _burn(queries, sel, slo, rows), model, instance,
                          _severity(model, instance, pages),
-                         f"{instance}: the {number(SLO * 100)}% availability SLO burns its error budget {speed}",
+                         f"{instance}: the {number(round(slo * 100, 6))}% availability SLO burns its error budget "
+                         f"{speed}",
                          wait=None))
     return out
 

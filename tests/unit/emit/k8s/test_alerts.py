@@ -52,6 +52,16 @@ def test_monitoring_alerts_override_the_thresholds(tmp_path: Path) -> None:
     assert rules[alerts.LATENCY_ALERT]["expr"].endswith(" > 400")
 
 
+def test_the_availability_objective_scales_the_burn_limits_not_the_windows(tmp_path: Path) -> None:
+    model = sklearn(monitoring={"alerts": {"availability": 0.99}})
+    fast, slow = (r for r in _rules(manifests(tmp_path, spec({"fraud": model})), "fraud")
+                  if r["alert"] == alerts.BURN_ALERT)
+    # the same 14.4x / 6x / 1x of a 1 % budget
+    assert fast["expr"].count(" > 0.144") == 2 and fast["expr"].count(" > 0.06") == 2
+    assert slow["expr"].count(" > 0.01") == 2 and "[3d]" in slow["expr"]
+    assert fast["annotations"]["summary"] == "fraud: the 99% availability SLO burns its error budget fast"
+
+
 def test_an_llm_default_latency_counts_the_whole_generation(tmp_path: Path) -> None:
     model = {"framework": "vllm", "artifact": "s3://models/llm/", "nodePool": "gpu",
              "resources": {"cpu": "6", "memory": "24Gi", "gpu": 1}}
