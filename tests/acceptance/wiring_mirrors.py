@@ -78,7 +78,8 @@ def _charts_mirrored(b: Build, mirrors: dict[str, str]) -> Iterator[Violation]:
             if prefix is not None and not str(_dig(values, path)).startswith(prefix):
                 yield Violation("images-mirrored", f"{b.case} release {chart}",
                                 f"{path} is {_dig(values, path)!r}, not through the {host} mirror {prefix}")
-    prefix = mirrors.get(D)
+    # An existing Envoy Gateway keeps its own proxy image (mlops pins the one of the version it installs).
+    prefix = mirrors.get(D) if "envoyGateway" not in {a.name for a in b.env.target.addons} else None
     for proxy in b.of_kind("EnvoyProxy"):
         image = _dig(proxy["spec"], "provider.kubernetes.envoyDeployment.container.image")
         if prefix is not None and not str(image).startswith(f"{prefix}/envoyproxy/envoy:"):

@@ -31,6 +31,7 @@ from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import STORAGE_INITIALIZER_IMAGE
 from mlops.ir import runtimes
+from mlops.targets.base import addons
 from mlops.targets.base.addons import CERT_MANAGER_API, ENVOY_PROXY_API, ENVOY_PROXY_IMAGE
 
 
@@ -48,7 +49,10 @@ def apply(env: ir.Environment, objects: list[Obj]) -> list[Obj]:
         images = chosen(env)
         for obj in objects:
             _rewrite(obj, images, target.mirrors)
-    proxy = runtimes.mirrored(ENVOY_PROXY_IMAGE, target.mirrors)
+    # The proxy image is pinned only beside the Envoy Gateway mlops installs: an existing one has its own default,
+    # which an Envoy of another version must not replace.
+    mine = "envoyGateway" not in addons.existing(env)
+    proxy = runtimes.mirrored(ENVOY_PROXY_IMAGE, target.mirrors) if mine else ENVOY_PROXY_IMAGE
     secrets = [{"name": name} for name in target.pull_secrets]
     for obj in objects:
         if obj["kind"] == "ServiceAccount" and obj["apiVersion"] == "v1" and secrets:
