@@ -52,6 +52,10 @@ GATEWAY_HTTPS_PORT = 443
 # referenced from a Gateway's `spec.infrastructure.parametersRef` (envoyproxy/gateway@v1.5.2:
 # internal/gatewayapi/contexts.go:49-62; api/v1alpha1/envoyproxy_types.go:385 `EnvoyService *KubernetesServiceSpec`).
 ENVOY_PROXY_API = "gateway.envoyproxy.io/v1alpha1"
+# The proxies' image when no EnvoyProxy names one (envoyproxy/gateway@v1.5.2:api/v1alpha1/shared_types.go:27
+# `DefaultEnvoyProxyImage`): mlops names it, mirrored, in each EnvoyProxy's `envoyDeployment.container.image`
+# only when the target mirrors Docker Hub (mlops.emit.k8s.mirrors).
+ENVOY_PROXY_IMAGE = "docker.io/envoyproxy/envoy:distroless-v1.35.3"
 # cert-manager (jetstack/cert-manager@v1.21.1): the label its HTTP-01 solver pods carry
 # (pkg/apis/acme/v1/types.go:60 `SolverIdentificationLabelKey = "acme.cert-manager.io/http01-solver"`, value "true")
 # and the port they listen on (pkg/issuer/acme/http/http.go:49 `acmeSolverListenPort = 8089`): the Gateway's

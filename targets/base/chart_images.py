@@ -1,13 +1,12 @@
 """The add-on charts' images through a target's registry mirrors (`targets.<t>.images.mirrors`) and their pull
-secrets (`images.pullSecrets`): the values keys each chart reads its images from, at its pinned version
-(mlops.targets.base.addons.CHARTS). A chart whose images' host has no mirror keeps its defaults.
+secrets (`images.pullSecrets`), written at the values keys each chart reads them from at its pinned version
+(mlops.targets.base.chart_image_keys). A key whose image's host has no mirror keeps the chart's default.
 
-The pull secrets are named the same in each add-on's namespace: the Secret must exist there too (a chart's pods
-pull with Secrets of their own namespace, ServiceAccount.imagePullSecrets and PodSpec.imagePullSecrets alike).
-
-Charts not covered yet (their images are pulled from upstream even with mirrors set): kube-prometheus-stack (and
-its grafana, kube-state-metrics, node-exporter subcharts), envoy-gateway, cert-manager, nvidia-device-plugin,
-cluster-autoscaler.
+The pull secrets are named the same in every namespace a pod pulls in: a chart's pods pull with Secrets of their own
+namespace (ServiceAccount.imagePullSecrets and PodSpec.imagePullSecrets alike, core/v1: "references to secrets in
+the same namespace"), so the Secret must exist in each add-on's namespace too (`namespaces`). The user creates it
+there: its value is a registry credential, and mlops handles secrets only by reference (copying it from one
+namespace to the others in the infra stack would put the credential in the Pulumi state).
 """
 
 from __future__ import annotations
@@ -16,62 +15,41 @@ from typing import Any
 
 from mlops import ir
 from mlops.ir import runtimes
+from mlops.targets.base import addons
+from mlops.targets.base.chart_image_keys import KEYS, PULL_SECRETS
 
-QUAY, GHCR = "quay.io", "ghcr.io"
-# (values path of an image's `registry` key, upstream host) per chart; the chart renders `<registry>/<repository>`,
-# so the mirror prefix of that host stands for the registry and the repository keeps its path.
-# - argo-rollouts 2.40.9: controller.image.registry and dashboard.image.registry, both quay.io
-#   (argoproj/argo-helm@argo-rollouts-2.40.9:charts/argo-rollouts/values.yaml:106-110,383-387; rendered
-#   "{{ registry }}/{{ repository }}:{{ tag }}", templates/controller/deployment.yaml:49).
-# - argo-workflows 1.0.18: controller, executor (the init and wait containers of every Workflow pod, passed as
-#   --executor-image) and server, each image.registry quay.io (argoproj/argo-helm@argo-workflows-1.0.18:
-#   charts/argo-workflows/values.yaml:131-135,548-552,574-578; templates/_helpers.tpl:158-162,
-#   templates/controller/workflow-controller-deployment.yaml:53-54).
-# - keda 2.16.0: image.keda, image.metricsApiServer and image.webhooks, each registry ghcr.io (kedacore/charts@
-#   v2.16.0:keda/values.yaml:10-29; templates/manager/deployment.yaml:72-76).
-REGISTRIES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
-    "argo-rollouts": ((("controller", "image", "registry"), QUAY), (("dashboard", "image", "registry"), QUAY)),
-    "argo-workflows": ((("controller", "image", "registry"), QUAY), (("executor", "image", "registry"), QUAY),
-                       (("server", "image", "registry"), QUAY)),
-    "keda": ((("image", "keda", "registry"), GHCR), (("image", "metricsApiServer", "registry"), GHCR),
-             (("image", "webhooks", "registry"), GHCR)),
-}
-# prometheus-pushgateway 3.8.0 names the host inside image.repository (quay.io/prometheus/pushgateway) with an
-# empty image.registry (prometheus-community/helm-charts@prometheus-pushgateway-3.8.0:charts/
-# prometheus-pushgateway/values.yaml:18-22; templates/_helpers.tpl:135-144): the whole repository is mirrored.
-REPOSITORIES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
-    "prometheus-pushgateway": ((("image", "repository"), "quay.io/prometheus/pushgateway"),),
-}
-# Where each chart reads its pull secrets, a list of {name: ...} rendered into its pods' imagePullSecrets:
-# argo-rollouts values.yaml:309 and templates/controller/deployment.yaml:43-46; argo-workflows values.yaml:7
-# (`images.pullSecrets`) and workflow-controller-deployment.yaml:118-121; keda values.yaml:54 and
-# templates/manager/deployment.yaml:51-54; prometheus-pushgateway values.yaml:26 and _helpers.tpl:159-162.
-PULL_SECRETS: dict[str, tuple[str, ...]] = {
-    "argo-rollouts": ("imagePullSecrets",),
-    "argo-workflows": ("images", "pullSecrets"),
-    "keda": ("imagePullSecrets",),
-    "prometheus-pushgateway": ("imagePullSecrets",),
-}
 COVERED = frozenset(PULL_SECRETS)
-# The upstream hosts these charts pull from: a mirror of one of them is used by the add-ons.
-HOSTS = frozenset({host for paths in REGISTRIES.values() for _, host in paths} |
-                  {runtimes.split_host(r)[0] for paths in REPOSITORIES.values() for _, r in paths})
+# The upstream hosts these charts pull from: a mirror of one of them is used by the add-ons. The Envoy proxies'
+# image (addons.ENVOY_PROXY_IMAGE) is on Docker Hub, as the gateway's own.
+HOSTS = frozenset({k.upstream if k.form == "registry" else runtimes.split_host(k.upstream)[0]
+                   for keys in KEYS.values() for k in keys})
 
 
 def values(chart: str, env: ir.Environment) -> dict[str, Any]:
     """The values that pull `chart`'s images through the target's mirrors, with its pull secrets."""
     target = env.target
-    mirrors = dict(target.mirrors)
+    prefixes = dict(target.mirrors)
     out: dict[str, Any] = {}
-    for path, host in REGISTRIES.get(chart, ()):
-        if host in mirrors:
-            _set(out, path, mirrors[host])
-    for path, repository in REPOSITORIES.get(chart, ()):
-        if runtimes.mirrored(repository, target.mirrors) != repository:
-            _set(out, path, runtimes.mirrored(repository, target.mirrors))
+    for key in KEYS.get(chart, ()):
+        if key.form == "registry":
+            if key.upstream in prefixes:
+                _set(out, key.path, prefixes[key.upstream])
+        elif runtimes.mirrored(key.upstream, target.mirrors) != key.upstream:
+            _set(out, key.path, runtimes.mirrored(key.upstream, target.mirrors))
     if target.pull_secrets and chart in PULL_SECRETS:
-        _set(out, PULL_SECRETS[chart], [{"name": name} for name in target.pull_secrets])
+        path, form = PULL_SECRETS[chart]
+        _set(out, path, [{"name": n} for n in target.pull_secrets] if form == "refs" else list(target.pull_secrets))
     return out
+
+
+def namespaces(env: ir.Environment, charts: tuple[str, ...]) -> tuple[str, ...]:
+    """Where a Secret named in `images.pullSecrets` must exist: the environment's namespace (its workloads and
+    cert-manager's HTTP-01 solver pods), the namespace Envoy Gateway runs every Gateway's proxies in, and the
+    namespace of each chart in `charts` (those the infra stack installs)."""
+    if not env.target.pull_secrets:
+        return ()
+    where = {env.namespace, addons.coordinates(env).gateway_namespace}
+    return tuple(sorted(where | {addons.CHARTS[c].namespace for c in charts}))
 
 
 def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

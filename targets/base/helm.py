@@ -34,7 +34,8 @@ class AddOns(pulumi.ComponentResource):
         wanted = addons.installed(env, ("nvidia-device-plugin",) if nvidia_device_plugin else ())
         chosen = {n: chart_images.merged(addons.values(n, env), chart_images.values(n, env)) for n in wanted}
         if not env.addons_from:
-            chosen.update({n: dict(v) for n, v in (extra or {}).items()})
+            chosen.update({n: chart_images.merged(dict(v), chart_images.values(n, env))
+                           for n, v in (extra or {}).items()})
         self.releases = {}
         if "kube-prometheus-stack" in chosen:
             secret = self._grafana_admin(name, env, child)
@@ -60,21 +61,28 @@ class AddOns(pulumi.ComponentResource):
                 f"{name}-proxy-metrics", api_version=monitor["apiVersion"], kind=monitor["kind"],
                 metadata=k8s.meta.v1.ObjectMetaArgs(**monitor["metadata"]), spec=monitor["spec"],
                 opts=_after(child, *operator, *[self.releases[n] for n in ("envoy-gateway",) if n in self.releases]))
+        self.pull_secret_namespaces = chart_images.namespaces(env, tuple(self.releases))
         self.register_outputs({"charts": {n: CHARTS[n].version for n in sorted(self.releases)},
-                               "sharedFrom": env.addons_from})
+                               "sharedFrom": env.addons_from, "pullSecretNamespaces": self.pull_secret_namespaces})
 
     @staticmethod
     def _grafana_admin(prefix: str, env: ir.Environment, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
-        """Grafana's admin login, generated once and kept in the stack's state (never the chart's default)."""
-        namespace = k8s.core.v1.Namespace(f"{prefix}-monitoring", metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=addons.MONITORING_NAMESPACE, labels=k8s_labels(env)), opts=opts)
+        """Grafana's admin login, generated once and kept in the stack's state (never the chart's default).
+
+        With pull secrets the namespace is the user's: it must hold the pull Secret before the chart's pods start,
+        and since pulumi-kubernetes 4.29 creating an object that exists fails (AlreadyExists; pulumi/pulumi-kubernetes
+        #2926, v4.29.0 release notes), so the stack makes it only without them."""
+        after: list[pulumi.Resource] = []
+        if not env.target.pull_secrets:
+            after.append(k8s.core.v1.Namespace(f"{prefix}-monitoring", metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=addons.MONITORING_NAMESPACE, labels=k8s_labels(env)), opts=opts))
         password = random.RandomPassword(f"{prefix}-grafana-admin", length=32, special=False,
                                          opts=pulumi.ResourceOptions(parent=opts.parent))
         return k8s.core.v1.Secret(
             f"{prefix}-grafana-admin", metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=addons.GRAFANA_ADMIN_SECRET, namespace=addons.MONITORING_NAMESPACE, labels=k8s_labels(env)),
             string_data={"admin-user": "admin", "admin-password": password.result},
-            opts=_after(opts, namespace))
+            opts=_after(opts, *after))
 
     @staticmethod
     def _release(prefix: str, chart: Chart, chart_values: dict[str, Any],

@@ -8,8 +8,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.support.k8s_schemas import validate_objects
 
 from . import wiring_mirrors
 from .wiring_build import ROOT, Build, _compiled, _load, scratch
@@ -18,9 +21,11 @@ from .wiring_build import ROOT, Build, _compiled, _load, scratch
 MIRROR_CUTS = ("images-mirrored", "pull-secrets")
 IMAGES = """    images:
       mirrors: {docker.io: harbor.dc1.example.com/dockerhub, nvcr.io: harbor.dc1.example.com/nvcr,
-                ghcr.io: harbor.dc1.example.com/ghcr}
+                ghcr.io: harbor.dc1.example.com/ghcr, quay.io: harbor.dc1.example.com/quay,
+                registry.k8s.io: harbor.dc1.example.com/k8s}
       pullSecrets: [harbor-pull]
 """
+RELEASE = wiring_mirrors.RELEASE
 
 
 def mirrored_loop() -> str:
@@ -67,6 +72,64 @@ def test_every_account_pulls_with_the_secret(b: Build) -> None:
         assert account["imagePullSecrets"] == [{"name": "harbor-pull"}]
 
 
+def test_mirrored_objects_validate(b: Build) -> None:
+    """The EnvoyProxy and Issuer fields the mirrors add are fields of their CRDs."""
+    changed = [o for o in b.objects if o["kind"] in ("EnvoyProxy", "Issuer")]
+    assert changed and not validate_objects(changed, b.env.kubernetes_version)
+
+
+def test_addons_pull_through_the_mirrors(b: Build) -> None:
+    values = {r["inputs"]["name"]: r["inputs"]["values"] for r in b.typed(RELEASE, cluster=True)}
+    stack = values["kube-prometheus-stack"]
+    assert stack["grafana"]["image"] == {"registry": "harbor.dc1.example.com/dockerhub"}
+    assert stack["kube-state-metrics"]["image"] == {"registry": "harbor.dc1.example.com/k8s"}
+    patch = stack["prometheusOperator"]["admissionWebhooks"]["patch"]
+    assert patch["image"] == {"registry": "harbor.dc1.example.com/k8s"}
+    assert stack["global"]["imagePullSecrets"] == [{"name": "harbor-pull"}]
+    assert values["cert-manager"]["imageRegistry"] == "harbor.dc1.example.com/quay"
+    assert values["envoy-gateway"]["global"]["images"]["envoyGateway"]["image"] == \
+        "harbor.dc1.example.com/dockerhub/envoyproxy/gateway:v1.5.2"
+    if b.env.name == "production":     # EKS: the autoscaler, and the device plugin for the GPU pool
+        assert values["cluster-autoscaler"]["image"] == {
+            "repository": "harbor.dc1.example.com/k8s/autoscaling/cluster-autoscaler",
+            "tag": values["cluster-autoscaler"]["image"]["tag"], "pullSecrets": ["harbor-pull"]}
+        assert values["nvidia-device-plugin"]["image"] == {
+            "repository": "harbor.dc1.example.com/nvcr/nvidia/k8s-device-plugin"}
+
+
+def _release(b: Build, chart: str) -> dict[str, Any]:
+    return next(r["inputs"]["values"] for r in b.typed(RELEASE, cluster=True) if r["inputs"]["name"] == chart)
+
+
+# Each add-on edge cut: (what is cut, the rule that must see it).
+ADDON_CUTS = {
+    "a subchart image key": (lambda b: _release(b, "kube-prometheus-stack")["grafana"].pop("sidecar"),
+                             "images-mirrored"),
+    "a chart's registry": (lambda b: _release(b, "cert-manager").pop("imageRegistry"), "images-mirrored"),
+    "the proxies' image": (lambda b: [p["spec"]["provider"]["kubernetes"]["envoyDeployment"].pop("container")
+                                      for p in b.of_kind("EnvoyProxy")], "images-mirrored"),
+    "a chart no table knows": (lambda b: next(r for r in b.typed(RELEASE, cluster=True)
+                                              if r["inputs"]["name"] == "keda")["inputs"].update(name="new-chart"),
+                               "images-mirrored"),
+    "a chart's pull secrets": (lambda b: _release(b, "kube-prometheus-stack")["global"].pop("imagePullSecrets"),
+                               "pull-secrets"),
+    "the proxies' pull secrets": (lambda b: [p["spec"]["provider"]["kubernetes"]["envoyDeployment"].pop("pod")
+                                             for p in b.of_kind("EnvoyProxy")], "pull-secrets"),
+    "the solver's pull secrets": (lambda b: [s["http01"]["gatewayHTTPRoute"].pop("podTemplate")
+                                             for i in b.of_kind("Issuer") for s in i["spec"]["acme"]["solvers"]],
+                                  "pull-secrets"),
+}
+
+
+@pytest.mark.parametrize("cut", sorted(ADDON_CUTS))
+def test_addon_edge_cut_is_caught(b: Build, cut: str) -> None:
+    broken = copy.deepcopy(b)
+    change, rule = ADDON_CUTS[cut]
+    change(broken)
+    found = {v.rule for v in [*wiring_mirrors.images_mirrored(broken), *wiring_mirrors.pull_secrets(broken)]}
+    assert found == {rule}
+
+
 def test_unmirrored_image_is_caught(b: Build) -> None:
     cut = copy.deepcopy(b)
     deployment = next(o for o in cut.objects if o["kind"] in ("Deployment", "Rollout"))
@@ -100,7 +163,7 @@ def test_no_mirror_no_change() -> None:
 
 
 def test_unused_mirror_and_unproxied_pin_are_warnings(tmp_path: Path) -> None:
-    text = mirrored_loop().replace("ghcr.io: harbor.dc1.example.com/ghcr}", "ghcr.io: harbor.dc1.example.com/ghcr,\n"
+    text = mirrored_loop().replace("k8s.io: harbor.dc1.example.com/k8s}", "k8s.io: harbor.dc1.example.com/k8s,\n"
                                    "                gcr.io: harbor.dc1.example.com/gcr}", 1)
     text = text.replace("    runtime:\n      args: [--max-model-len=8192",
                         "    runtime:\n      image: registry.example.com/vllm/vllm-openai:v0.12.1\n"

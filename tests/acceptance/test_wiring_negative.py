@@ -274,7 +274,46 @@ def sink_elsewhere(b: Build) -> None:
     config["data"]["vector.yaml"] = json.dumps(doc)
 
 
+def canary_analysis(b: Build) -> Obj:
+    analysis: Obj = obj(b, "Rollout", "fraud-scorer")["spec"]["strategy"]["canary"]["analysis"]
+    return analysis
+
+
+def analysis_in_a_step(b: Build) -> None:
+    """The same template started from a canary step, without the pod-template hash it needs."""
+    obj(b, "Rollout", "fraud-scorer")["spec"]["strategy"]["canary"]["steps"].insert(
+        1, {"analysis": {"templates": [{"templateName": "fraud-scorer"}]}})
+
+
+def blue_green_analysis(b: Build, key: str, template: str, cluster: bool = False) -> None:
+    ref: Obj = {"templateName": template, **({"clusterScope": True} if cluster else {})}
+    obj(b, "Rollout", "assistant")["spec"]["strategy"]["blueGreen"][key] = {"templates": [ref]}
+
+
+def template_elsewhere(b: Build) -> None:
+    obj(b, "AnalysisTemplate", "fraud-scorer")["metadata"]["namespace"] = "fraud-platform-staging"
+
+
+def undeclared_query_arg(b: Build) -> None:
+    metric = obj(b, "AnalysisTemplate", "fraud-scorer")["spec"]["metrics"][0]
+    metric["provider"]["prometheus"]["query"] += ' + 0 * up{pod="{{args.pod}}"}'
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
+    "analysis-refs": [
+        (lambda b: canary_analysis(b)["templates"][0].update(templateName="fraud-scorer-canary"),
+         "canary.analysis: AnalysisTemplate fraud-scorer-canary does not exist in fraud-platform-production"),
+        (template_elsewhere, "AnalysisTemplate fraud-scorer does not exist in fraud-platform-production"),
+        (lambda b: canary_analysis(b).pop("args"), "canary.analysis: args.hash of fraud-scorer is not given"),
+        (lambda b: canary_analysis(b)["args"][0].update(name="pod-hash"), "args.hash of fraud-scorer is not given"),
+        (lambda b: canary_analysis(b)["args"][0].pop("valueFrom"), "args.hash of fraud-scorer is not given"),
+        (analysis_in_a_step, "canary.steps[1].analysis: args.hash of fraud-scorer is not given"),
+        (lambda b: blue_green_analysis(b, "prePromotionAnalysis", "assistant"),
+         "blueGreen.prePromotionAnalysis: AnalysisTemplate assistant does not exist"),
+        (lambda b: blue_green_analysis(b, "postPromotionAnalysis", "fraud-scorer", cluster=True),
+         "blueGreen.postPromotionAnalysis: ClusterAnalysisTemplate fraud-scorer does not exist"),
+        (undeclared_query_arg, "fraud-scorer uses args.pod, never declared"),
+    ],
     "secrets-referenced": [(slack_url_inlined, "credential 'https://hooks.slack.com"),
                            (webhook_url_inlined, "ops: webhook URL inlined")],
     "alerts-routed": [(route_on_misspelt_alert, "no rule raises alertname=MLModelDrfit"),

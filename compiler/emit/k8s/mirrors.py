@@ -13,6 +13,14 @@ controller adds a pod's ServiceAccount's imagePullSecrets to the pod when it is 
 same namespace to use for pulling any images in pods that reference this ServiceAccount"), and every pod mlops
 emits runs under one of its own ServiceAccounts, so one list per identity covers the pods of every kind, including
 the Workflow pods Argo creates.
+
+Two kinds of pod start from objects mlops emits without running under one of its ServiceAccounts, so they are
+given both here: the Envoy proxies of each Gateway (Envoy Gateway creates them in its own namespace from the
+Gateway's EnvoyProxy: `spec.provider.kubernetes.envoyDeployment.container.image` and `.pod.imagePullSecrets`,
+envoyproxy/gateway@v1.5.2:api/v1alpha1/envoyproxy_types.go:372, shared_types.go:104-109,193,236), and
+cert-manager's HTTP-01 solver pods (under the namespace's default ServiceAccount, from the Issuer's
+`solvers[].http01.gatewayHTTPRoute.podTemplate.spec.imagePullSecrets`, cert-manager/cert-manager@v1.21.1:
+pkg/apis/acme/v1/types_issuer.go:322,350,380). The solver's image is the chart's (mlops.targets.base.chart_images).
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import STORAGE_INITIALIZER_IMAGE
 from mlops.ir import runtimes
+from mlops.targets.base import addons
+from mlops.targets.base.addons import CERT_MANAGER_API, ENVOY_PROXY_API, ENVOY_PROXY_IMAGE
 
 
 def chosen(env: ir.Environment) -> frozenset[str]:
@@ -39,11 +49,31 @@ def apply(env: ir.Environment, objects: list[Obj]) -> list[Obj]:
         images = chosen(env)
         for obj in objects:
             _rewrite(obj, images, target.mirrors)
-    if target.pull_secrets:
-        for obj in objects:
-            if obj["kind"] == "ServiceAccount" and obj["apiVersion"] == "v1":
-                obj["imagePullSecrets"] = [{"name": name} for name in target.pull_secrets]
+    # The proxy image is pinned only beside the Envoy Gateway mlops installs: an existing one has its own default,
+    # which an Envoy of another version must not replace.
+    mine = "envoyGateway" not in addons.existing(env)
+    proxy = runtimes.mirrored(ENVOY_PROXY_IMAGE, target.mirrors) if mine else ENVOY_PROXY_IMAGE
+    secrets = [{"name": name} for name in target.pull_secrets]
+    for obj in objects:
+        if obj["kind"] == "ServiceAccount" and obj["apiVersion"] == "v1" and secrets:
+            obj["imagePullSecrets"] = list(secrets)
+        elif obj["kind"] == "EnvoyProxy" and obj["apiVersion"] == ENVOY_PROXY_API:
+            _envoy_proxy(obj["spec"]["provider"]["kubernetes"], proxy if proxy != ENVOY_PROXY_IMAGE else None, secrets)
+        elif obj["kind"] == "Issuer" and obj["apiVersion"] == CERT_MANAGER_API and secrets:
+            for solver in obj["spec"].get("acme", {}).get("solvers", []):
+                route = solver.get("http01", {}).get("gatewayHTTPRoute")
+                if route is not None:
+                    route["podTemplate"] = {"spec": {"imagePullSecrets": list(secrets)}}
     return objects
+
+
+def _envoy_proxy(kubernetes: Obj, image: str | None, secrets: list[Obj]) -> None:
+    """The proxies' Envoy image through the mirror and their pull secrets, on an EnvoyProxy's provider settings
+    (merged into what a patch may have set there)."""
+    if image is not None:
+        kubernetes.setdefault("envoyDeployment", {}).setdefault("container", {})["image"] = image
+    if secrets:
+        kubernetes.setdefault("envoyDeployment", {}).setdefault("pod", {})["imagePullSecrets"] = list(secrets)
 
 
 def _rewrite(node: Any, images: frozenset[str], mirrors: tuple[tuple[str, str], ...]) -> None:

@@ -3,7 +3,10 @@ part mlops emits is checked against this strict schema, written from the Go type
 (api/v1alpha1/envoyproxy_types.go: EnvoyProxySpec.Provider, EnvoyProxyProvider {type, kubernetes},
 EnvoyProxyKubernetesProvider.EnvoyService; shared_types.go:289-361 KubernetesServiceSpec {annotations, labels,
 type (ClusterIP | LoadBalancer | NodePort), loadBalancerClass, allocateLoadBalancerNodePorts,
-loadBalancerSourceRanges, loadBalancerIP, externalTrafficPolicy, patch, name}). A key outside it is an error."""
+loadBalancerSourceRanges, loadBalancerIP, externalTrafficPolicy, patch, name}; envoyproxy_types.go:372
+EnvoyDeployment, the part of KubernetesDeploymentSpec mlops writes: shared_types.go:104-109 {pod, container},
+193 KubernetesPodSpec.imagePullSecrets (LocalObjectReference), 236 KubernetesContainerSpec.image with its CEL
+rule, lines 233-234, as a pattern). A key outside it is an error."""
 
 from __future__ import annotations
 
@@ -27,6 +30,19 @@ _SERVICE = {
         "name": {"type": "string"},
     },
 }
+# shared_types.go:233-234 `self.matches(...)`: "Image must include a tag and allowed characters only".
+_IMAGE = {"type": "string",
+          "pattern": r"^[a-zA-Z0-9._-]+(:[0-9]+)?(/[a-zA-Z0-9._/-]+)?(:[a-zA-Z0-9._-]+)?(@sha256:[a-z0-9]+)?$"}
+_REFS = {"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["name"],
+                                    "properties": {"name": {"type": "string"}}}}
+_DEPLOYMENT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "pod": {"type": "object", "additionalProperties": False, "properties": {"imagePullSecrets": _REFS}},
+        "container": {"type": "object", "additionalProperties": False, "properties": {"image": _IMAGE}},
+    },
+}
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -45,7 +61,7 @@ SCHEMA: dict[str, Any] = {
                 "properties": {
                     "type": {"const": "Kubernetes"},
                     "kubernetes": {"type": "object", "additionalProperties": False,
-                                   "properties": {"envoyService": _SERVICE}},
+                                   "properties": {"envoyService": _SERVICE, "envoyDeployment": _DEPLOYMENT}},
                 },
             }},
         },

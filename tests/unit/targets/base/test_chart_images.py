@@ -9,7 +9,7 @@ from typing import Any
 
 from mlops import ir
 from mlops.emit.infra import preview
-from mlops.targets.base import chart_images
+from mlops.targets.base import addons, chart_image_keys, chart_images
 from tests.support import ir_factory as factory
 from tests.support.infra_helpers import environment, of_type
 
@@ -35,9 +35,13 @@ MIRRORED = """    images:
 PULL = [{"name": "harbor-pull"}]
 
 
+def _graph(tmp_path: Path, images: str) -> Any:
+    return preview(environment(SPEC.replace("IMAGES", images), "dev", tmp_path))
+
+
 def _values(tmp_path: Path, images: str) -> dict[str, dict[str, Any]]:
-    graph = preview(environment(SPEC.replace("IMAGES", images), "dev", tmp_path))
-    return {r.inputs["name"]: r.inputs["values"] for r in of_type(graph, "kubernetes:helm.sh/v3:Release")}
+    return {r.inputs["name"]: r.inputs["values"] for r in of_type(_graph(tmp_path, images),
+                                                                   "kubernetes:helm.sh/v3:Release")}
 
 
 def test_releases_pull_through_the_mirrors(tmp_path: Path) -> None:
@@ -54,6 +58,48 @@ def test_releases_pull_through_the_mirrors(tmp_path: Path) -> None:
     assert pushgateway["image"] == {"repository": "harbor.dc1.example.com/quay/prometheus/pushgateway"}
     assert pushgateway["imagePullSecrets"] == PULL
     assert pushgateway["serviceMonitor"]["honorLabels"] is True
+    stack = values["kube-prometheus-stack"]
+    assert stack["global"]["imagePullSecrets"] == PULL        # reaches grafana, kube-state-metrics, node-exporter
+    assert stack["grafana"]["image"] == {"registry": "harbor.dc1.example.com/dockerhub"}
+    assert stack["grafana"]["admin"]["existingSecret"] == addons.GRAFANA_ADMIN_SECRET
+    assert stack["prometheus"]["prometheusSpec"]["image"] == {"registry": "harbor.dc1.example.com/quay"}
+    assert "kube-state-metrics" not in stack or "image" not in stack["kube-state-metrics"]   # registry.k8s.io: none
+    envoy = values["envoy-gateway"]["global"]
+    assert envoy["images"]["envoyGateway"]["image"] == "harbor.dc1.example.com/dockerhub/envoyproxy/gateway:v1.5.2"
+    assert envoy["imagePullSecrets"] == PULL
+
+
+def test_every_chart_is_covered() -> None:
+    """No add-on chart is left pulling from upstream: each has its image keys and its pull-secret key."""
+    assert set(chart_image_keys.KEYS) == set(chart_image_keys.PULL_SECRETS) == set(addons.CHARTS)
+    assert set(chart_image_keys.NOT_MIRRORED) <= set(addons.CHARTS)
+
+
+def test_gateway_image_is_the_charts_own_tag() -> None:
+    (gateway, _) = chart_image_keys.KEYS["envoy-gateway"]
+    assert gateway.upstream.endswith(f":{addons.CHARTS['envoy-gateway'].version}")
+
+
+def test_autoscaler_names_its_secrets() -> None:
+    env = environment_of(mirrors=(("registry.k8s.io", "h.example.com/k8s"),), pull_secrets=("p", "q"))
+    assert chart_images.values("cluster-autoscaler", env) == {
+        "image": {"repository": "h.example.com/k8s/autoscaling/cluster-autoscaler", "pullSecrets": ["p", "q"]}}
+
+
+def test_secret_namespaces() -> None:
+    env = environment_of(pull_secrets=("p",))
+    assert chart_images.namespaces(env, ("keda", "kube-prometheus-stack")) == tuple(sorted(
+        {env.namespace, addons.GATEWAY_NAMESPACE, "keda", addons.MONITORING_NAMESPACE}))
+    assert chart_images.namespaces(environment_of(), ("keda",)) == ()
+
+
+def test_monitoring_namespace_is_the_users_with_pull_secrets(tmp_path: Path) -> None:
+    namespaces = [r.inputs["metadata"]["name"] for r in of_type(_graph(tmp_path, ""), "kubernetes:core/v1:Namespace")]
+    assert addons.MONITORING_NAMESPACE in namespaces
+    (tmp_path / "m").mkdir()
+    mirrored = _graph(tmp_path / "m", MIRRORED)
+    assert addons.MONITORING_NAMESPACE not in [r.inputs["metadata"]["name"]
+                                               for r in of_type(mirrored, "kubernetes:core/v1:Namespace")]
 
 
 def test_no_mirrors_no_image_keys(tmp_path: Path) -> None:
