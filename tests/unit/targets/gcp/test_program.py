@@ -154,9 +154,14 @@ def test_registry(env: ir.Environment, result: Preview) -> None:
     i = repo.inputs
     assert repo.protect and i["repositoryId"] == env.stack and i["format"] == "DOCKER"
     assert i["dockerConfig"] == {"immutableTags": True}
-    policies = {p["action"]: p for p in i["cleanupPolicies"]}
-    assert policies["KEEP"]["mostRecentVersions"] == {"keepCount": 30}
-    assert policies["DELETE"]["condition"] == {"tagState": "ANY"}
+    policies = {p["id"]: p for p in i["cleanupPolicies"]}
+    assert policies["keep-last-30"]["mostRecentVersions"] == {"keepCount": 30}
+    assert policies["delete-beyond-keep-last"]["condition"] == {"tagState": "ANY"}
+    # what the environment deploys outranks the delete policy (infra review S5)
+    deployed = sorted({t for m in env.models for u in (m.artifact or "",) if u.startswith("registry://")
+                       for t in (u.rsplit(":", 1)[1],)})
+    assert policies["keep-deployed-tags"]["action"] == "KEEP"
+    assert policies["keep-deployed-tags"]["condition"]["tagPrefixes"] == deployed
     assert i["vulnerabilityScanningConfig"] == {"enablementConfig": "INHERITED"}
     scanning = one(result.resources, "gcp:projects/service:Service", service="containerscanning.googleapis.com")
     assert scanning.inputs["service"] == "containerscanning.googleapis.com"
