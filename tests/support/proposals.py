@@ -22,6 +22,24 @@ OUTPUT = "s3://fraud-models/fraud-scorer/"        # the loop spec's fraud-scorer
 TOKEN = "ghs_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"   # shaped like an installation token: must never be printed
 
 
+# The Secrets the loop spec's targets need to read an output in another cloud's store (validation asks them).
+_READERS = {"gs": "gs: {secretRef: {name: fraud-models-gcp-reader}}",
+            "az": "az: {secretRef: {name: fraud-models-azure-reader}}"}
+
+
+def loop_with_output(output: str) -> str:
+    """The loop spec with fraud-scorer's training.output at `output` (gs:// or az://), and the storageCredentials
+    that the targets of other clouds then need to read it (production serves the champion from it)."""
+    scheme = output.partition("://")[0]
+    spec = LOOP_SPEC.replace(f"output: {OUTPUT}", f"output: {output}", 1)
+    spec = spec.replace("    region: eu-central-1\n",
+                        f"    region: eu-central-1\n    storageCredentials:\n      {_READERS[scheme]}\n", 1)
+    if scheme == "az":
+        aws_reader = "      s3: {secretRef: {name: fraud-data-aws-reader}}\n"
+        spec = spec.replace(aws_reader, f"{aws_reader}      {_READERS[scheme]}\n", 1)
+    return spec
+
+
 @dataclass
 class Checkout:
     repo: Repo
