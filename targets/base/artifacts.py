@@ -70,12 +70,12 @@ def workflow_output(uri: str, suffix: str, secret: str | None) -> dict[str, Any]
       credentials (and IRSA's web identity) that the Pod Identity webhook puts in every container of the pod, Argo's
       wait container included. No `region`: minio-go asks the bucket (GetBucketLocation, granted with the write in
       targets/aws/access.py s3_write_statements). With a Secret: static keys (s3.go:434-441).
-    - gcs without serviceAccountKeySecret: workflow/artifacts/gcs/gcs.go:70-77 -> :91-97 storage.NewClient with no
+    - gcs without serviceAccountKeySecret: workflow/artifacts/gcs/gcs.go:71-77 -> :91-97 storage.NewClient with no
       option = Application Default Credentials, which on GKE is the Workload Identity of the pod's ServiceAccount.
     - azure `useSDKCreds`: workflow/artifacts/azure/azure.go:53-59 azidentity.NewDefaultAzureCredential (azidentity
       v1.10.0, go.mod:7), whose chain holds the workload identity credential (AZURE_CLIENT_ID, AZURE_TENANT_ID,
       AZURE_FEDERATED_TOKEN_FILE, set by AKS's webhook on a pod labelled azure.workload.identity/use). Without it
-      only `accountKeySecret`, an account key or a SAS token (azure.go:60-80): never a service principal, so an
+      only `accountKeySecret`, an account key or a SAS token (azure.go:60-83): never a service principal, so an
       az:// output from another cloud's cluster is refused at validation (mlops.spec.rules.training)."""
     scheme, _, rest = uri.partition("://")
     bucket, _, prefix = rest.partition("/")
