@@ -82,6 +82,8 @@ class Target(Protocol):
     registry_ignores: Mapping[str, str]
     # object-store schemes (s3, gs, az) its workload identity reads; any other needs targets.<t>.storageCredentials
     native_schemes: frozenset[str]
+    # what the identity `output_reader` names needs: read access to the training outputs, nothing more
+    output_reader_role: str
     resources: ResourceRules        # how `mlops plan` diffs its resource types
     sdk: tuple[str, ...]            # modules its program needs (the pip extra named after the provider installs them)
     config_keys: frozenset[str]     # every stack config key `stack_config` may set (a recompile owns these)
@@ -100,6 +102,11 @@ class Target(Protocol):
 
     def ci_credentials(self, env: ir.Environment) -> dict[str, Any]:
         """A GitHub Actions step giving a job access to the target (OIDC where the cloud offers it)."""
+
+    def output_reader(self) -> dict[str, Any]:
+        """A GitHub Actions step giving a job read access to this cloud's object storage through OIDC (no stored
+        key), from repository variables named MLOPS_OUTPUTS_<CLOUD>_*: how the propose workflow reads training
+        outputs in this cloud, whatever cloud the environment runs on. Only for a target with `native_schemes`."""
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         """A target spec on this provider in `region`, to price a spec there (`mlops cost --compare`)."""

@@ -216,11 +216,11 @@ def drift_suffix(env: ir.Environment) -> str:
     return "_" + env.name.upper().replace("-", "_")
 
 
-def _renamed(value: Any, suffix: str) -> Any:
+def renamed(value: Any, suffix: str) -> Any:
     if isinstance(value, str):
         return _EXPRESSION.sub(lambda m: f"${{{{ {m[1]}.{m[2]}{suffix} }}}}", value)
     if isinstance(value, dict):
-        return {k: _renamed(v, suffix) for k, v in value.items()}
+        return {k: renamed(v, suffix) for k, v in value.items()}
     return value
 
 
@@ -231,7 +231,7 @@ def drift_credentials(env: ir.Environment) -> dict[str, Any]:
     waits for one every day. Outside it, `vars.AWS_ROLE_ARN` is the repository's one value for every environment,
     so each environment's credentials get their own names, which may well name a read-only role."""
     suffix = drift_suffix(env)
-    step: dict[str, Any] = _renamed(credentials(env), suffix)
+    step: dict[str, Any] = renamed(credentials(env), suffix)
     step["name"] = f"{env.name} credentials (repository variables and secrets ending in {suffix})"
     return step
 

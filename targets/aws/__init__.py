@@ -60,6 +60,8 @@ class Aws:
     fields = frozenset({"region", "account", "registry"})
     managed_registry = True
     native_schemes = frozenset({"s3"})
+    output_reader_role = ("an IAM role trusting GitHub's OIDC provider for this repository, with s3:GetObject under "
+                          "each output prefix and s3:ListBucket on its bucket with an s3:prefix condition")
     registry_ignores: dict[str, str] = {}
     resources = RESOURCES
     sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_aws")   # the `aws` extra
@@ -102,6 +104,14 @@ class Aws:
                 "uses": "aws-actions/configure-aws-credentials@v4",
                 "with": {"role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
                          "aws-region": env.target.region or "${{ vars.AWS_REGION }}"}}
+
+    def output_reader(self) -> dict[str, Any]:
+        # inputs aws-region (required), role-to-assume, role-session-name (CloudTrail shows who read):
+        # aws-actions/configure-aws-credentials@v6.2.3:action.yml:12,21,58 (e6de054, 2026-07-22)
+        return {"name": "AWS credentials to read training outputs (OIDC)",
+                "uses": "aws-actions/configure-aws-credentials@v6.2.3",
+                "with": {"role-to-assume": "${{ vars.MLOPS_OUTPUTS_AWS_ROLE_ARN }}",
+                         "aws-region": "${{ vars.MLOPS_OUTPUTS_AWS_REGION }}", "role-session-name": "mlops-propose"}}
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region}

@@ -163,12 +163,22 @@ def _pod_role(grant: Grant, env: ir.Environment, cluster: aws.eks.Cluster, regis
 def s3_write_statements(uris: Sequence[str]) -> list[dict[str, Any]]:
     """PutObject under these prefixes only. It also covers a multipart upload's initiate, parts and complete
     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html, "Multipart upload API and permissions":
-    each "must be allowed to perform the s3:PutObject action"); no delete, no abort."""
+    each "must be allowed to perform the s3:PutObject action"); no delete, no abort.
+
+    And GetBucketLocation on their buckets: Argo's S3 driver (minio-go) signs for the bucket's region and, with no
+    `region` in the artifact (mlops.targets.base.artifacts.workflow_output names none: the spec does not say where a
+    bucket is), asks the bucket for it first (argoproj/argo-workflows@v4.0.6:docs/configure-artifact-repository.md
+    :127-140 "Region discovery ... Without this, you must specify the region"; minio/minio-go@v7.0.100, Argo's
+    pin in go.mod:43: api.go:832 newRequest -> bucket-cache.go:43-75 getBucketLocation)."""
     found = sorted({(bucket, key.rstrip("/")) for u in uris if (loc := artifacts.bucket_object(u, "s3"))
                     for bucket, key in [loc]})
+    if not found:
+        return []
     return [{"Effect": "Allow", "Action": ["s3:PutObject"],
              "Resource": [f"arn:aws:s3:::{bucket}/{key}/*" if key else f"arn:aws:s3:::{bucket}/*"
-                          for bucket, key in found]}] if found else []
+                          for bucket, key in found]},
+            {"Effect": "Allow", "Action": ["s3:GetBucketLocation"],
+             "Resource": sorted({f"arn:aws:s3:::{bucket}" for bucket, _ in found})}]
 
 
 def autoscaler_statements(cluster: str) -> list[dict[str, Any]]:

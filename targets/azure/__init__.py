@@ -69,6 +69,8 @@ class Azure:
     # See access.Registry: ACR has only per-image or per-repository locks (set through the data plane), and its scan
     # on push is Microsoft Defender for Containers, a plan of the whole subscription.
     native_schemes = frozenset({"az"})
+    output_reader_role = ("an app registration or managed identity with a federated credential for this repository, "
+                          "with Storage Blob Data Reader on each output container")
     registry_ignores = {
         "immutableTags": "ACR has no registry-wide immutable tags (only per-image and per-repository locks, "
                          "write-enabled=false); lock images after pushing them",
@@ -128,6 +130,15 @@ class Azure:
                 "uses": "azure/login@v2",
                 "with": {"client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
                          "subscription-id": env.target.subscription or "${{ vars.AZURE_SUBSCRIPTION_ID }}"}}
+
+    def output_reader(self) -> dict[str, Any]:
+        # inputs client-id, tenant-id (federated: no secret), allow-no-subscriptions: the reader holds a data-plane
+        # role on the container only, no subscription role, and `az login` fails without one unless this is set:
+        # azure/login@v3.0.1:action.yml:8,11,25 (f5d393a, 2026-08-04).
+        return {"name": "Azure credentials to read training outputs (federated credential)",
+                "uses": "azure/login@v3.0.1",
+                "with": {"client-id": "${{ vars.MLOPS_OUTPUTS_AZURE_CLIENT_ID }}",
+                         "tenant-id": "${{ vars.MLOPS_OUTPUTS_AZURE_TENANT_ID }}", "allow-no-subscriptions": True}}
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region}

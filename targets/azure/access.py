@@ -67,7 +67,12 @@ def blob_write_condition(account: str, container: str, path: str) -> str:
     """Azure ABAC on Storage Blob Data Contributor: its four blob data actions (delete, read, write, add) only on
     blobs of that container of that account under `path` (the Contributor form of "Example: Read, write, or delete
     blobs in named containers", MicrosoftDocs/azure-docs articles/storage/blobs/storage-auth-abac-examples.md, with
-    the blob path of its "... with a path" examples). Listing stays the reader assignment's (blob_read_condition)."""
+    the blob path of its "... with a path" examples). Listing stays the reader assignment's (blob_read_condition).
+
+    Delete stays allowed under `path` (Argo never deletes without artifact GC, which mlops does not set): each
+    action is constrained by the OR'ed expression, so leaving `delete` out of the list would allow it everywhere
+    in the assignment's scope; denying it outright needs an always-false expression, a shape none of the cited
+    examples shows. Unlike GCS's objectCreator, a retried upload may overwrite."""
     blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
     actions = " AND ".join(f"!(ActionMatches{{'{blobs}/{a}'}})" for a in ("delete", "read", "write", "add/action"))
     where = (f"@Resource[Microsoft.Storage/storageAccounts:name] StringEquals '{account}' AND "

@@ -91,7 +91,21 @@ def workflow_output(uri: str, suffix: str, secret: str | None) -> dict[str, Any]
     (`useSDKCreds`; a gcs location without a key Secret uses Workload Identity), or the storageCredentials Secret
     `secret` for the scheme (argoproj/argo-workflows@v4.0.6 docs/fields.md S3Artifact, GCSArtifact, AzureArtifact).
     S3 needs its endpoint named; an az Secret holds a service principal, which Argo's azure driver cannot take, so
-    az always uses the SDK's credential chain."""
+    az always uses the SDK's credential chain.
+
+    What the drivers of argoexec v4.0.6 (the chart 1.0.18's appVersion) do with these, read at that tag:
+    - s3 `useSDKCreds`: workflow/artifacts/s3/s3.go:432-452 GetCredentials -> :400-411 getAWSCredentials, the AWS
+      SDK's default chain (aws-sdk-go-v2/config v1.29.14, go.mod:240), which reads EKS Pod Identity's container
+      credentials (and IRSA's web identity) that the Pod Identity webhook puts in every container of the pod, Argo's
+      wait container included. No `region`: minio-go asks the bucket (GetBucketLocation, granted with the write in
+      targets/aws/access.py s3_write_statements). With a Secret: static keys (s3.go:434-441).
+    - gcs without serviceAccountKeySecret: workflow/artifacts/gcs/gcs.go:71-77 -> :91-97 storage.NewClient with no
+      option = Application Default Credentials, which on GKE is the Workload Identity of the pod's ServiceAccount.
+    - azure `useSDKCreds`: workflow/artifacts/azure/azure.go:53-59 azidentity.NewDefaultAzureCredential (azidentity
+      v1.10.0, go.mod:7), whose chain holds the workload identity credential (AZURE_CLIENT_ID, AZURE_TENANT_ID,
+      AZURE_FEDERATED_TOKEN_FILE, set by AKS's webhook on a pod labelled azure.workload.identity/use). Without it
+      only `accountKeySecret`, an account key or a SAS token (azure.go:60-83): never a service principal, so an
+      az:// output from another cloud's cluster is refused at validation (mlops.spec.rules.training)."""
     scheme, _, rest = uri.partition("://")
     bucket, _, prefix = rest.partition("/")
     if scheme == "az":

@@ -48,6 +48,8 @@ class Gcp:
     fields = frozenset({"region", "project", "registry"})
     managed_registry = True
     native_schemes = frozenset({"gs"})
+    output_reader_role = ("a service account this repository's workload identity pool principal may impersonate "
+                          "(roles/iam.workloadIdentityUser), with roles/storage.objectViewer on each output bucket")
     registry_ignores: dict[str, str] = {}
     resources = RESOURCES
     sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random", "pulumi_gcp")   # the `gcp` extra
@@ -109,6 +111,16 @@ class Gcp:
                 "uses": "google-github-actions/auth@v2",
                 "with": {"workload_identity_provider": "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
                          "service_account": "${{ vars.GCP_SERVICE_ACCOUNT }}"}}
+
+    def output_reader(self) -> dict[str, Any]:
+        # inputs workload_identity_provider, service_account; it writes a credentials file and exports
+        # CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE, which `gcloud storage` reads (create_credentials_file and
+        # export_environment_variables default true): google-github-actions/auth@v3.0.0:action.yml:28,36,55,61
+        # (7c6bc77, 2025-08-28). It must come after actions/checkout, which would clean the file away.
+        return {"name": "Google Cloud credentials to read training outputs (workload identity federation)",
+                "uses": "google-github-actions/auth@v3.0.0",
+                "with": {"workload_identity_provider": "${{ vars.MLOPS_OUTPUTS_GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+                         "service_account": "${{ vars.MLOPS_OUTPUTS_GCP_SERVICE_ACCOUNT }}"}}
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         return {"provider": self.provider, "region": region, "project": PLACEHOLDER_PROJECT}

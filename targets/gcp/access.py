@@ -25,6 +25,10 @@ REGISTRY_READER = "roles/artifactregistry.reader"
 OBJECT_READER = "roles/storage.objectViewer"
 # Creates objects (and multipart uploads), never reads, replaces or deletes them
 # (https://cloud.google.com/storage/docs/access-control/iam-roles, "Storage Object Creator").
+# Kept on purpose for the trainer although it cannot overwrite: Argo uploads each run under a fresh
+# `<output>/<workflow name>/`, so only a retry of an upload whose first try already landed is refused (the step
+# fails; the next run is unaffected), while a role that can replace or delete (objectUser, objectAdmin) would let
+# any run destroy earlier runs' models under the output, the champion production serves among them.
 OBJECT_CREATOR = "roles/storage.objectCreator"
 
 

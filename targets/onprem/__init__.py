@@ -22,6 +22,7 @@ class OnPrem:
     fields = frozenset({"context", "registry", "storageClass", "addons"})
     managed_registry = False          # an existing cluster: registry:// needs the target to name its registry
     native_schemes: frozenset[str] = frozenset()   # an existing cluster has no cloud identity
+    output_reader_role = ""
     registry_ignores: dict[str, str] = {}
     resources = ResourceRules(roles={"mlops:onprem:Cluster": CLUSTER})
     sdk = ("pulumi", "pulumi_kubernetes", "pulumi_random")   # the `onprem` extra (Helm add-ons, Grafana's password)
@@ -53,6 +54,9 @@ class OnPrem:
         return {"name": "Kubeconfig of the existing cluster (repository secret KUBECONFIG)",
                 "run": 'mkdir -p ~/.kube && printf "%s" "$KUBECONFIG_DATA" > ~/.kube/config',
                 "env": {"KUBECONFIG_DATA": "${{ secrets.KUBECONFIG }}"}}
+
+    def output_reader(self) -> dict[str, Any]:
+        raise NotImplementedError("an existing cluster owns no object-store scheme (native_schemes is empty)")
 
     def comparison_target(self, region: str) -> dict[str, Any]:
         raise NotImplementedError("an existing cluster has no price catalog to compare on")

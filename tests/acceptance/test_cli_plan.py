@@ -246,3 +246,18 @@ def test_the_loop_spec_narrates_training_and_contract_changes_where_they_apply(
     assert training in out and contract in out
     readme = (ROOT / "README.md").read_text(encoding="utf-8")    # the README's example is this plan's words
     assert f"  {training}\n  {contract}\n" in readme
+
+
+def test_the_loop_spec_narrates_how_a_run_runs_and_who_reviews_its_proposals(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Repo(tmp_path, (ROOT / "examples" / "loop" / "mlops.yaml").read_text(encoding="utf-8"))
+    for old, new in (("timeout: 6h", "timeout: 4h"), ('resources: {cpu: "8", memory: 32Gi}',
+                                                      'resources: {cpu: "8", memory: 24Gi}'),
+                     ("reviewers: [risk-ml]", "reviewers: [risk-ml, fraud-leads]")):
+        repo.edit(old, new)
+    code, data = plan_json(capsys, repo)
+    assert code == 2
+    assert env(data, "staging")["rollouts"][1:] == [
+        "fraud-scorer: training memory 32Gi → 24Gi; training timeout 6h → 4h; its proposals now also ask "
+        "fraud-leads to review"]
+    assert env(data, "production")["rollouts"][1:] == []                   # production does not train it

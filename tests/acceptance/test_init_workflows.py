@@ -17,6 +17,7 @@ import yaml
 import mlops
 from tests.support import EXAMPLES, ROOT
 from tests.support.cli import run
+from tests.support.proposals import loop_with_output
 
 NODE_DIRS = (ROOT / "tests" / "support" / "k8s_schemas" / "node",)
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
@@ -50,6 +51,18 @@ def test_the_workflows_pass_actionlint_and_the_workflow_schema(repo: Path) -> No
     assert actionlint(files) == []
     done = subprocess.run([*CHECK_JSONSCHEMA, *map(str, files)], capture_output=True, text=True, timeout=120,
                           check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("output", ["gs://fraud-models/fraud-scorer/", "az://fraudmodels/models/fraud-scorer/"])
+def test_the_propose_workflow_for_outputs_on_gcs_and_azure_passes_too(
+        output: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "mlops.yaml").write_text(loop_with_output(output), encoding="utf-8")
+    code, _, err = run(capsys, "init", str(tmp_path))
+    assert code == 0, err
+    proposing = tmp_path / ".github" / "workflows" / "mlops-propose.yml"
+    assert actionlint([proposing]) == []
+    done = subprocess.run([*CHECK_JSONSCHEMA, str(proposing)], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -133,8 +133,10 @@ def _accounts(b: Build, sa: str) -> set[str]:
 def _written(b: Build, sa: str, store: str, bucket: str, key: str) -> bool:
     """Argo's wait container may create `key` with the step's identity: s3 PutObject on it, gs objectCreator (or
     objectAdmin) with a prefix condition it falls under, az Blob Data Contributor with an ABAC path it falls under."""
-    if store == "s3":
-        return _s3_allows(_s3_statements(b, sa), "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")
+    if store == "s3":       # and the bucket's region, which the artifact does not name (targets/aws/access.py)
+        statements = _s3_statements(b, sa)
+        return (_s3_allows(statements, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")
+                and _s3_allows(statements, "s3:GetBucketLocation", f"arn:aws:s3:::{bucket}"))
     if store == "gs":
         accounts = _accounts(b, sa)
         for grant in b.typed("gcp:storage/bucketIAMMember"):

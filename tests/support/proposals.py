@@ -22,6 +22,34 @@ OUTPUT = "s3://fraud-models/fraud-scorer/"        # the loop spec's fraud-scorer
 TOKEN = "ghs_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"   # shaped like an installation token: must never be printed
 
 
+# The Secrets the loop spec's targets need to read an output in another cloud's store (validation asks them).
+_READERS = {"gs": "gs: {secretRef: {name: fraud-models-gcp-reader}}",
+            "az": "az: {secretRef: {name: fraud-models-azure-reader}}"}
+# Argo uploads to az:// only from an Azure cluster (mlops.spec.rules.training): staging moves to one for az outputs.
+_AZURE_STAGING = """\
+  azure-staging:
+    provider: azure
+    region: westeurope
+    subscription: 0f6c3a52-9d1e-4b7a-8c2f-5e4d3b2a1c0f
+    storageCredentials:
+      s3: {secretRef: {name: fraud-data-aws-reader}}
+"""
+
+
+def loop_with_output(output: str) -> str:
+    """The loop spec with fraud-scorer's training.output at `output` (gs:// or az://), and the storageCredentials
+    that the targets of other clouds then need to read it (production serves the champion from it); for az://,
+    staging trains on Azure."""
+    scheme = output.partition("://")[0]
+    spec = LOOP_SPEC.replace(f"output: {OUTPUT}", f"output: {output}", 1)
+    spec = spec.replace("    region: eu-central-1\n",
+                        f"    region: eu-central-1\n    storageCredentials:\n      {_READERS[scheme]}\n", 1)
+    if scheme == "az":
+        spec = spec.replace("  dc1:\n", f"{_AZURE_STAGING}  dc1:\n", 1)
+        spec = spec.replace("  staging:\n    target: gcp-staging\n", "  staging:\n    target: azure-staging\n", 1)
+    return spec
+
+
 @dataclass
 class Checkout:
     repo: Repo

@@ -9,6 +9,7 @@ wherever the model serves).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 from mlops import ir
@@ -67,10 +68,54 @@ def _training(old: ir.Training | None, new: ir.Training | None) -> list[str]:
     elif old.schedule != new.schedule:
         drift = " (and when its drift alert fires, as before)" if new.on_drift else ""
         out.append(f"now retrains {when(new.schedule)}, was {when(old.schedule)}{drift}")
-    if old.image != new.image:
-        out.append(f"training image {versions(old.image, new.image)}")
+    out += _run(old, new)
     out += _thresholds("gate", old.metrics, new.metrics) + _thresholds("fairness gate", old.fairness, new.fairness)
+    if old.data_checks != new.data_checks:
+        out.append(f"data checks {old.data_checks} → {new.data_checks} ({CHECKS[new.data_checks]})")
+    return out + _reviewers(old.reviewers, new.reviewers)
+
+
+def _run(old: ir.Training, new: ir.Training) -> list[str]:
+    """How one run runs: image, command, resources, pool, timeout, where it publishes."""
+    out = [f"training image {versions(old.image, new.image)}"] if old.image != new.image else []
+    if (old.command, old.args) != (new.command, new.args):
+        out.append(f"training command {_command(old)} → {_command(new)}")
+    out += [f"training {what} {getattr(old.compute, what)} → {getattr(new.compute, what)}"
+            for what in ("cpu", "memory", "gpu") if getattr(old.compute, what) != getattr(new.compute, what)]
+    if old.node_pool != new.node_pool:
+        out.append(f"training pool {_pool(old.node_pool)} → {_pool(new.node_pool)}")
+    if old.timeout_seconds != new.timeout_seconds:
+        out.append(f"training timeout {_span(old.timeout_seconds)} → {_span(new.timeout_seconds)}")
+    if old.output != new.output:
+        out.append(f"runs now publish to {new.output}, was {old.output} (propose reads the new folder only)")
     return out
+
+
+# what a failed data contract does to a run (mlops.emit.k8s.training: the datacheck step exits non-zero and stops
+# the DAG with `required`, runs with --exit-zero under `warn`, is absent with `off`)
+CHECKS = {"required": "a failed data check stops the run",
+          "warn": "a failed data check is noted in the gate report and the run goes on", "off": "no data check runs"}
+
+
+def _command(t: ir.Training) -> str:
+    return shlex.join((*t.command, *t.args)) or "the image's own"
+
+
+def _pool(name: str | None) -> str:
+    return name or "none (any node)"
+
+
+def _span(seconds: int) -> str:
+    """21600 -> `6h`, 5400 -> `1h30m`, 90 -> `1m30s`: the spec's own duration style."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n) or "0s"
+
+
+def _reviewers(old: Sequence[str], new: Sequence[str]) -> list[str]:
+    added, gone = [r for r in new if r not in old], [r for r in old if r not in new]
+    out = [f"its proposals now also ask {', '.join(added)} to review"] if added else []
+    return out + ([f"its proposals no longer ask {', '.join(gone)} to review"] if gone else [])
 
 
 def _triggers(t: ir.Training) -> str:

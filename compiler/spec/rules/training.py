@@ -4,6 +4,9 @@
 - `minChange` compares with the champion, the artifact `training.environment` serves: a model serving none there
   (no `artifact`, no variants) has no champion to improve on;
 - `training.nodePool` names a pool whose nodes hold `training.resources`;
+- `training.output` is an object store Argo Workflows uploads to (s3://, gs://, az://), and an az:// one is written
+  from an Azure cluster: Argo's azure driver takes the pod's Azure identity or an account key / SAS token, never
+  the service principal a storageCredentials.az Secret holds (mlops.targets.base.artifacts.workflow_output);
 - `triggers.schedule` is a five-field cron (numbers or JAN-DEC / SUN-SAT names, `*`, ranges, steps, lists) or one of
   the macros the schema allows; the schema's pattern only counts the fields.
 """
@@ -14,10 +17,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from mlops import targets
 from mlops.diagnostics import Diagnostic, did_you_mean, one_of, shown
 from mlops.spec.overlay import EnvSource
 from mlops.spec.quantity import memory_gib, millicores
 from mlops.spec.raw import integer, mapping, models_of, pools_of
+from mlops.targets.base.artifacts import store_scheme
 
 FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
 NAMES = {3: ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"),
@@ -44,9 +49,29 @@ def training(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) 
                                    f"minChange needs a champion, but model '{name}' serves no artifact in "
                                    f"environment '{env}'")
         yield from _pool(where, spec, pools, at)
+        if env is not None and env == spec.get("environment"):
+            yield from _output((*where, "output"), spec.get("output"), target, at)
         schedule = mapping(spec.get("triggers")).get("schedule")
         if isinstance(schedule, str) and (problem := cron_problem(schedule)):
             yield at.error((*where, "triggers", "schedule"), f"schedule '{shown(schedule)}' does not parse: {problem}")
+
+
+def _output(where: tuple[str, ...], output: object, target: dict[str, Any] | None, at: EnvSource
+            ) -> Iterator[Diagnostic]:
+    if not isinstance(output, str):
+        return
+    scheme = store_scheme(output)
+    if scheme is None:
+        yield at.error(where, f"training.output '{shown(output)}' is not an object-store folder Argo Workflows can "
+                              "upload a run to: use s3://, gs:// or az://ACCOUNT/CONTAINER/PATH")
+        return
+    provider = mapping(target).get("provider")
+    if scheme == "az" and isinstance(provider, str) and provider in targets.REGISTRY \
+            and scheme not in targets.get(provider).native_schemes:
+        yield at.error(where, f"Argo Workflows uploads to az:// only with the pod's own Azure identity or an account "
+                              f"key, which {provider} target '{mapping(target)['_name']}' cannot give (a "
+                              "storageCredentials.az Secret is a service principal): publish to a store it reads "
+                              "natively or through storageCredentials (s3://, gs://)")
 
 
 def _serves(model: dict[str, Any]) -> bool:

@@ -94,3 +94,35 @@ def test_allowed_values_dropped_and_freshness(scorer: ir.Model) -> None:
 ])
 def test_when(schedule: str | None, words: str) -> None:
     assert loop.when(schedule) == words
+
+
+def test_how_a_run_runs_timeout_pool_resources_command_output(scorer: ir.Model) -> None:
+    assert scorer.training is not None
+    head = trained(scorer, timeout_seconds=4 * 3600 + 1800, node_pool=None, compute=ir.Compute("16", "64Gi", 1),
+                   command=("python", "train.py"), args=("--epochs", "20 steps"), output="s3://fraud-models/v2/")
+    ((_, sentence),) = loop.said(scorer, head, "staging")
+    assert sentence.split("; ") == [
+        "fraud-scorer: training command python train.py → python train.py --epochs '20 steps'",
+        "training cpu 8 → 16", "training memory 32Gi → 64Gi", "training gpu 0 → 1",
+        "training pool training → none (any node)", "training timeout 6h → 4h30m",
+        "runs now publish to s3://fraud-models/v2/, was s3://fraud-models/fraud-scorer/ (propose reads the new "
+        "folder only)"]
+
+
+def test_the_timeout_in_the_specs_own_style(scorer: ir.Model) -> None:
+    assert scorer.training is not None and scorer.training.timeout_seconds == 6 * 3600
+    said = [loop.said(scorer, trained(scorer, timeout_seconds=t), "staging")[0][1] for t in (4 * 3600, 90, 45)]
+    assert said == ["fraud-scorer: training timeout 6h → 4h", "fraud-scorer: training timeout 6h → 1m30s",
+                    "fraud-scorer: training timeout 6h → 45s"]
+
+
+def test_data_checks_and_reviewers(scorer: ir.Model) -> None:
+    assert scorer.training is not None and scorer.training.reviewers == ("risk-ml",)
+    head = trained(scorer, data_checks="warn", reviewers=("acme/fraud-leads",))
+    assert loop.said(scorer, head, "staging") == ((loop.TRAINING, (
+        "fraud-scorer: data checks required → warn (a failed data check is noted in the gate report and the run "
+        "goes on); its proposals now also ask acme/fraud-leads to review; its proposals no longer ask risk-ml to "
+        "review")),)
+    off = loop.said(scorer, trained(scorer, data_checks="off", command=(), args=()), "staging")[0][1]
+    assert off == ("fraud-scorer: training command python train.py → the image's own; data checks required → off "
+                   "(no data check runs)")

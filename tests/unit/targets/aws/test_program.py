@@ -298,6 +298,7 @@ def test_trainer_role_reads_its_inputs_and_writes_only_the_output(tmp_path: Path
     trainer = policy(one(graph, ROLE_POLICY, f"{env.stack}-train-fraud-access").inputs["policy"])
     by_action = {tuple(s["Action"]): s["Resource"] for s in trainer["Statement"] if "Condition" not in s}
     assert by_action[("s3:PutObject",)] == ["arn:aws:s3:::fraud-models/fraud/*"]     # the output only
+    assert by_action[("s3:GetBucketLocation",)] == ["arn:aws:s3:::fraud-models"]      # Argo's region lookup
     gets = {r for s in trainer["Statement"] if s["Action"] == ["s3:GetObject"] for r in s["Resource"]}
     assert gets == {"arn:aws:s3:::fraud-data/train", "arn:aws:s3:::fraud-data/train/*",
                     "arn:aws:s3:::fraud-data/holdout.parquet", "arn:aws:s3:::fraud-data/holdout.parquet/*",
