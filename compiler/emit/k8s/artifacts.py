@@ -27,6 +27,21 @@ CREDENTIALS_DIR = "/var/run/secrets/mlops"     # <dir>/<scheme>/ holds a store's
 GS_KEY_FILE = "key.json"
 
 
+def guaranteed(cpu: str, memory: str) -> Obj:
+    """An init container's resources in a pod meant to be Guaranteed (accelerator pods): limits equal requests.
+
+    A pod is Guaranteed only when every container, init containers included, has cpu and memory limits and the
+    requests equal the limits (kubernetes/kubernetes pkg/apis/core/helper/qos/qos.go: ComputePodQOS over
+    getAllContainers, which appends InitContainers; https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/
+    "Every Container in the Pod must have a CPU limit"): INIT_RESOURCES would make a GPU pod Burstable.
+    The server's own cpu and memory cost nothing more: a pod's request is the larger of its largest init container
+    and the sum of its app containers
+    (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers),
+    and the download is not throttled at 100m."""
+    both = {"cpu": cpu, "memory": memory}
+    return {"requests": both, "limits": dict(both)}
+
+
 @dataclass(frozen=True)
 class StoreAccess:
     """What a container needs to read stores with `storageCredentials` Secrets, and the pod volumes that go with it."""
@@ -80,12 +95,12 @@ def resolve(artifact: str, registry: str) -> Source:
 
 
 def fetch(artifact: str, registry: str, security: Obj, dest: str = MODEL_DIR, volume: str = "models",
-          access: StoreAccess = StoreAccess()) -> Obj:
+          access: StoreAccess = StoreAccess(), resources: Obj = INIT_RESOURCES) -> Obj:
     """The init container that puts `artifact` into `dest` (the `volume` emptyDir); `access`: its store's Secret
-    (`store_access`, whose volumes the pod must carry)."""
+    (`store_access`, whose volumes the pod must carry); `resources`: a Guaranteed pod's own (`guaranteed`)."""
     where = resolve(artifact, registry)
     mounts = [{"name": volume, "mountPath": dest}, {"name": "tmp", "mountPath": "/tmp"}]
-    common: Obj = {"resources": INIT_RESOURCES, "securityContext": security, "volumeMounts": mounts}
+    common: Obj = {"resources": resources, "securityContext": security, "volumeMounts": mounts}
     if where.image:
         return {"name": "model", "image": where.image, "command": ["cp", "-R", "/models/.", f"{dest}/"], **common}
     return {"name": "storage-initializer", "image": STORAGE_INITIALIZER_IMAGE, "args": [where.uri, dest],
