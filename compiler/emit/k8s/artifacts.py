@@ -2,7 +2,12 @@
 
 - `registry://REPO:TAG` and `oci://HOST/REPO:TAG` are OCI "modelcar" images (KServe's convention: the model
   under /models). The init container runs that image itself and copies the model out; the kubelet pulls it
-  with the node's registry identity, so no key is involved.
+  with the node's registry identity, so no key is involved. Copied, not shared as KServe's modelcar shares it (a
+  `sleep infinity` sidecar symlinking /proc/$$/root/models, kserve@v0.15.2
+  pkg/webhook/admission/pod/storage_initializer_injector.go:135-194): that needs `shareProcessNamespace`, which
+  shows each container's environment and filesystem to the others, a model folder that may appear after the server
+  started (KServe sets MODEL_INIT_MODE=async on its own servers, :160), and one uid for both. The copy costs node
+  disk, which targets/base/disks.py counts; the README's "Model images: copied, not shared" argues it.
 - `s3://`, `gs://`, `https://` and `az://ACCOUNT/CONTAINER/PATH` (read as
   https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH) are fetched by KServe's storage-initializer with the
   pod's workload identity (boto3, google-cloud-storage and azure-identity default credential chains), or, for a
