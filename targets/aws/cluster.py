@@ -49,6 +49,9 @@ TAGGED_AT_LAUNCH = ("instance", "volume", "network-interface")
 # The cluster autoscaler reads this label to tell a GPU node whose device plugin is not yet up from a node without
 # GPUs (aws/aws-eks-best-practices@dc0243a:latest/bpg/autoscaling/cluster-autoscaler.adoc:492-497).
 ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator"
+# AL2023 nodes drop an image's compressed layers once unpacked (nodeadm: `discard_unpacked_layers = true`,
+# awslabs/amazon-eks-ami@v20260724:nodeadm/internal/containerd/config.template.toml:10): targets/base/disks.py.
+LAYERS_KEPT = False
 
 
 def cluster_name(env: ir.Environment) -> str:
@@ -183,7 +186,8 @@ class Cluster(pulumi.ComponentResource):
     def _node_group(self, name: str, env: ir.Environment, pool: ir.NodePool, group: str, role: aws.iam.Role,
                     network: Network, attached: list[pulumi.Resource]) -> aws.eks.NodeGroup:
         gpu = bool(pool.instance_accelerator)
-        template = launch_template(f"{name}-launch-{pool.name}", env, group, self, disks.node_disk_gib(env, pool))
+        disk = disks.node_disk_gib(env, pool, LAYERS_KEPT)
+        template = launch_template(f"{name}-launch-{pool.name}", env, group, self, disk)
         accelerator = ({"nvidia.com/gpu.present": "true", ACCELERATOR_LABEL: pool.instance_accelerator or ""}
                        if gpu else {})
         return aws.eks.NodeGroup(

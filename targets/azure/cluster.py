@@ -28,6 +28,9 @@ GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 # a later PUT without it fails with "Changing property 'properties.nodeTaints' is not allowed"
 # (pulumi/pulumi-azure-native#959), so spot pools send it themselves.
 SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+# AKS keeps an image's compressed layers (AgentBaker's containerd template leaves containerd's default
+# `discard_unpacked_layers = false`): targets/base/disks.py.
+LAYERS_KEPT = True
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"   # built-in role ids (MicrosoftDocs/azure-docs built-in
 RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"    # roles: networking, containers)
 
@@ -172,7 +175,7 @@ def os_disk(env: ir.Environment, pool: ir.NodePool) -> dict[str, Any]:
     MicrosoftDocs/azure-aks-docs@fb060ab), which the sizes a model's disk needs outgrow. Other pools keep AKS's
     default. "You can't change the OS disk size after cluster or node pool creation" (:42): a change replaces the
     pool (RESOURCES)."""
-    size = disks.node_disk_gib(env, pool)
+    size = disks.node_disk_gib(env, pool, LAYERS_KEPT)
     return {"os_disk_size_gb": size, "os_disk_type": "Managed"} if size else {}
 
 def api_server_access(access: ir.ApiAccess, egress_ip: pulumi.Input[str | None]

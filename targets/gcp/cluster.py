@@ -65,6 +65,8 @@ class Network(pulumi.ComponentResource):
 # kedacore/charts@v2.16.0 keda/values.yaml:465-471 portHttpsTarget) and the admission webhooks on 9443 (KEDA's,
 # values.yaml:165-186; Envoy Gateway's topology injector, charts/gateway-helm envoy-gateway Service `webhook`).
 CONTROL_PLANE_PORTS = ("6443", "9443")
+# GKE's containerd configuration is not published: sized as if compressed layers stay (targets/base/disks.py).
+LAYERS_KEPT = True
 
 
 def control_plane_firewall(name: str, env: ir.Environment, network: Network, node_account: pulumi.Input[str],
@@ -195,7 +197,7 @@ def node_config(env: ir.Environment, pool: ir.NodePool,
         shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
             enable_secure_boot=True, enable_integrity_monitoring=True),
         # Sized for the models asking for `resources.disk` (targets/base/disks.py); else GKE's default (100 GB).
-        disk_size_gb=disks.node_disk_gib(env, pool),
+        disk_size_gb=disks.node_disk_gib(env, pool, LAYERS_KEPT),
     )
 
 

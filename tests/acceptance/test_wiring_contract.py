@@ -11,7 +11,8 @@ CASES = list(cases())
 
 
 def test_every_rule_is_listed() -> None:
-    assert sorted(RULES) == ["alerts-routed", "analysis-refs", "certificates-sourced", "drift-webhook",
+    assert sorted(RULES) == ["alerts-routed", "analysis-refs", "certificates-sourced", "credential-files",
+                             "drift-webhook",
                              "images-mirrored", "init-args", "labels-carried", "metrics-scraped", "netpol-enforced",
                              "pull-secrets", "request-logging", "routes-attached", "secrets-referenced",
                              "services-select", "storage-granted", "trigger-access", "urls-resolve", "users-defined",

@@ -34,6 +34,15 @@ def trains() -> Build:
     return b
 
 
+@pytest.fixture(scope="module")
+def llm() -> Build:
+    """The llm-platform's dev on GCP: where a vLLM model reads its Hugging Face token from a mounted Secret."""
+    b = build("llm-platform", "dev", "gcp")
+    assert isinstance(b, Build)
+    assert not wiring_rules.check(b)
+    return b
+
+
 def broken(b: Build, cut: Break) -> Build:
     copied = copy.deepcopy(b)
     cut(copied)
@@ -353,10 +362,34 @@ CUTS: dict[str, list[tuple[Break, str]]] = {
 }
 
 
+def token_unmounted(b: Build) -> None:
+    container = pod(obj(b, "Rollout", "assistant"))["containers"][0]
+    container["volumeMounts"] = [m for m in container["volumeMounts"] if m["name"] != "hf-token"]
+
+
+def token_key_moved(b: Build) -> None:
+    volume = next(v for v in pod(obj(b, "Rollout", "assistant"))["volumes"] if v["name"] == "hf-token")
+    volume["secret"]["items"][0]["path"] = "hf-token"
+
+
+# The loop has no credential file; the llm-platform's assistant reads its Hugging Face token from one.
+LLM_CUTS: dict[str, list[tuple[Break, str]]] = {
+    "credential-files": [(token_unmounted, "Rollout/assistant server: HF_TOKEN_PATH=/var/run/secrets/mlops/"),
+                         (token_key_moved, "huggingface/token is no key of a Secret mounted")],
+}
+
+
 def test_every_rule_has_a_negative_test() -> None:
     # The mirror rules hold vacuously on the loop (no mirrors): their cuts are in test_mirrors.py, on the loop with
     # mirrors and pull secrets set.
-    assert sorted({*CUTS, *WORKFLOW_CUTS, *MIRROR_CUTS}) == sorted(wiring_rules.RULES)
+    assert sorted({*CUTS, *WORKFLOW_CUTS, *MIRROR_CUTS, *LLM_CUTS}) == sorted(wiring_rules.RULES)
+
+
+@pytest.mark.parametrize(("rule", "index"), [(r, i) for r, cuts in LLM_CUTS.items() for i in range(len(cuts))])
+def test_llm_rule_catches_its_edge_cut(llm: Build, rule: str, index: int) -> None:
+    cut, expected = LLM_CUTS[rule][index]
+    found = [str(v) for v in wiring_rules.RULES[rule](broken(llm, cut))]
+    assert any(expected in v for v in found), found
 
 
 @pytest.mark.parametrize(("rule", "index"), [(r, i) for r, cuts in CUTS.items() for i in range(len(cuts))])

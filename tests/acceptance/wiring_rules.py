@@ -195,6 +195,7 @@ Rule = Callable[[Build], Iterator[Violation]]
 def _rules() -> dict[str, Rule]:
     from . import wiring_alerts as a
     from . import wiring_analysis as an
+    from . import wiring_files as f
     from . import wiring_grants as g
     from . import wiring_logging as lg
     from . import wiring_mirrors as m
@@ -224,6 +225,7 @@ def _rules() -> dict[str, Rule]:
         "images-mirrored": m.images_mirrored,   # with mirrors set, every pinned image is pulled through its mirror
         "pull-secrets": m.pull_secrets,         # every pod's ServiceAccount pulls with each pull secret named
         "analysis-refs": an.analysis_refs,      # every analysis a Rollout starts names a template, with its args
+        "credential-files": f.credential_files,   # a credential file a variable names is a mounted Secret's key
     }
 
 

@@ -2,7 +2,12 @@
 
 - `registry://REPO:TAG` and `oci://HOST/REPO:TAG` are OCI "modelcar" images (KServe's convention: the model
   under /models). The init container runs that image itself and copies the model out; the kubelet pulls it
-  with the node's registry identity, so no key is involved.
+  with the node's registry identity, so no key is involved. Copied, not shared as KServe's modelcar shares it (a
+  `sleep infinity` sidecar symlinking /proc/$$/root/models, kserve@v0.15.2
+  pkg/webhook/admission/pod/storage_initializer_injector.go:135-194): that needs `shareProcessNamespace`, which
+  shows each container's environment and filesystem to the others, a model folder that may appear after the server
+  started (KServe sets MODEL_INIT_MODE=async on its own servers, :160), and one uid for both. The copy costs node
+  disk, which targets/base/disks.py counts; the README's "Model images: copied, not shared" argues it.
 - `s3://`, `gs://`, `https://` and `az://ACCOUNT/CONTAINER/PATH` (read as
   https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH) are fetched by KServe's storage-initializer with the
   pod's workload identity (boto3, google-cloud-storage and azure-identity default credential chains), or, for a
@@ -25,6 +30,21 @@ HTTPS_PORT = 443
 INIT_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}}
 CREDENTIALS_DIR = "/var/run/secrets/mlops"     # <dir>/<scheme>/ holds a store's key file (gs)
 GS_KEY_FILE = "key.json"
+
+
+def guaranteed(cpu: str, memory: str) -> Obj:
+    """An init container's resources in a pod meant to be Guaranteed (accelerator pods): limits equal requests.
+
+    A pod is Guaranteed only when every container, init containers included, has cpu and memory limits and the
+    requests equal the limits (kubernetes/kubernetes pkg/apis/core/helper/qos/qos.go: ComputePodQOS over
+    getAllContainers, which appends InitContainers; https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/
+    "Every Container in the Pod must have a CPU limit"): INIT_RESOURCES would make a GPU pod Burstable.
+    The server's own cpu and memory cost nothing more: a pod's request is the larger of its largest init container
+    and the sum of its app containers
+    (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers),
+    and the download is not throttled at 100m."""
+    both = {"cpu": cpu, "memory": memory}
+    return {"requests": both, "limits": dict(both)}
 
 
 @dataclass(frozen=True)
@@ -80,12 +100,12 @@ def resolve(artifact: str, registry: str) -> Source:
 
 
 def fetch(artifact: str, registry: str, security: Obj, dest: str = MODEL_DIR, volume: str = "models",
-          access: StoreAccess = StoreAccess()) -> Obj:
+          access: StoreAccess = StoreAccess(), resources: Obj = INIT_RESOURCES) -> Obj:
     """The init container that puts `artifact` into `dest` (the `volume` emptyDir); `access`: its store's Secret
-    (`store_access`, whose volumes the pod must carry)."""
+    (`store_access`, whose volumes the pod must carry); `resources`: a Guaranteed pod's own (`guaranteed`)."""
     where = resolve(artifact, registry)
     mounts = [{"name": volume, "mountPath": dest}, {"name": "tmp", "mountPath": "/tmp"}]
-    common: Obj = {"resources": INIT_RESOURCES, "securityContext": security, "volumeMounts": mounts}
+    common: Obj = {"resources": resources, "securityContext": security, "volumeMounts": mounts}
     if where.image:
         return {"name": "model", "image": where.image, "command": ["cp", "-R", "/models/.", f"{dest}/"], **common}
     return {"name": "storage-initializer", "image": STORAGE_INITIALIZER_IMAGE, "args": [where.uri, dest],

@@ -66,11 +66,32 @@ def placement(model: ir.Model, pool: PoolHints | None) -> Obj:
     return {"nodeSelector": dict(pool.node_selector), **({"tolerations": tolerations} if tolerations else {})}
 
 
+# A Hugging Face token the runtime reads through huggingface_hub is mounted as a file, not put in the environment
+# (where `kubectl describe`, crash dumps and every child process see it): huggingface_hub reads HF_TOKEN (or
+# HUGGING_FACE_HUB_TOKEN) first, else the file HF_TOKEN_PATH names (huggingface/huggingface_hub
+# src/huggingface_hub/constants.py `HF_TOKEN_PATH = os.getenv("HF_TOKEN_PATH", HF_HOME/token)`, utils/_auth.py
+# `get_token() = _get_token_from_environment() or _get_token_from_file()`), and a request without an explicit
+# token sends that one (utils/_headers.py get_token_to_send). vLLM and MLServer's huggingface runtime download
+# through huggingface_hub; a custom image's reading of the variable is unknowable, so it keeps the variable.
+HF_TOKEN_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+HF_TOKEN_DIR, HF_TOKEN_VOLUME = "/var/run/secrets/mlops/huggingface", "hf-token"
+
+
+def hf_token(rt: Runtime, model: ir.Model) -> ir.EnvVar | None:
+    """The model's Hugging Face token Secret when its runtime reads the token from a file (mounted, not env)."""
+    if rt.kind != "vllm" and model.framework != "huggingface":
+        return None
+    return next((v for v in model.env if v.name in HF_TOKEN_VARS and v.secret_name), None)
+
+
 def _env(rt: Runtime, model: ir.Model) -> list[Obj]:
     """The runtime's settings, then the model's own (which win on a shared name)."""
     merged: dict[str, Obj] = {k: {"name": k, "value": v} for k, v in rt.env}
+    token = hf_token(rt, model)
     for var in model.env:
-        if var.secret_name:
+        if var is token:
+            merged["HF_TOKEN_PATH"] = {"name": "HF_TOKEN_PATH", "value": f"{HF_TOKEN_DIR}/token"}
+        elif var.secret_name:
             merged[var.name] = {"name": var.name,
                                 "valueFrom": {"secretKeyRef": {"name": var.secret_name, "key": var.secret_key}}}
         else:
@@ -91,6 +112,7 @@ def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_m
     mounts += [{"name": "shm", "mountPath": "/dev/shm"}] if rt.shared_memory else []
     passwd = {"name": "passwd", "mountPath": "/etc/passwd", "subPath": "passwd", "readOnly": True}
     mounts += [passwd] if rt.passwd else []
+    mounts += [{"name": HF_TOKEN_VOLUME, "mountPath": HF_TOKEN_DIR, "readOnly": True}] if hf_token(rt, model) else []
     out: Obj = {"name": SERVER, "image": model.image if rt.image is None else rt.image}
     out |= {"command": list(rt.command)} if rt.command else {}
     out |= {"args": list(rt.args)} if rt.args else {}
@@ -108,6 +130,9 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     volumes += [{"name": "models", "emptyDir": {"sizeLimit": cap}}] if has_model else []
     volumes += [{"name": "shm", "emptyDir": {"medium": "Memory"}}] if rt.shared_memory else []
     volumes += [{"name": "passwd", "configMap": {"name": PASSWD_CONFIG_MAP}}] if rt.passwd else []
+    if token := hf_token(rt, model):
+        volumes.append({"name": HF_TOKEN_VOLUME, "secret": {"secretName": token.secret_name,
+                                                             "items": [{"key": token.secret_key, "path": "token"}]}})
     spec: Obj = {
         "serviceAccountName": model.name,
         "automountServiceAccountToken": False,
@@ -122,8 +147,10 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     }
     if inst.artifact is not None:
         access = artifacts.store_access([inst.artifact], scope.env.target.storage_credentials)
+        own = model.resources
+        limits = artifacts.guaranteed(own.cpu, own.memory) if _accelerated(model) else artifacts.INIT_RESOURCES
         spec["initContainers"] = [artifacts.fetch(inst.artifact, scope.hints.registry, init_security(),
-                                                  access=access)]
+                                                  access=access, resources=limits)]
         spec["volumes"] = [*volumes, *access.volumes]
     labels = {**scope.labels(model.name, inst.name, SERVER), **dict(scope.hints.pod_labels)}
     return {"metadata": {"labels": labels}, "spec": spec}

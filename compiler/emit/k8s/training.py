@@ -91,9 +91,10 @@ def config_map(scope: Scope, model: ir.Model) -> Obj:
     return new("v1", "ConfigMap", meta(scope, model, names.retrain(model.name)), data=data)
 
 
-def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess) -> Obj:
+def _fetch(name: str, uri: str, dest: str, access: artifacts.StoreAccess,
+           resources: Obj = artifacts.INIT_RESOURCES) -> Obj:
     return {"name": name, "image": STORAGE_INITIALIZER_IMAGE, "args": [artifacts.resolve(uri, "").uri, dest],
-            "env": [{"name": "HOME", "value": "/tmp"}, *access.env], "resources": artifacts.INIT_RESOURCES,
+            "env": [{"name": "HOME", "value": "/tmp"}, *access.env], "resources": resources,
             "securityContext": init_security(),
             "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"},
                              *access.mounts]}
@@ -164,7 +165,9 @@ def train_template(scope: Scope, model: ir.Model) -> Obj:
                 "outputs": {"artifacts": [_upload(scope, model, "model", MODEL_OUT)]},
                 "volumes": _volumes(model, access)}
     if data:
-        out["initContainers"] = [_fetch("fetch-training", data, TRAIN_DIR, access)]
+        # a GPU step is Guaranteed (limits = requests), so its download is too (artifacts.guaranteed)
+        own = artifacts.guaranteed(training.compute.cpu, training.compute.memory) if training.compute.gpu else None
+        out["initContainers"] = [_fetch("fetch-training", data, TRAIN_DIR, access, own or artifacts.INIT_RESOURCES)]
     if pool is not None:
         out["nodeSelector"] = dict(pool.node_selector)
         tolerations = [dict(t) for t in pool.tolerations

@@ -92,3 +92,33 @@ def test_without_disk_nothing_changes(tmp_path: Path) -> None:
     spec_ = pod(manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "s3://models/m/"}})), "m")
     assert "ephemeral-storage" not in spec_["containers"][0]["resources"]["requests"]
     assert {"name": "models", "emptyDir": {"sizeLimit": "20Gi"}} in spec_["volumes"]   # the default cap
+
+
+def test_a_gpu_pods_download_is_guaranteed_too(tmp_path: Path) -> None:
+    """Init containers count for the QoS class: with the 100m/128Mi default the GPU pod would be Burstable."""
+    m = {"framework": "pytorch", "artifact": "az://acct/models/vision/", "nodePool": "gpu",
+         "resources": {"cpu": "3", "memory": "12Gi", "gpu": 1}}
+    spec_ = pod(manifests(tmp_path, spec({"vision": m}, pools={"gpu": GPU_POOL}, target=AZURE)), "vision")
+    assert spec_["initContainers"][0]["resources"] == {"requests": {"cpu": "3", "memory": "12Gi"},
+                                                       "limits": {"cpu": "3", "memory": "12Gi"}}
+    cpu = pod(manifests(tmp_path, spec({"m": {"framework": "sklearn", "artifact": "gs://bucket/m/"}})), "m")
+    assert cpu["initContainers"][0]["resources"] == {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                                     "limits": {"memory": "1Gi"}}
+
+
+def test_a_hugging_face_token_is_a_mounted_file_for_vllm_and_stays_a_variable_for_a_custom_image(
+        tmp_path: Path) -> None:
+    token = {"secretRef": {"name": "hf", "key": "token"}}
+    m = {"framework": "vllm", "artifact": "gs://bucket/llm/", "nodePool": "gpu", "env": {"HF_TOKEN": token},
+         "resources": {"cpu": "3", "memory": "12Gi", "gpu": 1}}
+    spec_ = pod(manifests(tmp_path, spec({"llm": m}, pools={"gpu": GPU_POOL}, target=GCP)), "llm")
+    server = spec_["containers"][0]
+    assert {"name": "HF_TOKEN_PATH", "value": "/var/run/secrets/mlops/huggingface/token"} in server["env"]
+    assert "HF_TOKEN" not in {e["name"] for e in server["env"]}
+    assert {"name": "hf-token", "mountPath": "/var/run/secrets/mlops/huggingface",
+            "readOnly": True} in server["volumeMounts"]
+    assert {"name": "hf-token", "secret": {"secretName": "hf", "items": [{"key": "token", "path": "token"}]}} \
+        in spec_["volumes"]
+    custom = {"framework": "custom", "image": "registry.example.com/ml/srv:1", "env": {"HF_TOKEN": token}}
+    env = pod(manifests(tmp_path, spec({"srv": custom})), "srv")["containers"][0]["env"]
+    assert {"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": "hf", "key": "token"}}} in env

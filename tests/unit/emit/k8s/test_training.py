@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.specs import GCP, TRAINING_POOLS, manifests, spec, trained
+from tests.support.specs import GCP, GPU_POOL, TRAINING_POOLS, manifests, spec, trained
 
 
 def files(tmp_path: Path, target: dict[str, Any] | None = None, **training: Any) -> dict[str, Any]:
@@ -135,3 +135,14 @@ def test_nothing_is_emitted_where_the_model_does_not_train(tmp_path: Path) -> No
     doc["models"]["fraud"]["training"]["environment"] = "prod"
     found = manifests(tmp_path, doc)
     assert not [name for name in found if "retrain" in name or "-train" in name]
+
+
+def test_a_gpu_steps_download_keeps_it_guaranteed(tmp_path: Path) -> None:
+    found = manifests(tmp_path, spec({"fraud": trained(nodePool="gpu", resources={
+        "cpu": "8", "memory": "32Gi", "gpu": 1})}, pools={**TRAINING_POOLS, "gpu": GPU_POOL}))
+    train = templates(found)["train"]
+    both = {"cpu": "8", "memory": "32Gi"}
+    assert train["initContainers"][0]["resources"] == {"requests": both, "limits": both}
+    assert train["container"]["resources"]["limits"]["cpu"] == "8"
+    cpu = templates(files(tmp_path))["train"]["initContainers"][0]["resources"]
+    assert cpu == {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}}

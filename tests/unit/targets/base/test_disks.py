@@ -21,9 +21,9 @@ def text(models: str) -> str:
         "models:", models, ""])
 
 
-def sizes(tmp_path: Path, models: str) -> dict[str, int | None]:
+def sizes(tmp_path: Path, models: str, layers_kept: bool = False) -> dict[str, int | None]:
     env = environment(text(models), "live", tmp_path)
-    return {p.name: disks.node_disk_gib(env, p) for p in env.node_pools}
+    return {p.name: disks.node_disk_gib(env, p, layers_kept) for p in env.node_pools}
 
 
 @pytest.mark.parametrize(("models", "expected"), [
@@ -32,7 +32,8 @@ def sizes(tmp_path: Path, models: str) -> dict[str, int | None]:
     # pinned, downloaded: (100 + 40 + 1) / 0.9 = 156.7
     ("  llm: {framework: sklearn, artifact: s3://shop-models/llm/v1/, nodePool: big, resources: {disk: 100Gi}}",
      {"big": 157, "cpu": None, "t4": None}),
-    # an image artifact is on disk twice, as image layers and as the copy: (200 + 41) / 0.9 = 267.8
+    # an image artifact is on disk twice where the node discards compressed layers (EKS), as the unpacked image
+    # and as the copy: (200 + 41) / 0.9 = 267.8
     ("  llm: {framework: sklearn, artifact: registry://llm:v1, nodePool: big, resources: {disk: 100Gi}}",
      {"big": 268, "cpu": None, "t4": None}),
     # unpinned: it may land on any pool without an accelerator (those are tainted); the largest disk wins
@@ -43,6 +44,14 @@ def sizes(tmp_path: Path, models: str) -> dict[str, int | None]:
 def test_node_disk_holds_the_largest_model_and_the_images(tmp_path: Path, models: str,
                                                            expected: dict[str, int | None]) -> None:
     assert sizes(tmp_path, models) == expected
+
+
+def test_a_node_keeping_compressed_layers_holds_an_image_artifact_three_times(tmp_path: Path) -> None:
+    """Content-store layers, the unpacked image, the copy (AKS and GKE): (300 + 41) / 0.9 = 378.9."""
+    image = "  llm: {framework: sklearn, artifact: registry://llm:v1, nodePool: big, resources: {disk: 100Gi}}"
+    assert sizes(tmp_path, image, layers_kept=True) == {"big": 379, "cpu": None, "t4": None}
+    download = image.replace("registry://llm:v1", "s3://shop-models/llm/v1/")
+    assert sizes(tmp_path, download, layers_kept=True) == {"big": 157, "cpu": None, "t4": None}
 
 
 def test_quantities() -> None:
