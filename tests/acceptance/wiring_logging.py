@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mlops.emit.k8s import request_log
-from mlops.ir import runtimes
+from mlops.ir import runtimes, serving
 
 from .wiring_build import Build, Obj, Violation, matches, name, pods
 
@@ -74,7 +74,7 @@ def live_written(b: Build) -> Iterator[Violation]:
     sinks = _sinks(b)
     vector_env = [e for _, spec, _ in pods(b) for c in spec["containers"] if c["image"] == runtimes.VECTOR_IMAGE
                   for e in c.get("env", [])]
-    for model in (m for m in b.env.models if request_log.logged(m)):
+    for model in (m for m in b.env.models if serving.logged(m)):
         live = model.data.live.rstrip("/") + "/date=%F/"  # type: ignore[union-attr]
         if not any(_written(s) == live for s in sinks):
             yield Violation("request-logging", model.name, f"no Vector sink writes {live}")

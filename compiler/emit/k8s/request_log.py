@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import Runtime
 from mlops.emit.k8s.security import container_security
@@ -36,11 +35,6 @@ CE_HEADERS = ("ce-id", "ce-type", "ce-source", "ce-time", "ce-inferenceservicena
 # VARIANT_FIELDS) and the model's identity; the body's JSON (V2 `inputs`/`outputs`) stays at the top level.
 RENAMES = (("request_id", "ce-id"), ("kind", "ce-type"), ("variant", "ce-endpoint"), ("time", "ce-time"),
            ("model", "ce-inferenceservicename"), ("namespace", "ce-namespace"), ("component", "ce-component"))
-
-
-def logged(model: ir.Model) -> bool:
-    """The model logs its requests: `monitoring.logging` and a `data.live` folder to write them to."""
-    return model.logging is not None and model.data is not None and bool(model.data.live)
 
 
 def log_url(namespace: str) -> str:
@@ -89,12 +83,40 @@ def _prefix(path: str) -> str:
     return f"{path.strip('/')}/date=%F/" if path.strip("/") else "date=%F/"
 
 
-def sink(live: str, region: str | None) -> Obj:
-    """The sink writing to the `data.live` folder, by store scheme: gzip NDJSON, one event per line."""
+# Vector's Azure credential from a storageCredentials Secret (its keys, STORE_SECRET_KEYS["az"], are the container's
+# environment): `client_secret_credential` takes the three as required fields with no environment fallback
+# (vector@v0.57.0 src/sinks/azure_common/config.rs:116-138, 274-302), so they are `${VAR:?}` references, which Vector
+# replaces from the environment when it loads the config and refuses when empty (src/config/vars.rs:12-17,52-58).
+AZURE_SECRET_AUTH: Obj = {"azure_credential_kind": "client_secret_credential",
+                          **{field: f"${{{var}:?{var} is not set}}" for field, var in (
+                              ("azure_tenant_id", "AZURE_TENANT_ID"), ("azure_client_id", "AZURE_CLIENT_ID"),
+                              ("azure_client_secret", "AZURE_CLIENT_SECRET"))}}
+# Workload identity: tenant, client id and token file default to AZURE_TENANT_ID, AZURE_CLIENT_ID and
+# AZURE_FEDERATED_TOKEN_FILE (config.rs:174-196), the variables AKS's webhook injects into pods labelled
+# azure.workload.identity/use (the target's pod label) from the ServiceAccount's client-id annotation.
+AZURE_IDENTITY_AUTH: Obj = {"azure_credential_kind": "workload_identity"}
+
+
+def sink(live: str, region: str | None, by_secret: bool = False) -> Obj:
+    """The sink writing to the `data.live` folder, by store scheme: gzip NDJSON, one event per line.
+
+    Credentials are never in the config. `by_secret`: the target's storageCredentials Secret for the scheme is in
+    Vector's environment (AWS keys, GOOGLE_APPLICATION_CREDENTIALS, the Azure client secret). Otherwise Vector uses
+    the target's own workload identity, which may only create objects under data.live: aws_s3 through the AWS SDK's
+    default chain (vector@v0.57.0 src/aws/auth.rs:407, aws-config 1.8.13 in Cargo.lock; EKS Pod Identity is its
+    container-credentials step from Rust SDK release-2024-03-13, docs.aws.amazon.com/eks/latest/userguide/
+    pod-id-minimum-sdk.html), gcp_cloud_storage through the metadata server when neither `credentials_path` nor
+    GOOGLE_APPLICATION_CREDENTIALS is set (src/gcp.rs:27-28,109-118,285-297: GKE Workload Identity serves the bound
+    Google service account there), azure_blob through `workload_identity`. The healthcheck is then off: it reads the
+    bucket or container (HeadBucket, src/sinks/s3_common/config.rs:400-407; HEAD bucket, src/sinks/gcs_common/
+    config.rs:108-123; container properties, src/sinks/azure_blob/config.rs:472-477), which a write-only grant
+    refuses, and a failed healthcheck only logs an error (src/topology/builder.rs:780-797)."""
     scheme, _, rest = live.partition("://")
     bucket, _, path = rest.partition("/")
     body: Obj = {"encoding": {"codec": "json"}, "framing": {"method": "newline_delimited"},
-                 "compression": "gzip", "batch": {"max_bytes": 10_000_000, "timeout_secs": 300}}
+                 "compression": "gzip", "batch": {"max_bytes": 10_000_000, "timeout_secs": 300},
+                 # `healthcheck.enabled` (src/config/sink.rs:79, 179-181)
+                 **({} if by_secret else {"healthcheck": {"enabled": False}})}
     if scheme == "s3":            # aws_s3.cue: bucket (332), region (1043), compression default gzip (341)
         return {"type": "aws_s3", "bucket": bucket, "key_prefix": _prefix(path), **body,
                 **({"region": region} if region else {})}
@@ -103,12 +125,15 @@ def sink(live: str, region: str | None) -> Obj:
     if scheme == "az":            # az://ACCOUNT/CONTAINER/PATH; azure_blob.cue: account_name (4-12), blob_prefix
         container, _, folder = path.partition("/")    # (214, not key_prefix), auth.azure_credential_kind (40-156)
         return {"type": "azure_blob", "account_name": bucket, "container_name": container,
-                "blob_prefix": _prefix(folder), "auth": {"azure_credential_kind": "workload_identity"}, **body}
+                "blob_prefix": _prefix(folder), "auth": AZURE_SECRET_AUTH if by_secret else AZURE_IDENTITY_AUTH,
+                **body}
     raise ValueError(f"request logging cannot write to '{live}' (data.live must be an s3://, gs:// or az:// folder)")
 
 
-def vector_config(logged: list[tuple[str, str, float]], region: str | None) -> dict[str, Any]:
-    """Vector's configuration for an environment: (model, data.live, logging.sample) for each logged model.
+def vector_config(logged: list[tuple[str, str, float]], region: str | None,
+                  by_secret: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Vector's configuration for an environment: (model, data.live, logging.sample) for each logged model;
+    `by_secret`, the schemes the target's storageCredentials cover.
 
     One http_server source for every agent; one remap; per model a filter on its identity, a sample keyed on the
     request id (a request and its response share `ce-id`, handler.go:140,202-208, so both are kept or both dropped:
@@ -124,5 +149,6 @@ def vector_config(logged: list[tuple[str, str, float]], region: str | None) -> d
                                          "condition": f'.model == "{model}"'}
         transforms[f"{model}_sampled"] = {"type": "sample", "inputs": [f"{model}_events"],
                                           "rate": sample_rate(sample), "key_field": "request_id"}
-        sinks[f"{model}_live"] = {**sink(live, region), "inputs": [f"{model}_sampled"]}
+        secret = live.partition("://")[0] in by_secret
+        sinks[f"{model}_live"] = {**sink(live, region, secret), "inputs": [f"{model}_sampled"]}
     return {"data_dir": DATA_DIR, "sources": {"kserve_agent": source}, "transforms": transforms, "sinks": sinks}

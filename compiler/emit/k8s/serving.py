@@ -11,7 +11,7 @@ from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import MODEL_DIR, PASSWD, Runtime, runtime
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.ir import names
-from mlops.ir.serving import TPU_FRAMEWORKS, Instance
+from mlops.ir.serving import TPU_FRAMEWORKS, Instance, logged
 from mlops.targets import PoolHints
 
 SERVICE_PORT = 8080
@@ -116,7 +116,7 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
         "securityContext": pod_security(rt.run_as if rt.run_as is not None else model.runtime.user),
         "containers": [server_container(model, rt, pool, has_model)]
         + ([request_log.agent_container(rt, model.name, scope.namespace, inst.name)]
-           if request_log.logged(model) else []),
+           if logged(model) else []),
         "volumes": volumes,
         **placement(model, pool),
     }
@@ -133,7 +133,7 @@ def service(scope: Scope, model: ir.Model, name: str, inst: Instance) -> Obj:
     """A Service over the pods of `inst` (Argo Rollouts narrows canary/preview ones to a pod-template hash)."""
     meta = scope.metadata(name, app=model.name, instance=inst.name, component=SERVER, source=inst.source)
     # A logged model's traffic goes through its logger sidecar, which forwards to the runtime (--component-port).
-    target = "agent-port" if request_log.logged(model) else "http"
+    target = "agent-port" if logged(model) else "http"
     ports = [{"name": "http", "port": SERVICE_PORT, "targetPort": target, "protocol": "TCP"}]
     return new("v1", "Service", meta, spec={"selector": selector(model.name, inst.name), "ports": ports})
 
