@@ -12,7 +12,8 @@ CASES = list(cases())
 
 def test_every_rule_is_listed() -> None:
     assert sorted(RULES) == ["alerts-routed", "certificates-sourced", "drift-webhook", "images-mirrored", "init-args",
-                             "labels-carried", "metrics-scraped", "netpol-enforced", "pull-secrets", "request-logging",
+                             "labels-carried", "live-granted", "metrics-scraped", "netpol-enforced", "pull-secrets",
+                             "request-logging",
                              "routes-attached", "secrets-referenced", "services-select", "storage-granted",
                              "trigger-access", "urls-resolve", "users-defined", "workflow-accounts", "workflow-config",
                              "workflow-images", "workflow-refs"]

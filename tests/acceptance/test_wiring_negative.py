@@ -274,6 +274,12 @@ def sink_elsewhere(b: Build) -> None:
     config["data"]["vector.yaml"] = json.dumps(doc)
 
 
+def no_vector_write(b: Build) -> None:
+    """Vector's role without its PutObject (the loop's production writes data.live with its EKS Pod Identity)."""
+    policy = resource(b, "aws:iam/rolePolicy:RolePolicy", role="fraud-platform-production-vector")
+    policy["inputs"]["policy"] = json.dumps({"Version": "2012-10-17", "Statement": []})
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
     "secrets-referenced": [(slack_url_inlined, "credential 'https://hooks.slack.com"),
                            (webhook_url_inlined, "ops: webhook URL inlined")],
@@ -309,6 +315,10 @@ CUTS: dict[str, list[tuple[Break, str]]] = {
                         (no_request_log_egress, "no NetworkPolicy lets the agent post to Vector"),
                         (past_the_logger, "Service/fraud-scorer-canary: routes to http"),
                         (sink_elsewhere, "no Vector sink writes s3://fraud-data/live/fraud-scorer/date=%F/")],
+    "live-granted": [(no_vector_write, "s3://fraud-data/live/fraud-scorer/date=%F/ is written without the aws "
+                                       "identity of ServiceAccount vector"),
+                     (lambda b: drop(b, "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+                                     serviceAccount="vector"), "identity of ServiceAccount vector")],
     "routes-attached": [(model_on_http, "fraud-scorer: served over plain HTTP"),
                         (old_gateway_name, "no listener fraud-platform-mesh/http")],
 }
