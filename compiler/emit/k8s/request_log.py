@@ -34,7 +34,18 @@ CE_HEADERS = ("ce-id", "ce-type", "ce-source", "ce-time", "ce-inferenceservicena
 # CloudEvents attributes -> the record fields mlops.jobs.records reads first (ID_FIELDS, KIND_FIELDS,
 # VARIANT_FIELDS) and the model's identity; the body's JSON (V2 `inputs`/`outputs`) stays at the top level.
 RENAMES = (("request_id", "ce-id"), ("kind", "ce-type"), ("variant", "ce-endpoint"), ("time", "ce-time"),
-           ("model", "ce-inferenceservicename"), ("namespace", "ce-namespace"), ("component", "ce-component"))
+           ("model", "ce-inferenceservicename"), ("namespace", "ce-namespace"), ("component", "ce-component"),
+           ("revision", "ce-source"))
+# The pod-template hash of the pod's ReplicaSet: what tells a Rollout's canary pods from its stable ones, which share
+# one template and so one `--endpoint`. Argo Rollouts adds `rollouts-pod-template-hash` to the template of every
+# ReplicaSet it makes (argoproj/argo-rollouts@v1.9.0 rollout/sync.go:146, pkg/apis/rollouts/v1alpha1/types.go:150),
+# a Deployment `pod-template-hash` (kubernetes.io/docs/concepts/workloads/controllers/deployment/
+# #pod-template-hash-label). An env var may read one label (`metadata.labels['<KEY>']`, kubernetes.io/docs/concepts/
+# workloads/pods/downward-api/ "Information available via fieldRef"), and `$(VAR)` in args is expanded from the
+# container's env (core/v1 Container.args); the agent sends `--source-uri` as `ce-source` (kserve@v0.15.2
+# pkg/logger/worker.go:123-150), which the remap renames to `revision`.
+REVISION_ENV = "MLOPS_REVISION"
+REVISION_LABEL = {True: "rollouts-pod-template-hash", False: "pod-template-hash"}   # by: run by Argo Rollouts
 
 
 def log_url(namespace: str) -> str:
@@ -49,18 +60,21 @@ def readiness_probe(rt: Runtime) -> str:
                        "periodSeconds": 5, "failureThreshold": 3}, sort_keys=True, separators=(",", ":"))
 
 
-def agent_container(rt: Runtime, model: str, namespace: str, instance: str) -> Obj:
+def agent_container(rt: Runtime, model: str, namespace: str, instance: str, rollout: bool = False) -> Obj:
     """The logger sidecar of one instance's pods: its `--endpoint` is the instance (stable, canary, a variant, the
-    shadow candidate), which records carry as `variant`. The flags are those KServe's injector passes
-    (agent_injector.go:195-210,233-237,272); `--log-mode all` logs requests and responses."""
+    shadow candidate), which records carry as `variant`, and its `--source-uri` the pods' template hash (`rollout`:
+    Argo Rollouts' label, else the Deployment's), which records carry as `revision`. The flags are those KServe's
+    injector passes (agent_injector.go:195-210,233-237,272); `--log-mode all` logs requests and responses."""
     args = ["--port", str(AGENT_PORT), "--component-port", str(rt.http_port), "--log-url", log_url(namespace),
-            "--log-mode", "all", "--source-uri", instance, "--inference-service", model,
+            "--log-mode", "all", "--source-uri", f"$({REVISION_ENV})", "--inference-service", model,
             "--namespace", namespace, "--component", "predictor", "--endpoint", instance]
     probe = {"httpGet": {"path": "/", "port": AGENT_PORT, "httpHeaders": [{"name": "K-Network-Probe",
                                                                           "value": "queue"}]},
              "periodSeconds": 5, "failureThreshold": 3}
     return {"name": AGENT, "image": KSERVE_AGENT_IMAGE, "args": args,
-            "env": [{"name": "SERVING_READINESS_PROBE", "value": readiness_probe(rt)}],
+            "env": [{"name": "SERVING_READINESS_PROBE", "value": readiness_probe(rt)},
+                    {"name": REVISION_ENV, "valueFrom": {"fieldRef": {
+                        "fieldPath": f"metadata.labels['{REVISION_LABEL[rollout]}']"}}}],
             "ports": [{"name": "agent-port", "containerPort": AGENT_PORT, "protocol": "TCP"}],
             "readinessProbe": probe, "resources": AGENT_RESOURCES,
             "securityContext": container_security(AGENT_UID)}
@@ -74,7 +88,7 @@ def sample_rate(sample: float) -> int:
 def remap() -> str:
     """VRL renaming the CloudEvents headers to the record fields, and dropping what the monitors never read."""
     lines = [f'.{new} = del(."{old}")' for new, old in RENAMES]
-    return "\n".join([*lines, 'del(."ce-source")', "del(.path)", "del(.source_type)", ""])
+    return "\n".join([*lines, "del(.path)", "del(.source_type)", ""])
 
 
 def _prefix(path: str) -> str:

@@ -100,6 +100,9 @@ def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_m
             "securityContext": container_security(), "volumeMounts": mounts}
 
 
+PROGRESSIVE = ("canary", "blue-green")     # strategies run by Argo Rollouts (mlops.emit.k8s.rollout)
+
+
 def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     rt, pool = model_runtime(model), _pool(scope, model)
     has_model = inst.artifact is not None
@@ -115,7 +118,8 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
         # A custom image runs as its own USER, or as the uid the spec gives for a named one (runtime.user).
         "securityContext": pod_security(rt.run_as if rt.run_as is not None else model.runtime.user),
         "containers": [server_container(model, rt, pool, has_model)]
-        + ([request_log.agent_container(rt, model.name, scope.namespace, inst.name)]
+        + ([request_log.agent_container(rt, model.name, scope.namespace, inst.name,
+                                        model.rollout.strategy in PROGRESSIVE)]
            if logged(model) else []),
         "volumes": volumes,
         **placement(model, pool),
