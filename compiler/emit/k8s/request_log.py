@@ -42,8 +42,8 @@ RENAMES = (("request_id", "ce-id"), ("kind", "ce-type"), ("variant", "ce-endpoin
 # a Deployment `pod-template-hash` (kubernetes.io/docs/concepts/workloads/controllers/deployment/
 # #pod-template-hash-label). An env var may read one label (`metadata.labels['<KEY>']`, kubernetes.io/docs/concepts/
 # workloads/pods/downward-api/ "Information available via fieldRef"), and `$(VAR)` in args is expanded from the
-# container's env (core/v1 Container.args); the agent sends `--source-uri` as `ce-source` (kserve@v0.15.2
-# pkg/logger/worker.go:123-150), which the remap renames to `revision`.
+# container's env (core/v1 Container.args); the agent parses `--source-uri` as a URL and sends it as `ce-source`
+# (kserve@v0.15.2 cmd/agent/main.go:64,282-288; pkg/logger/worker.go:146), which the remap renames to `revision`.
 REVISION_ENV = "MLOPS_REVISION"
 REVISION_LABEL = {True: "rollouts-pod-template-hash", False: "pod-template-hash"}   # by: run by Argo Rollouts
 
