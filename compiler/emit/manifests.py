@@ -41,7 +41,7 @@ KUSTOMIZATION = "kustomization.yaml"
 
 def model_objects(scope: Scope, model: ir.Model) -> list[Obj]:
     rt = model_runtime(model)
-    serving_port = request_log.AGENT_PORT if request_log.logged(model) else rt.http_port
+    serving_port = request_log.AGENT_PORT if serving.logged(model) else rt.http_port
     objects = [security.service_account(scope, model), *rollout.build(scope, model), metrics_service(scope, model),
                routing.http_route(scope, model), *scaling.build(scope, model), *monitoring.build(scope, model),
                *drift.build(scope, model), security.serving_policy(scope, model, serving_port, rt.metrics_port)]

@@ -152,5 +152,18 @@ def training_writes(model: ir.Model) -> tuple[str, ...]:
     return (model.training.output,) if model.training else ()
 
 
+def logged(model: ir.Model) -> bool:
+    """The model logs its requests: `monitoring.logging` and a `data.live` folder to write them to."""
+    return model.logging is not None and model.data is not None and bool(model.data.live)
+
+
+def live_writes(env: ir.Environment) -> tuple[str, ...]:
+    """Where the environment's Vector writes with its own cloud identity: every logged model's data.live, but for a
+    scheme the target's `storageCredentials` cover (Vector writes that store with the Secret instead)."""
+    by_secret = {c.scheme for c in env.target.storage_credentials}
+    lives = {m.data.live for m in env.models if logged(m) and m.data is not None and m.data.live}
+    return tuple(sorted(u for u in lives if u.partition("://")[0] not in by_secret))
+
+
 def _source(*path: str | int) -> str:
     return json_path(tuple(path))

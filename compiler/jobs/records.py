@@ -8,12 +8,14 @@ Accepted shapes (any mix of files, read with common.read_table):
 - **Logged inference events** (KServe's agent -> Vector -> `data.live`): one record per request and one per
   response, sharing an id. The id is the first of `request_id`, `ce-id`, `id`; the kind the first of `kind`,
   `ce-type`, `type` (a value ending in `request` or `response`); the variant the first of `variant`, `endpoint`,
-  `ce-endpoint` (the agent's `--endpoint`). Bodies are the Open Inference Protocol (V2: `inputs` / `outputs`,
-  tensors `{name, shape, datatype, data}`) or KServe V1 (`instances` / `predictions`).
+  `ce-endpoint` (the agent's `--endpoint`); optionally `revision` (the pods' template hash, which tells a
+  Rollout's canary from its stable pods: they share one endpoint). Bodies are the Open Inference Protocol (V2:
+  `inputs` / `outputs`, tensors `{name, shape, datatype, data}`) or KServe V1 (`instances` / `predictions`).
   Inputs are one tensor per column (named after the column, shape [n] or [n, 1]: MLServer's pandas codec) or one
   2-D tensor [n, k] whose columns are `features`, in order. The first output tensor is the prediction; a [n, 2]
   output (class probabilities) gives column 1, the positive class. Rows get `request_id` and `row` (the index in
-  the request's batch); a request without a logged response (the agent logs only 200s) has no prediction.
+  the request's batch), and `variant` and `revision` when the records have them; a request without a logged
+  response (the agent logs only 200s) has no prediction.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 ID_FIELDS, KIND_FIELDS, VARIANT_FIELDS = ("request_id", "ce-id", "id"), ("kind", "ce-type", "type"), \
     ("variant", "endpoint", "ce-endpoint")
+REVISION_FIELDS = ("revision",)   # Vector's remap renames ce-source, the agent's --source-uri, to it
 BODY_FIELDS = ("inputs", "outputs", "instances", "predictions")
 
 
@@ -44,7 +47,7 @@ def rows(frame: pd.DataFrame, prediction: str = "prediction", features: Sequence
     ident, kind = _first(frame, ID_FIELDS), _first(frame, KIND_FIELDS)
     if ident is None:
         raise BadInput(f"logged inference records need an id field (one of {', '.join(ID_FIELDS)})")
-    variant = _first(frame, VARIANT_FIELDS)
+    labels = {"variant": _first(frame, VARIANT_FIELDS), "revision": _first(frame, REVISION_FIELDS)}
     requests, responses = _split(frame, kind)
     predicted = {str(r[ident]): _outputs(r) for r in responses.to_dict("records")}
     out: list[dict[str, Any]] = []
@@ -55,8 +58,8 @@ def rows(frame: pd.DataFrame, prediction: str = "prediction", features: Sequence
             row.update(request_id=str(record[ident]), row=index)
             if scores is not None and index < len(scores):
                 row[prediction] = scores[index]
-            if variant is not None and _present(record.get(variant)):
-                row["variant"] = str(record[variant])
+            row.update({label: str(record[field]) for label, field in labels.items()
+                        if field is not None and _present(record.get(field))})
             out.append(row)
     if not out:
         raise BadInput("the logged inference records hold no request with inputs")

@@ -13,10 +13,9 @@ import pulumi
 import pulumi_aws as aws
 
 from mlops import ir
-from mlops.ir import names, serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
-from mlops.targets.base.addons import trained
+from mlops.targets.base.identities import identities
 
 POD_IDENTITY_TRUST = "pods.eks.amazonaws.com"
 ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
@@ -125,18 +124,11 @@ class PodRole(pulumi.ComponentResource):
 
 def model_roles(name: str, env: ir.Environment, cluster: aws.eks.Cluster, registry: Registry, agent: pulumi.Resource,
                 parent: pulumi.Resource) -> dict[str, PodRole]:
-    """A role per model, bound to the ServiceAccount named after the model in the environment's namespace; and, for
-    each model this environment retrains, one for its trainer (`names.trainer`) that also writes training.output."""
-    roles = {}
-    for model in env.models:
-        roles[model.name] = _pod_role(Grant(f"{name}-model-{model.name}", f"{env.stack}-model-{model.name}",
-                                            model.name, serving.reads(model)), env, cluster, registry, agent, parent)
-    for model in trained(env):
-        trainer = names.trainer(model.name)
-        roles[trainer] = _pod_role(Grant(f"{name}-train-{model.name}", f"{env.stack}-train-{model.name}", trainer,
-                                         serving.training_reads(model), serving.training_writes(model)),
-                                   env, cluster, registry, agent, parent)
-    return roles
+    """A role per workload identity (`identities`: each model, each trainer, Vector), bound to its ServiceAccount in
+    the environment's namespace, reading and writing what that entry lists."""
+    return {i.service_account: _pod_role(Grant(f"{name}-{i.slug}", f"{env.stack}-{i.slug}", i.service_account,
+                                               i.reads, i.writes), env, cluster, registry, agent, parent)
+            for i in identities(env)}
 
 
 @dataclass(frozen=True)

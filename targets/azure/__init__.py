@@ -6,11 +6,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mlops import ir
-from mlops.ir import names
 from mlops.targets import Hints
 from mlops.targets.base import allocatable, catalog, deferred
 from mlops.targets.base import hints as common
-from mlops.targets.base.addons import trained
+from mlops.targets.base.identities import identities
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, RESOURCE_GROUP, ResourceRules
 
 if TYPE_CHECKING:
@@ -98,10 +97,11 @@ class Azure:
             # AKS taints spot pools itself but adds no toleration for them, nor for GPU taints (Azure/AKS#1449).
             pools=common.pools(env, lambda pool: {"kubernetes.azure.com/agentpool": pool.name},
                                lambda pool: (SPOT_TOLERATION,) if pool.spot else ()),
-            # Each model's identity has a client id Azure assigns at creation: filled in by the workloads stack.
+            # Each workload identity has a client id Azure assigns at creation: filled in by the workloads stack.
             model_service_account_annotations={
-                who: (("azure.workload.identity/client-id", deferred.token(client_id_output(who))),)
-                for who in [*(m.name for m in env.models), *(names.trainer(m.name) for m in trained(env))]},
+                i.service_account: (("azure.workload.identity/client-id",
+                                     deferred.token(client_id_output(i.service_account))),)
+                for i in identities(env)},
             # A private IP of the cluster's VNet instead of a public one
             # (https://learn.microsoft.com/en-us/azure/aks/internal-lb, "Create an internal load balancer").
             internal_lb_annotations=(("service.beta.kubernetes.io/azure-load-balancer-internal", "true"),),

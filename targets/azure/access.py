@@ -14,10 +14,9 @@ import pulumi
 import pulumi_azure_native as azure
 
 from mlops import ir
-from mlops.ir import names, serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
-from mlops.targets.base.addons import trained
+from mlops.targets.base.identities import identities
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"            # built-in role ids (the same in every tenant)
 BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"    # Storage Blob Data Reader (azure-docs built-in roles)
@@ -184,31 +183,29 @@ class IdentityArgs:
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
-    """One user-assigned identity per model: only the model's ServiceAccount may exchange its token for it (a
-    federated credential against the cluster's OIDC issuer); it reads only the model's az:// blobs and, if the model
-    pulls any, the registry. The kubelet pulls the images."""
+    """One user-assigned identity per workload identity (`identities`: each model, each trainer, Vector): only its
+    ServiceAccount may exchange its token for it (a federated credential against the cluster's OIDC issuer); it reads
+    only its entry's az:// blobs (and, if it pulls any, the registry) and writes only under its entry's writes. The
+    kubelet pulls the images."""
 
     def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:azure:WorkloadIdentity", name, None, opts)
         env = args.env
-        self.identities: dict[str, azure.managedidentity.UserAssignedIdentity] = {}
-        for model in env.models:
-            self.identities[model.name] = self._identity(name, args, Grant(model.name, serving.reads(model)))
-        for model in trained(env):
-            trainer = names.trainer(model.name)
-            grant = Grant(trainer, serving.training_reads(model), serving.training_writes(model))
-            self.identities[trainer] = self._identity(name, args, grant, f"{env.stack}-train-{model.name}")
+        self.identities: dict[str, azure.managedidentity.UserAssignedIdentity] = {
+            i.service_account: self._identity(name, args, Grant(i.service_account, i.reads, i.writes),
+                                              f"{env.stack}-{i.slug}")
+            for i in identities(env)}
         if args.registry is not None:
             kubelet = args.cluster.identity_profile.apply(kubelet_object_id)
             self._acr_pull(f"{name}-kubelet-acr-pull", args, "kubelet-acr-pull", kubelet)
         self.register_outputs({"clientIds": {m: i.client_id for m, i in self.identities.items()}})
 
     def _identity(self, name: str, args: IdentityArgs, grant: Grant,
-                  resource: str | None = None) -> azure.managedidentity.UserAssignedIdentity:
+                  resource: str) -> azure.managedidentity.UserAssignedIdentity:
         env, rg, who = args.env, args.resource_group.name, grant.service_account
         issuer = args.cluster.oidc_issuer_profile.apply(lambda profile: profile.issuer_url if profile else None)
         identity = azure.managedidentity.UserAssignedIdentity(
-            f"{name}-{who}", resource_name_=short_name(resource or f"{env.stack}-model-{who}", 128),
+            f"{name}-{who}", resource_name_=short_name(resource, 128),
             resource_group_name=rg, tags=dict(args.tags), opts=pulumi.ResourceOptions(parent=self))
         azure.managedidentity.FederatedIdentityCredential(
             f"{name}-{who}-credential", federated_identity_credential_resource_name=who,

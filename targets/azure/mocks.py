@@ -33,6 +33,12 @@ def principal_id(identity: str) -> str:
     return _guid(identity, "principal")
 
 
+def client_id(identity: str) -> str:
+    """The client id these mocks give the user-assigned identity named `identity`: what the stack exports for the
+    ServiceAccount annotation naming it (the wiring contract follows it)."""
+    return _guid(identity, "client")
+
+
 def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], token: str) -> dict[str, Any]:
     subscription = provider.get("subscriptionId") or MOCK_SUBSCRIPTION
     group = f"/subscriptions/{subscription}/resourceGroups/{inputs.get('resourceGroupName')}"
@@ -64,7 +70,7 @@ def _arm(name: str, inputs: Mapping[str, Any], provider: Mapping[str, Any], toke
     elif kind.endswith("publicIPAddresses"):
         out["ipAddress"] = "203.0.113.30"
     elif kind.endswith("userAssignedIdentities"):
-        out.update(clientId=_guid(physical, "client"), principalId=principal_id(physical),
+        out.update(clientId=client_id(physical), principalId=principal_id(physical),
                    tenantId=_guid("tenant"))
     return out
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlops import ir
-from mlops.ir import names
 from mlops.ir.names import short_name
 from mlops.targets import Hints
 from mlops.targets.base import allocatable, catalog
 from mlops.targets.base import hints as common
-from mlops.targets.base.addons import trained
+from mlops.targets.base.identities import identities
 from mlops.targets.base.resources import CLUSTER, NODE_POOL, REGISTRY, ResourceRules
 
 if TYPE_CHECKING:
@@ -80,12 +79,11 @@ class Gcp:
         return Hints(
             registry=common.registry(env, lambda: self.registry(env)),
             pools=common.pools(env, self.selector),
+            # Each workload identity's ServiceAccount names the Google service account it acts as.
             model_service_account_annotations={
-                m.name: (("iam.gke.io/gcp-service-account", self.model_service_account(env, m.name)),)
-                for m in env.models} | {
-                names.trainer(m.name): (("iam.gke.io/gcp-service-account",
-                                         self.model_service_account(env, names.trainer(m.name))),)
-                for m in trained(env)},
+                i.service_account: (("iam.gke.io/gcp-service-account",
+                                     self.model_service_account(env, i.service_account)),)
+                for i in identities(env)},
             # An internal passthrough Network Load Balancer; without it GKE creates an external one
             # (https://cloud.google.com/kubernetes-engine/docs/how-to/internal-load-balancing, "Create an internal
             # load balancer": `networking.gke.io/load-balancer-type: "Internal"`).

@@ -12,10 +12,9 @@ import pulumi
 import pulumi_gcp as gcp
 
 from mlops import ir
-from mlops.ir import names, serving
 from mlops.ir.names import short_name
 from mlops.targets.base import artifacts
-from mlops.targets.base.addons import trained
+from mlops.targets.base.identities import identities
 from mlops.targets.base.tags import gcp_labels
 from mlops.targets.gcp import model_account_id
 
@@ -125,22 +124,16 @@ class WorkloadIdentityArgs:
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
-    """One Google service account per model (`Gcp.model_service_account`): only that model's Kubernetes
-    ServiceAccount may act as it, and it reads only that model's gs:// objects and, if it pulls any, the registry.
-    Each model this environment retrains has one more, its trainer's (`names.trainer`), that reads the training
-    inputs (`serving.training_reads`) and creates objects only under training.output."""
+    """One Google service account per workload identity (`identities`: each model, each trainer, Vector; the
+    account `Gcp.model_service_account` of its ServiceAccount): only that Kubernetes ServiceAccount may act as it; it
+    reads only its entry's gs:// objects (and, if it pulls any, the registry) and creates objects only under its
+    entry's writes (training.output, data.live)."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:gcp:WorkloadIdentity", name, None, opts)
-        env = args.env
-        self.accounts: dict[str, gcp.serviceaccount.Account] = {}
-        for model in env.models:
-            self.accounts[model.name] = self._account(name, args, Grant(model.name, f"Model {model.name}",
-                                                                        serving.reads(model)))
-        for model in trained(env):
-            trainer = names.trainer(model.name)
-            self.accounts[trainer] = self._account(name, args, Grant(
-                trainer, f"Trainer of {model.name}", serving.training_reads(model), serving.training_writes(model)))
+        self.accounts: dict[str, gcp.serviceaccount.Account] = {
+            i.service_account: self._account(name, args, Grant(i.service_account, i.title, i.reads, i.writes))
+            for i in identities(args.env)}
         self.register_outputs({"emails": {m: a.email for m, a in self.accounts.items()}})
 
     def _account(self, name: str, args: WorkloadIdentityArgs, grant: Grant) -> gcp.serviceaccount.Account:

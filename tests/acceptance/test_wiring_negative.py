@@ -308,6 +308,12 @@ def undeclared_query_arg(b: Build) -> None:
     metric["provider"]["prometheus"]["query"] += ' + 0 * up{pod="{{args.pod}}"}'
 
 
+def no_vector_write(b: Build) -> None:
+    """Vector's role without its PutObject (the loop's production writes data.live with its EKS Pod Identity)."""
+    policy = resource(b, "aws:iam/rolePolicy:RolePolicy", role="fraud-platform-production-vector")
+    policy["inputs"]["policy"] = json.dumps({"Version": "2012-10-17", "Statement": []})
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
     "analysis-refs": [
         (lambda b: canary_analysis(b)["templates"][0].update(templateName="fraud-scorer-canary"),
@@ -357,6 +363,10 @@ CUTS: dict[str, list[tuple[Break, str]]] = {
                         (no_request_log_egress, "no NetworkPolicy lets the agent post to Vector"),
                         (past_the_logger, "Service/fraud-scorer-canary: routes to http"),
                         (sink_elsewhere, "no Vector sink writes s3://fraud-data/live/fraud-scorer/date=%F/")],
+    "live-granted": [(no_vector_write, "s3://fraud-data/live/fraud-scorer/date=%F/ is written without the aws "
+                                       "identity of ServiceAccount vector"),
+                     (lambda b: drop(b, "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+                                     serviceAccount="vector"), "identity of ServiceAccount vector")],
     "routes-attached": [(model_on_http, "fraud-scorer: served over plain HTTP"),
                         (old_gateway_name, "no listener fraud-platform-mesh/http")],
 }

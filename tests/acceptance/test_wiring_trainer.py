@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from . import wiring_grants
-from .wiring_build import Build, Obj, _compiled, _load, _moved, scratch
+from .wiring_build import Build, Obj, _compiled, _load, _moved, outputs, scratch
 
 SA = "fraud-scorer-train"
 # the loop's stores, on each cloud's own scheme (az:// is ACCOUNT/CONTAINER/PATH)
@@ -35,8 +35,9 @@ def native(provider: str) -> Build:
         if target != f"wiring-{provider}" and fields["provider"] != provider:
             fields.setdefault("storageCredentials", {})[scheme] = {"secretRef": {"name": f"other-{scheme}-reader"}}
     text = yaml.safe_dump(doc, sort_keys=False)
-    env, objects, resources = _load(_compiled("loop", text, ("staging",), str(scratch())), "staging")
-    return Build("loop", env, objects, resources, resources)
+    result = _compiled("loop", text, ("staging",), str(scratch()))
+    env, objects, resources = _load(result, "staging")
+    return Build("loop", env, objects, resources, resources, outputs(result, "staging"))
 
 
 @pytest.fixture(scope="module", params=sorted(STORES))

@@ -50,6 +50,7 @@ class Build:
     objects: list[Obj]                            # the manifests
     resources: list[Obj]                          # resources.json's resources
     cluster: list[Obj] = field(default_factory=list)   # resources of the stack installing the cluster's add-ons
+    outputs: Obj = field(default_factory=dict)         # resources.json's outputs (the infra stack's exports)
 
     @property
     def provider(self) -> str:
@@ -112,6 +113,12 @@ def _load(result: Any, name: str) -> tuple[ir.Environment, list[Obj], list[Obj]]
     return env, objects, json.loads(files[f"{name}/infra/resources.json"])["resources"]
 
 
+def outputs(result: Any, name: str) -> Obj:
+    """The infra stack's exports of environment `name`, as the mocks give them."""
+    found: Obj = json.loads(result.files[f"{name}/infra/resources.json"])["outputs"]
+    return found
+
+
 def build(example: str, env: str, provider: str) -> Build | str:
     """The environment compiled on `provider`, or why the spec refuses the move."""
     text = _moved(example, env, provider)
@@ -123,7 +130,8 @@ def build(example: str, env: str, provider: str) -> Build | str:
     if environment.addons_from:
         owner = environment.addons_from
         cluster = _load(_compiled(example, text, (owner,), str(scratch())), owner)[2]
-    return Build(example, environment, objects, resources, cluster)
+    return Build(example, environment, objects, resources, cluster,
+                 outputs(_compiled(example, text, (env,), str(scratch())), env))
 
 
 @dataclass(frozen=True)

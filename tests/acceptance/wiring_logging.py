@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mlops.emit.k8s import request_log
-from mlops.ir import runtimes
+from mlops.ir import runtimes, serving
 
+from . import wiring_grants
 from .wiring_build import Build, Obj, Violation, matches, name, pods
 
 VECTOR_LABELS = {"app.kubernetes.io/name": "vector", "app.kubernetes.io/component": "request-log"}
@@ -74,7 +75,7 @@ def live_written(b: Build) -> Iterator[Violation]:
     sinks = _sinks(b)
     vector_env = [e for _, spec, _ in pods(b) for c in spec["containers"] if c["image"] == runtimes.VECTOR_IMAGE
                   for e in c.get("env", [])]
-    for model in (m for m in b.env.models if request_log.logged(m)):
+    for model in (m for m in b.env.models if serving.logged(m)):
         live = model.data.live.rstrip("/") + "/date=%F/"  # type: ignore[union-attr]
         if not any(_written(s) == live for s in sinks):
             yield Violation("request-logging", model.name, f"no Vector sink writes {live}")
@@ -84,6 +85,57 @@ def live_written(b: Build) -> Iterator[Violation]:
             if given.secret.name not in refs and not any(e["name"] == "GOOGLE_APPLICATION_CREDENTIALS"
                                                          for e in vector_env):
                 yield Violation("request-logging", model.name, f"Vector lacks Secret {given.secret.name}")
+
+
+def _location(sink: Obj) -> tuple[str, str, str]:
+    """(scheme, bucket or account, key prefix) a sink writes under; az's key is CONTAINER/PREFIX."""
+    scheme, _, rest = _written(sink).partition("://")
+    bucket, _, key = rest.partition("/")
+    return scheme, bucket, key
+
+
+def _annotation_gap(b: Build, sa: str) -> str | None:
+    """Why ServiceAccount `sa` does not name the cloud identity bound to it, if it does not: GKE needs the Google
+    account in `iam.gke.io/gcp-service-account`, AKS's webhook the client id in `azure.workload.identity/client-id`
+    (here a deferred `$(infra.X)` export, which must be the client id of an identity federated to `sa`). EKS Pod
+    Identity needs none: its association names the ServiceAccount (wiring_grants._s3_statements follows it)."""
+    from mlops.targets.azure.mocks import client_id
+
+    found = [o for o in b.of_kind("ServiceAccount") if o["metadata"]["name"] == sa]
+    notes = found[0]["metadata"].get("annotations", {}) if found else {}
+    if b.provider == "gcp" and notes.get("iam.gke.io/gcp-service-account") not in wiring_grants._accounts(b, sa):
+        return "its iam.gke.io/gcp-service-account names no Google service account it may act as"
+    if b.provider == "azure":
+        token = notes.get("azure.workload.identity/client-id", "")
+        federated = {client_id(c["inputs"]["resourceName"])
+                     for c in b.typed("azure-native:managedidentity:FederatedIdentityCredential")
+                     if c["inputs"].get("subject") == f"system:serviceaccount:{b.env.namespace}:{sa}"}
+        if b.outputs.get(token.removeprefix("$(infra.").removesuffix(")")) not in federated:
+            return f"its azure.workload.identity/client-id {token!r} is no identity federated to it"
+    return None
+
+
+def live_granted(b: Build) -> Iterator[Violation]:
+    """Vector writes every sink on the target's own scheme with its cloud identity (no Secret covers the scheme):
+    its Deployment's ServiceAccount -> the identity bound to it -> a grant with a write verb covering an object under
+    the sink's prefix (s3 PutObject, gs objectCreator/objectAdmin, az Blob Data Contributor), and the ServiceAccount
+    names that identity."""
+    own, by_secret = wiring_grants.OWN_SCHEME.get(b.provider), {c.scheme for c in b.env.target.storage_credentials}
+    for obj, spec, _ in pods(b):
+        if not any(c["image"] == runtimes.VECTOR_IMAGE for c in spec["containers"]):
+            continue
+        sa, written = spec["serviceAccountName"], False
+        for store, bucket, key in (_location(s) for s in _sinks(b)):
+            if store != own or store in by_secret:
+                continue
+            written = True
+            # an object as Vector names it: the prefix's day, then a timestamp and a UUID (aws_s3.cue:1028-1041)
+            sample = key.replace("%F", "2026-12-01") + "1764547200-0b1c.log.gz"
+            if not wiring_grants._written(b, sa, store, bucket, sample):
+                yield Violation("live-granted", name(obj), f"{store}://{bucket}/{key} is written without the "
+                                                           f"{b.provider} identity of ServiceAccount {sa}")
+        if written and (why := _annotation_gap(b, sa)):
+            yield Violation("live-granted", f"ServiceAccount/{sa}", why)
 
 
 def request_logging(b: Build) -> Iterator[Violation]:

@@ -221,6 +221,7 @@ def _rules() -> dict[str, Rule]:
         "workflow-config": w.workflow_config,   # every mounted ConfigMap exists with the files the steps name
         "workflow-refs": w.workflow_refs,       # triggers name an existing template; a controller manages them
         "request-logging": lg.request_logging,  # agent -> Vector's Service (and egress), Services -> agent, sinks
+        "live-granted": lg.live_granted,        # Vector's identity may write each sink's data.live; its SA names it
         "trigger-access": w.trigger_access,     # the drift trigger's account, token and Role to submit the template
         "images-mirrored": m.images_mirrored,   # with mirrors set, every pinned image is pulled through its mirror
         "pull-secrets": m.pull_secrets,         # every pod's ServiceAccount pulls with each pull secret named

@@ -134,3 +134,13 @@ def pod(files: dict[str, Any], name: str) -> dict[str, Any]:
         if f"{kind}-{name}.yaml" in files:
             return files[f"{kind}-{name}.yaml"]["spec"]["template"]["spec"]  # type: ignore[no-any-return]
     raise KeyError(name)
+
+
+def logged_platform(target: dict[str, Any], store: str) -> str:
+    """Spec text: model `fraud` in environment dev on `target`, served from `<store>models/fraud/v3/` and logging
+    its requests to `<store>live/fraud/` (`store` a bucket or container URI ending in '/')."""
+    model = {**SKLEARN, "artifact": f"{store}models/fraud/v3/", "data": {"live": f"{store}live/fraud/"},
+             "monitoring": {"logging": {"sample": 0.1}}}
+    return json.dumps({"apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
+                       "targets": {"t": target}, "environments": {"dev": {"target": "t"}},
+                       "models": {"fraud": model}})

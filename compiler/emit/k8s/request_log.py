@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlops import ir
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import Runtime
 from mlops.emit.k8s.security import container_security
@@ -35,12 +34,18 @@ CE_HEADERS = ("ce-id", "ce-type", "ce-source", "ce-time", "ce-inferenceservicena
 # CloudEvents attributes -> the record fields mlops.jobs.records reads first (ID_FIELDS, KIND_FIELDS,
 # VARIANT_FIELDS) and the model's identity; the body's JSON (V2 `inputs`/`outputs`) stays at the top level.
 RENAMES = (("request_id", "ce-id"), ("kind", "ce-type"), ("variant", "ce-endpoint"), ("time", "ce-time"),
-           ("model", "ce-inferenceservicename"), ("namespace", "ce-namespace"), ("component", "ce-component"))
-
-
-def logged(model: ir.Model) -> bool:
-    """The model logs its requests: `monitoring.logging` and a `data.live` folder to write them to."""
-    return model.logging is not None and model.data is not None and bool(model.data.live)
+           ("model", "ce-inferenceservicename"), ("namespace", "ce-namespace"), ("component", "ce-component"),
+           ("revision", "ce-source"))
+# The pod-template hash of the pod's ReplicaSet: what tells a Rollout's canary pods from its stable ones, which share
+# one template and so one `--endpoint`. Argo Rollouts adds `rollouts-pod-template-hash` to the template of every
+# ReplicaSet it makes (argoproj/argo-rollouts@v1.9.0 rollout/sync.go:146, pkg/apis/rollouts/v1alpha1/types.go:150),
+# a Deployment `pod-template-hash` (kubernetes.io/docs/concepts/workloads/controllers/deployment/
+# #pod-template-hash-label). An env var may read one label (`metadata.labels['<KEY>']`, kubernetes.io/docs/concepts/
+# workloads/pods/downward-api/ "Information available via fieldRef"), and `$(VAR)` in args is expanded from the
+# container's env (core/v1 Container.args); the agent parses `--source-uri` as a URL and sends it as `ce-source`
+# (kserve@v0.15.2 cmd/agent/main.go:64,282-288; pkg/logger/worker.go:146), which the remap renames to `revision`.
+REVISION_ENV = "MLOPS_REVISION"
+REVISION_LABEL = {True: "rollouts-pod-template-hash", False: "pod-template-hash"}   # by: run by Argo Rollouts
 
 
 def log_url(namespace: str) -> str:
@@ -55,18 +60,21 @@ def readiness_probe(rt: Runtime) -> str:
                        "periodSeconds": 5, "failureThreshold": 3}, sort_keys=True, separators=(",", ":"))
 
 
-def agent_container(rt: Runtime, model: str, namespace: str, instance: str) -> Obj:
+def agent_container(rt: Runtime, model: str, namespace: str, instance: str, rollout: bool = False) -> Obj:
     """The logger sidecar of one instance's pods: its `--endpoint` is the instance (stable, canary, a variant, the
-    shadow candidate), which records carry as `variant`. The flags are those KServe's injector passes
-    (agent_injector.go:195-210,233-237,272); `--log-mode all` logs requests and responses."""
+    shadow candidate), which records carry as `variant`, and its `--source-uri` the pods' template hash (`rollout`:
+    Argo Rollouts' label, else the Deployment's), which records carry as `revision`. The flags are those KServe's
+    injector passes (agent_injector.go:195-210,233-237,272); `--log-mode all` logs requests and responses."""
     args = ["--port", str(AGENT_PORT), "--component-port", str(rt.http_port), "--log-url", log_url(namespace),
-            "--log-mode", "all", "--source-uri", instance, "--inference-service", model,
+            "--log-mode", "all", "--source-uri", f"$({REVISION_ENV})", "--inference-service", model,
             "--namespace", namespace, "--component", "predictor", "--endpoint", instance]
     probe = {"httpGet": {"path": "/", "port": AGENT_PORT, "httpHeaders": [{"name": "K-Network-Probe",
                                                                           "value": "queue"}]},
              "periodSeconds": 5, "failureThreshold": 3}
     return {"name": AGENT, "image": KSERVE_AGENT_IMAGE, "args": args,
-            "env": [{"name": "SERVING_READINESS_PROBE", "value": readiness_probe(rt)}],
+            "env": [{"name": "SERVING_READINESS_PROBE", "value": readiness_probe(rt)},
+                    {"name": REVISION_ENV, "valueFrom": {"fieldRef": {
+                        "fieldPath": f"metadata.labels['{REVISION_LABEL[rollout]}']"}}}],
             "ports": [{"name": "agent-port", "containerPort": AGENT_PORT, "protocol": "TCP"}],
             "readinessProbe": probe, "resources": AGENT_RESOURCES,
             "securityContext": container_security(AGENT_UID)}
@@ -80,7 +88,7 @@ def sample_rate(sample: float) -> int:
 def remap() -> str:
     """VRL renaming the CloudEvents headers to the record fields, and dropping what the monitors never read."""
     lines = [f'.{new} = del(."{old}")' for new, old in RENAMES]
-    return "\n".join([*lines, 'del(."ce-source")', "del(.path)", "del(.source_type)", ""])
+    return "\n".join([*lines, "del(.path)", "del(.source_type)", ""])
 
 
 def _prefix(path: str) -> str:
@@ -89,12 +97,40 @@ def _prefix(path: str) -> str:
     return f"{path.strip('/')}/date=%F/" if path.strip("/") else "date=%F/"
 
 
-def sink(live: str, region: str | None) -> Obj:
-    """The sink writing to the `data.live` folder, by store scheme: gzip NDJSON, one event per line."""
+# Vector's Azure credential from a storageCredentials Secret (its keys, STORE_SECRET_KEYS["az"], are the container's
+# environment): `client_secret_credential` takes the three as required fields with no environment fallback
+# (vector@v0.57.0 src/sinks/azure_common/config.rs:116-138, 274-302), so they are `${VAR:?}` references, which Vector
+# replaces from the environment when it loads the config and refuses when empty (src/config/vars.rs:12-17,52-58).
+AZURE_SECRET_AUTH: Obj = {"azure_credential_kind": "client_secret_credential",
+                          **{field: f"${{{var}:?{var} is not set}}" for field, var in (
+                              ("azure_tenant_id", "AZURE_TENANT_ID"), ("azure_client_id", "AZURE_CLIENT_ID"),
+                              ("azure_client_secret", "AZURE_CLIENT_SECRET"))}}
+# Workload identity: tenant, client id and token file default to AZURE_TENANT_ID, AZURE_CLIENT_ID and
+# AZURE_FEDERATED_TOKEN_FILE (config.rs:174-196), the variables AKS's webhook injects into pods labelled
+# azure.workload.identity/use (the target's pod label) from the ServiceAccount's client-id annotation.
+AZURE_IDENTITY_AUTH: Obj = {"azure_credential_kind": "workload_identity"}
+
+
+def sink(live: str, region: str | None, by_secret: bool = False) -> Obj:
+    """The sink writing to the `data.live` folder, by store scheme: gzip NDJSON, one event per line.
+
+    Credentials are never in the config. `by_secret`: the target's storageCredentials Secret for the scheme is in
+    Vector's environment (AWS keys, GOOGLE_APPLICATION_CREDENTIALS, the Azure client secret). Otherwise Vector uses
+    the target's own workload identity, which may only create objects under data.live: aws_s3 through the AWS SDK's
+    default chain (vector@v0.57.0 src/aws/auth.rs:407, aws-config 1.8.13 in Cargo.lock; EKS Pod Identity is its
+    container-credentials step from Rust SDK release-2024-03-13, docs.aws.amazon.com/eks/latest/userguide/
+    pod-id-minimum-sdk.html), gcp_cloud_storage through the metadata server when neither `credentials_path` nor
+    GOOGLE_APPLICATION_CREDENTIALS is set (src/gcp.rs:27-28,109-118,285-297: GKE Workload Identity serves the bound
+    Google service account there), azure_blob through `workload_identity`. The healthcheck is then off: it reads the
+    bucket or container (HeadBucket, src/sinks/s3_common/config.rs:400-407; HEAD bucket, src/sinks/gcs_common/
+    config.rs:108-123; container properties, src/sinks/azure_blob/config.rs:472-477), which a write-only grant
+    refuses, and a failed healthcheck only logs an error (src/topology/builder.rs:780-797)."""
     scheme, _, rest = live.partition("://")
     bucket, _, path = rest.partition("/")
     body: Obj = {"encoding": {"codec": "json"}, "framing": {"method": "newline_delimited"},
-                 "compression": "gzip", "batch": {"max_bytes": 10_000_000, "timeout_secs": 300}}
+                 "compression": "gzip", "batch": {"max_bytes": 10_000_000, "timeout_secs": 300},
+                 # `healthcheck.enabled` (src/config/sink.rs:79, 179-181)
+                 **({} if by_secret else {"healthcheck": {"enabled": False}})}
     if scheme == "s3":            # aws_s3.cue: bucket (332), region (1043), compression default gzip (341)
         return {"type": "aws_s3", "bucket": bucket, "key_prefix": _prefix(path), **body,
                 **({"region": region} if region else {})}
@@ -103,12 +139,15 @@ def sink(live: str, region: str | None) -> Obj:
     if scheme == "az":            # az://ACCOUNT/CONTAINER/PATH; azure_blob.cue: account_name (4-12), blob_prefix
         container, _, folder = path.partition("/")    # (214, not key_prefix), auth.azure_credential_kind (40-156)
         return {"type": "azure_blob", "account_name": bucket, "container_name": container,
-                "blob_prefix": _prefix(folder), "auth": {"azure_credential_kind": "workload_identity"}, **body}
+                "blob_prefix": _prefix(folder), "auth": AZURE_SECRET_AUTH if by_secret else AZURE_IDENTITY_AUTH,
+                **body}
     raise ValueError(f"request logging cannot write to '{live}' (data.live must be an s3://, gs:// or az:// folder)")
 
 
-def vector_config(logged: list[tuple[str, str, float]], region: str | None) -> dict[str, Any]:
-    """Vector's configuration for an environment: (model, data.live, logging.sample) for each logged model.
+def vector_config(logged: list[tuple[str, str, float]], region: str | None,
+                  by_secret: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Vector's configuration for an environment: (model, data.live, logging.sample) for each logged model;
+    `by_secret`, the schemes the target's storageCredentials cover.
 
     One http_server source for every agent; one remap; per model a filter on its identity, a sample keyed on the
     request id (a request and its response share `ce-id`, handler.go:140,202-208, so both are kept or both dropped:
@@ -124,5 +163,6 @@ def vector_config(logged: list[tuple[str, str, float]], region: str | None) -> d
                                          "condition": f'.model == "{model}"'}
         transforms[f"{model}_sampled"] = {"type": "sample", "inputs": [f"{model}_events"],
                                           "rate": sample_rate(sample), "key_field": "request_id"}
-        sinks[f"{model}_live"] = {**sink(live, region), "inputs": [f"{model}_sampled"]}
+        secret = live.partition("://")[0] in by_secret
+        sinks[f"{model}_live"] = {**sink(live, region, secret), "inputs": [f"{model}_sampled"]}
     return {"data_dir": DATA_DIR, "sources": {"kserve_agent": source}, "transforms": transforms, "sinks": sinks}

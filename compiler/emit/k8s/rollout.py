@@ -23,7 +23,7 @@ from __future__ import annotations
 from mlops import ir
 from mlops.emit.k8s.meta import Obj, Scope, duration, new, number, selector, source
 from mlops.emit.k8s.runtimes import query
-from mlops.emit.k8s.serving import metric_selector, model_runtime, pod_template, service
+from mlops.emit.k8s.serving import PROGRESSIVE, metric_selector, model_runtime, pod_template, service
 from mlops.ir import names, serving
 from mlops.ir.serving import Instance
 from mlops.targets.base import addons
@@ -32,7 +32,6 @@ ROLLOUTS_API = "argoproj.io/v1alpha1"
 MEASURE_EVERY = 60                          # seconds between analysis measurements
 WINDOW = "2m"                               # rate window of a measurement
 HASH_ARG = [{"name": "hash", "valueFrom": {"podTemplateHashValue": "Latest"}}]
-PROGRESSIVE = ("canary", "blue-green")     # strategies run by Argo Rollouts
 
 
 def _spec(scope: Scope, model: ir.Model, inst: Instance) -> Obj:

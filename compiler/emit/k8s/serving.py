@@ -11,7 +11,7 @@ from mlops.emit.k8s.meta import SERVER, Obj, Scope, new, selector, source
 from mlops.emit.k8s.runtimes import MODEL_DIR, PASSWD, Runtime, runtime
 from mlops.emit.k8s.security import container_security, init_security, pod_security
 from mlops.ir import names
-from mlops.ir.serving import TPU_FRAMEWORKS, Instance
+from mlops.ir.serving import TPU_FRAMEWORKS, Instance, logged
 from mlops.targets import PoolHints
 
 SERVICE_PORT = 8080
@@ -122,6 +122,9 @@ def server_container(model: ir.Model, rt: Runtime, pool: PoolHints | None, has_m
             "securityContext": container_security(), "volumeMounts": mounts}
 
 
+PROGRESSIVE = ("canary", "blue-green")     # strategies run by Argo Rollouts (mlops.emit.k8s.rollout)
+
+
 def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
     rt, pool = model_runtime(model), _pool(scope, model)
     has_model = inst.artifact is not None
@@ -140,8 +143,9 @@ def pod_template(scope: Scope, model: ir.Model, inst: Instance) -> Obj:
         # A custom image runs as its own USER, or as the uid the spec gives for a named one (runtime.user).
         "securityContext": pod_security(rt.run_as if rt.run_as is not None else model.runtime.user),
         "containers": [server_container(model, rt, pool, has_model)]
-        + ([request_log.agent_container(rt, model.name, scope.namespace, inst.name)]
-           if request_log.logged(model) else []),
+        + ([request_log.agent_container(rt, model.name, scope.namespace, inst.name,
+                                        model.rollout.strategy in PROGRESSIVE)]
+           if logged(model) else []),
         "volumes": volumes,
         **placement(model, pool),
     }
@@ -160,7 +164,7 @@ def service(scope: Scope, model: ir.Model, name: str, inst: Instance) -> Obj:
     """A Service over the pods of `inst` (Argo Rollouts narrows canary/preview ones to a pod-template hash)."""
     meta = scope.metadata(name, app=model.name, instance=inst.name, component=SERVER, source=inst.source)
     # A logged model's traffic goes through its logger sidecar, which forwards to the runtime (--component-port).
-    target = "agent-port" if request_log.logged(model) else "http"
+    target = "agent-port" if logged(model) else "http"
     ports = [{"name": "http", "port": SERVICE_PORT, "targetPort": target, "protocol": "TCP"}]
     return new("v1", "Service", meta, spec={"selector": selector(model.name, inst.name), "ports": ports})
 

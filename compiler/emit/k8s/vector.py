@@ -14,9 +14,10 @@ import json
 from mlops import ir
 from mlops.emit.k8s import artifacts
 from mlops.emit.k8s.meta import COMPONENT, NAME, SERVER, Obj, Scope, new, selector, source
-from mlops.emit.k8s.request_log import DATA_DIR, VECTOR, VECTOR_PORT, logged, vector_config
+from mlops.emit.k8s.request_log import DATA_DIR, VECTOR, VECTOR_PORT, vector_config
 from mlops.emit.k8s.security import container_security, pod_security
 from mlops.ir.runtimes import VECTOR_IMAGE
+from mlops.ir.serving import logged
 
 COMPONENT_NAME = "request-log"
 CONFIG_DIR = "/etc/vector"
@@ -63,7 +64,8 @@ def deployment(scope: Scope, models: list[ir.Model]) -> Obj:
 def config_map(scope: Scope, models: list[ir.Model]) -> Obj:
     entries = [(m.name, m.data.live, m.logging.sample) for m in models
                if m.data is not None and m.data.live and m.logging is not None]
-    text = json.dumps(vector_config(entries, scope.env.target.region), indent=2) + "\n"
+    by_secret = frozenset(c.scheme for c in scope.env.target.storage_credentials)
+    text = json.dumps(vector_config(entries, scope.env.target.region, by_secret), indent=2) + "\n"
     return new("v1", "ConfigMap", _meta(scope, VECTOR), data={CONFIG_FILE: text})
 
 
@@ -73,7 +75,11 @@ def service(scope: Scope) -> Obj:
 
 
 def service_account(scope: Scope) -> Obj:
-    return new("v1", "ServiceAccount", _meta(scope, VECTOR, "identity"), automountServiceAccountToken=False)
+    """Vector's ServiceAccount, annotated like a trainer's with the cloud identity the target gives it (write on
+    the logged models' data.live, `mlops.targets.base.identities`); none where a Secret writes them."""
+    meta = _meta(scope, VECTOR, "identity")
+    meta["annotations"].update(scope.hints.service_account(VECTOR))
+    return new("v1", "ServiceAccount", meta, automountServiceAccountToken=False)
 
 
 def policies(scope: Scope, models: list[ir.Model]) -> list[Obj]:

@@ -31,6 +31,12 @@ def test_agent_sidecar_carries_kserves_flags_and_the_instance_as_endpoint() -> N
     assert _flag(args, "--log-url") == "http://vector.prod-ml.svc.cluster.local:8080/"
     assert _flag(args, "--log-mode") == "all" and _flag(args, "--endpoint") == "fraud-canary"
     assert _flag(args, "--inference-service") == "fraud" and _flag(args, "--namespace") == "prod-ml"
+    # the pods' template hash, Argo Rollouts' label on a Rollout's pods, the Deployment's otherwise
+    assert _flag(args, "--source-uri") == "$(MLOPS_REVISION)"
+    assert c["env"][1] == {"name": "MLOPS_REVISION", "valueFrom": {"fieldRef": {
+        "fieldPath": "metadata.labels['pod-template-hash']"}}}
+    revision = request_log.agent_container(RT, "fraud", "prod-ml", "fraud", rollout=True)["env"][1]
+    assert revision["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.labels['rollouts-pod-template-hash']"
     probe = json.loads(c["env"][0]["value"])
     assert c["env"][0]["name"] == "SERVING_READINESS_PROBE"
     assert probe["httpGet"] == {"path": RT.ready_path, "port": 8080, "scheme": "HTTP"}
@@ -93,9 +99,9 @@ def _apply_remap(vrl: str, event: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _event(kind: str, ident: str, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+def _event(kind: str, ident: str, endpoint: str, body: dict[str, Any], revision: str = "7d9f8c6b5") -> dict[str, Any]:
     """An http_server event: the decoded JSON body plus the CloudEvents headers the agent sends."""
-    return {**body, "ce-id": ident, "ce-type": f"org.kubeflow.serving.inference.{kind}", "ce-source": "http://x/",
+    return {**body, "ce-id": ident, "ce-type": f"org.kubeflow.serving.inference.{kind}", "ce-source": revision,
             "ce-time": "2026-12-01T10:00:00Z", "ce-inferenceservicename": "fraud", "ce-namespace": "prod-ml",
             "ce-component": "predictor", "ce-endpoint": endpoint, "path": "/", "source_type": "http_server"}
 
@@ -109,6 +115,22 @@ def test_the_remapped_events_are_the_records_the_monitors_read() -> None:
     assert not any(k.startswith("ce-") for e in logged for k in e)
     assert logged[0]["request_id"] == "r1" and logged[0]["model"] == "fraud"
     frame = records.rows(pd.DataFrame.from_records(logged))
-    assert frame[["amount", "prediction", "variant", "request_id"]].to_dict("records") == [
-        {"amount": 10.0, "prediction": 0.1, "variant": "fraud-canary", "request_id": "r1"},
-        {"amount": 250.0, "prediction": 0.9, "variant": "fraud-canary", "request_id": "r1"}]
+    assert frame[["amount", "prediction", "variant", "request_id", "revision"]].to_dict("records") == [
+        {"amount": 10.0, "prediction": 0.1, "variant": "fraud-canary", "request_id": "r1", "revision": "7d9f8c6b5"},
+        {"amount": 250.0, "prediction": 0.9, "variant": "fraud-canary", "request_id": "r1", "revision": "7d9f8c6b5"}]
+
+
+def test_canary_and_stable_records_of_one_rollout_differ_by_revision() -> None:
+    """A Rollout's canary and stable pods share `--endpoint` (one template); their template hashes differ."""
+    vrl = request_log.remap()
+    request = {"inputs": [{"name": "amount", "shape": [1], "datatype": "FP64", "data": [10.0]}]}
+    response = {"outputs": [{"name": "predict", "shape": [1], "datatype": "FP64", "data": [0.5]}]}
+    logged = [_apply_remap(vrl, _event(kind, ident, "fraud", body, revision))
+              for ident, revision in (("a", "stable1"), ("b", "canary2"))
+              for kind, body in (("request", request), ("response", response))]
+    frame = records.rows(pd.DataFrame.from_records(logged))
+    assert frame[["request_id", "variant", "revision"]].to_dict("records") == [
+        {"request_id": "a", "variant": "fraud", "revision": "stable1"},
+        {"request_id": "b", "variant": "fraud", "revision": "canary2"}]
+    flat = records.rows(pd.DataFrame.from_records([{k: v for k, v in e.items() if k != "revision"} for e in logged]))
+    assert "revision" not in flat.columns           # optional: older records have none

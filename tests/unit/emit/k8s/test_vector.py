@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.support.k8s_schemas import validate_objects
-from tests.support.specs import SKLEARN, manifests, spec
+from tests.support.specs import AZURE, GCP, SKLEARN, STORES, manifests, spec
 
 LOGGED = {**SKLEARN, "data": {"live": "s3://shop-data/live/fraud/"}, "monitoring": {"logging": {"sample": 0.25}}}
 
@@ -34,3 +35,47 @@ def test_no_logged_model_no_vector(tmp_path: Path) -> None:
     files = manifests(tmp_path, spec({"fraud": SKLEARN}))
     assert not any("vector" in f for f in files)
     assert len(files["deployment-fraud.yaml"]["spec"]["template"]["spec"]["containers"]) == 1
+
+
+def _vector(files: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(ServiceAccount metadata, Vector's container, its one sink)."""
+    config = json.loads(files["configmap-vector.yaml"]["data"]["vector.yaml"])
+    container = files["deployment-vector.yaml"]["spec"]["template"]["spec"]["containers"][0]
+    return files["serviceaccount-vector.yaml"]["metadata"], container, config["sinks"]["fraud_live"]
+
+
+def test_on_gke_vector_acts_as_its_google_account_with_no_key(tmp_path: Path) -> None:
+    live = {**LOGGED, "artifact": "gs://shop-models/fraud/v3/", "data": {"live": "gs://shop-data/live/fraud/"}}
+    files = manifests(tmp_path, spec({"fraud": live}, target=GCP))
+    meta, container, sink = _vector(files)
+    assert meta["annotations"]["iam.gke.io/gcp-service-account"] == \
+        "vector-shop-dev@shop-dev-4242.iam.gserviceaccount.com"
+    assert "env" not in container and sink["type"] == "gcp_cloud_storage" and "credentials_path" not in sink
+    assert sink["healthcheck"] == {"enabled": False}     # it reads the bucket, which a write-only grant refuses
+    assert validate_objects([o for f, o in files.items() if f != "kustomization.yaml"]) == []
+
+
+def test_on_aks_vector_uses_workload_identity(tmp_path: Path) -> None:
+    live = {**LOGGED, "artifact": "az://shopacct/models/fraud/v3/", "data": {"live": "az://shopacct/data/live/fraud/"}}
+    files = manifests(tmp_path, spec({"fraud": live}, target=AZURE))
+    meta, container, sink = _vector(files)
+    assert meta["annotations"]["azure.workload.identity/client-id"] == "$(infra.modelClientId_vector)"
+    labels = files["deployment-vector.yaml"]["spec"]["template"]["metadata"]["labels"]
+    assert labels["azure.workload.identity/use"] == "true"          # AKS's webhook injects AZURE_* from the SA
+    assert sink["auth"] == {"azure_credential_kind": "workload_identity"} and "env" not in container
+
+
+def test_with_an_az_secret_vector_signs_in_with_it_not_as_a_workload(tmp_path: Path) -> None:
+    """storageCredentials for az://: the sink takes the Secret's client id, tenant and secret from the environment
+    (by reference, `${VAR:?}`), and Vector's ServiceAccount names no identity (none is made for it)."""
+    live = {**LOGGED, "data": {"live": "az://shopacct/data/live/fraud/"}}
+    files = manifests(tmp_path, spec({"fraud": live}, target={**AZURE, "storageCredentials": STORES}))
+    meta, container, sink = _vector(files)
+    assert "azure.workload.identity/client-id" not in meta["annotations"]
+    assert sink["auth"] == {"azure_credential_kind": "client_secret_credential",
+                            "azure_tenant_id": "${AZURE_TENANT_ID:?AZURE_TENANT_ID is not set}",
+                            "azure_client_id": "${AZURE_CLIENT_ID:?AZURE_CLIENT_ID is not set}",
+                            "azure_client_secret": "${AZURE_CLIENT_SECRET:?AZURE_CLIENT_SECRET is not set}"}
+    given = {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+    assert given == {"AZURE_CLIENT_ID": "az-reader", "AZURE_TENANT_ID": "az-reader", "AZURE_CLIENT_SECRET": "az-reader"}
+    assert "healthcheck" not in sink                   # what the Secret may do is its owner's: the check stays on

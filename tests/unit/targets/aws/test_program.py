@@ -17,7 +17,7 @@ from mlops.targets.aws import TARGET as AWS
 from mlops.targets.aws.access import ECR_PULL
 from mlops.targets.base import addons
 from tests.support.infra_helpers import environment, north_star, of_type, one, policy
-from tests.support.specs import trained_platform
+from tests.support.specs import logged_platform, trained_platform
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -310,3 +310,23 @@ def test_trainer_role_reads_its_inputs_and_writes_only_the_output(tmp_path: Path
     trust = policy(one(graph, "aws:iam/role:Role", f"{env.stack}-train-fraud-role").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == \
         "fraud-train"
+
+
+def test_vector_role_only_creates_objects_under_data_live(tmp_path: Path) -> None:
+    env = environment(logged_platform({"provider": "aws", "region": "us-east-1"}, "s3://shop-data/"), "dev", tmp_path)
+    graph = preview(env)
+    binding = one(graph, ASSOCIATION, serviceAccount="vector")
+    assert binding.inputs["namespace"] == env.namespace
+    assert binding.inputs["roleArn"].endswith(f":role/{env.stack}-vector")
+    statements = policy(one(graph, ROLE_POLICY, f"{env.stack}-vector-access").inputs["policy"])["Statement"]
+    # write only, on the live folder only: no read, no listing, no delete
+    assert statements == [{"Action": ["s3:PutObject"], "Effect": "Allow",
+                           "Resource": ["arn:aws:s3:::shop-data/live/fraud/*"]}]
+    trust = policy(one(graph, "aws:iam/role:Role", f"{env.stack}-vector-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "vector"
+
+
+def test_no_vector_role_when_a_secret_writes_data_live(tmp_path: Path) -> None:
+    target = {"provider": "aws", "region": "us-east-1", "storageCredentials": {"s3": {"secretRef": {"name": "s3-w"}}}}
+    graph = preview(environment(logged_platform(target, "s3://shop-data/"), "dev", tmp_path))
+    assert not [r for r in of_type(graph, ASSOCIATION) if r.inputs["serviceAccount"] == "vector"]

@@ -27,7 +27,7 @@ from mlops.targets.azure.access import (
 )
 from tests.support import infra_helpers as helpers
 from tests.support.infra_helpers import of_type, one
-from tests.support.specs import trained_platform
+from tests.support.specs import logged_platform, trained_platform
 
 SPEC = """
 apiVersion: mlops/v1
@@ -288,21 +288,28 @@ def test_same_input_same_graph(env: ir.Environment, result: Preview) -> None:
     assert again.outputs == result.outputs
 
 
+def _federated(env: ir.Environment, result: Preview, sa: str, resource: str) -> list[dict[str, Any]]:
+    """The identity of ServiceAccount `sa`, named `resource`, federated to it, its client id exported and named by the
+    SA's annotation; its role assignments."""
+    identity = one(result.resources, "azure-native:managedidentity:UserAssignedIdentity",
+                   name=f"{env.stack}-models-{sa}")
+    assert identity.inputs["resourceName"] == resource
+    one(result.resources, "azure-native:managedidentity:FederatedIdentityCredential",
+        subject=f"system:serviceaccount:{env.namespace}:{sa}")
+    output = "modelClientId_" + sa.replace("-", "_")
+    assert result.outputs[output]
+    annotation = {"azure.workload.identity/client-id": f"$(infra.{output})"}
+    assert azure_target.TARGET.hints(env).service_account(sa) == annotation
+    return [r.inputs for r in of_type(result.resources, "azure-native:authorization:RoleAssignment")
+            if r.inputs.get("description", "").startswith(f"mlops: {sa} ")]
+
+
 def test_trainer_identity_reads_its_inputs_and_writes_only_under_the_output(tmp_path: Path) -> None:
     spec = trained_platform({"provider": "azure", "region": "westeurope"})
     spec = spec.replace("s3://fraud-data/", "az://fraudacct/data/").replace("s3://fraud-models/", "az://fraudacct/models/")
     env = helpers.environment(spec, "dev", tmp_path)
     result = preview_environment(env)
-    trainer = one(result.resources, "azure-native:managedidentity:UserAssignedIdentity",
-                  name=f"{env.stack}-models-fraud-train")
-    assert trainer.inputs["resourceName"] == f"{env.stack}-train-fraud"
-    one(result.resources, "azure-native:managedidentity:FederatedIdentityCredential",
-        subject=f"system:serviceaccount:{env.namespace}:fraud-train")
-    assert result.outputs["modelClientId_fraud_train"]
-    assert azure_target.TARGET.hints(env).service_account("fraud-train") == {
-        "azure.workload.identity/client-id": "$(infra.modelClientId_fraud_train)"}
-    grants = [r.inputs for r in of_type(result.resources, "azure-native:authorization:RoleAssignment")
-              if r.inputs.get("description", "").startswith("mlops: fraud-train ")]
+    grants = _federated(env, result, "fraud-train", f"{env.stack}-train-fraud")
     reads = sorted(g["description"] for g in grants if g["roleDefinitionId"].endswith(BLOB_DATA_READER))
     assert reads == ["mlops: fraud-train reads az://fraudacct/data/holdout.parquet",
                      "mlops: fraud-train reads az://fraudacct/data/train/",
@@ -318,3 +325,14 @@ def test_trainer_identity_reads_its_inputs_and_writes_only_under_the_output(tmp_
     assert not [r for r in of_type(result.resources, "azure-native:authorization:RoleAssignment")
                 if r.inputs["roleDefinitionId"].endswith(BLOB_DATA_CONTRIBUTOR)
                 and not r.inputs["description"].startswith("mlops: fraud-train ")]    # serving never writes
+
+
+def test_vector_identity_only_writes_under_data_live(tmp_path: Path) -> None:
+    env = helpers.environment(logged_platform({"provider": "azure", "region": "westeurope"}, "az://shopacct/data/"),
+                              "dev", tmp_path)
+    result = preview_environment(env)
+    grants = _federated(env, result, "vector", f"{env.stack}-vector")
+    assert [(g["roleDefinitionId"].rsplit("/", 1)[-1], g["description"]) for g in grants] == [
+        (BLOB_DATA_CONTRIBUTOR, "mlops: vector writes az://shopacct/data/live/fraud/")]     # no reader grant
+    assert "containers/blobs:path] StringStartsWith 'live/fraud/'" in grants[0]["condition"]
+    assert "containers:name] StringEquals 'data'" in grants[0]["condition"]

@@ -20,7 +20,7 @@ from mlops.targets import gcp as gcp_target
 from mlops.targets.gcp import program as gcp_program
 from tests.support import infra_helpers as helpers
 from tests.support.infra_helpers import of_type, one
-from tests.support.specs import trained_platform
+from tests.support.specs import logged_platform, trained_platform
 
 SPEC = """
 apiVersion: mlops/v1
@@ -327,3 +327,21 @@ def test_trainer_account_reads_its_inputs_and_creates_only_under_the_output(tmp_
     creators = {g.inputs["member"] for g in of_type(result.resources, "gcp:storage/bucketIAMMember:BucketIAMMember")
                 if g.inputs["role"] == "roles/storage.objectCreator"}
     assert creators == {f"serviceAccount:{email}"}                  # the serving account never writes
+
+
+def test_vector_account_only_creates_objects_under_data_live(tmp_path: Path) -> None:
+    target = {"provider": "gcp", "region": "us-central1", "project": "shop-dev-4242"}
+    env = helpers.environment(logged_platform(target, "gs://shop-data/"), "dev", tmp_path)
+    result = preview_environment(env)
+    email = gcp_target.Gcp.model_service_account(env, "vector")
+    assert gcp_target.TARGET.hints(env).service_account("vector") == {"iam.gke.io/gcp-service-account": email}
+    one(result.resources, "gcp:serviceaccount/account:Account", accountId=email.split("@")[0])
+    binding = one(result.resources, "gcp:serviceaccount/iAMMember:IAMMember",
+                  member=f"serviceAccount:shop-dev-4242.svc.id.goog[{env.namespace}/vector]")
+    assert binding.inputs["role"] == "roles/iam.workloadIdentityUser"
+    grants = [(g.inputs["bucket"], g.inputs["role"], g.inputs["condition"]["expression"])
+              for g in of_type(result.resources, "gcp:storage/bucketIAMMember:BucketIAMMember")
+              if g.inputs["member"] == f"serviceAccount:{email}"]
+    assert grants == [("shop-data", "roles/storage.objectCreator",
+                       'resource.name.startsWith("projects/_/buckets/shop-data/objects/live/fraud/")')]
+    assert result.outputs["modelServiceAccounts"]["vector"]
