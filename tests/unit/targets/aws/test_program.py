@@ -319,9 +319,11 @@ def test_vector_role_only_creates_objects_under_data_live(tmp_path: Path) -> Non
     assert binding.inputs["namespace"] == env.namespace
     assert binding.inputs["roleArn"].endswith(f":role/{env.stack}-vector")
     statements = policy(one(graph, ROLE_POLICY, f"{env.stack}-vector-access").inputs["policy"])["Statement"]
-    # write only, on the live folder only: no read, no listing, no delete
+    # write only, on the live folder only: no read, no listing, no delete (the bucket's region is the writers'
+    # shared grant, which Argo's S3 driver needs; it reads no object)
     assert statements == [{"Action": ["s3:PutObject"], "Effect": "Allow",
-                           "Resource": ["arn:aws:s3:::shop-data/live/fraud/*"]}]
+                           "Resource": ["arn:aws:s3:::shop-data/live/fraud/*"]},
+                          {"Action": ["s3:GetBucketLocation"], "Effect": "Allow", "Resource": ["arn:aws:s3:::shop-data"]}]
     trust = policy(one(graph, "aws:iam/role:Role", f"{env.stack}-vector-role").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "vector"
 
