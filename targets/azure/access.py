@@ -19,8 +19,18 @@ from mlops.targets.base import artifacts
 from mlops.targets.base.identities import identities
 
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"            # built-in role ids (the same in every tenant)
-BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"    # Storage Blob Data Reader (azure-docs built-in roles)
-BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"   # Storage Blob Data Contributor (the same page)
+BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+# The blob data actions of mlops's own roles, per verb. Not the built-in Storage Blob Data Reader / Contributor: they
+# also carry control-plane Actions (containers/read; containers/delete, read and write: MicrosoftDocs/azure-docs
+# articles/role-based-access-control/built-in-roles.md, ids 2a2b9908-… and ba92f5b4-…), which no ABAC condition
+# constrains (conditions apply to role assignments through their blob data actions: articles/
+# role-based-access-control/conditions-role-assignments-portal.md, "Currently, conditions can be added to ... role
+# assignments that have blob storage data actions"), so held at the subscription they let a model's identity delete
+# any container there. No delete either: nothing mlops runs deletes a blob (Argo without artifact GC, Vector).
+BLOB_ROLES: dict[str, tuple[str, ...]] = {
+    "read": (f"{BLOBS}/read",),
+    "write": (f"{BLOBS}/read", f"{BLOBS}/write", f"{BLOBS}/add/action"),
+}
 TOKEN_AUDIENCE = "api://AzureADTokenExchange"
 PURGE_SCHEDULE = "0 3 * * *"                                 # daily, 03:00 UTC
 
@@ -63,20 +73,15 @@ def blob_read_condition(account: str, container: str, path: str) -> str:
 
 
 def blob_write_condition(account: str, container: str, path: str) -> str:
-    """Azure ABAC on Storage Blob Data Contributor: its four blob data actions (delete, read, write, add) only on
-    blobs of that container of that account under `path` (the Contributor form of "Example: Read, write, or delete
-    blobs in named containers", MicrosoftDocs/azure-docs articles/storage/blobs/storage-auth-abac-examples.md, with
-    the blob path of its "... with a path" examples). Listing stays the reader assignment's (blob_read_condition).
-
-    Delete stays allowed under `path` (Argo never deletes without artifact GC, which mlops does not set): each
-    action is constrained by the OR'ed expression, so leaving `delete` out of the list would allow it everywhere
-    in the assignment's scope; denying it outright needs an always-false expression, a shape none of the cited
-    examples shows. Unlike GCS's objectCreator, a retried upload may overwrite."""
-    blobs = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
-    actions = " AND ".join(f"!(ActionMatches{{'{blobs}/{a}'}})" for a in ("delete", "read", "write", "add/action"))
+    """Azure ABAC on the writer role: its blob data actions (BLOB_ROLES["write"]) only on blobs of that container of
+    that account under `path` (the form of "Example: Read, write, or delete blobs in named containers",
+    MicrosoftDocs/azure-docs articles/storage/blobs/storage-auth-abac-examples.md, with the blob path of its "... with
+    a path" examples). Listing stays the reader assignment's (blob_read_condition). Unlike GCS's objectCreator, a
+    retried upload may overwrite."""
+    actions = " AND ".join(f"!(ActionMatches{{'{a}'}})" for a in BLOB_ROLES["write"])
     where = (f"@Resource[Microsoft.Storage/storageAccounts:name] StringEquals '{account}' AND "
              f"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals '{container}'")
-    under = f" AND @Resource[{blobs}:path] StringStartsWith '{path}'" if path else ""
+    under = f" AND @Resource[{BLOBS}:path] StringStartsWith '{path}'" if path else ""
     return f"(({actions}) OR ({where}{under}))"
 
 
@@ -84,6 +89,12 @@ def role_definition(resource_group_id: pulumi.Input[str], role: str) -> pulumi.O
     """The subscription-scoped id of a built-in role, the subscription read off the resource group's id."""
     return pulumi.Output.from_input(resource_group_id).apply(
         lambda rg_id: f"{rg_id.split('/resourceGroups/')[0]}/providers/Microsoft.Authorization/roleDefinitions/{role}")
+
+
+def blob_role_id(env: ir.Environment, verb: str) -> str:
+    """The GUID of the environment's own blob role for `verb` (read, write): one per stack, so two stacks in a
+    subscription never share (or delete) each other's role."""
+    return assignment_name(env, f"role/blob-{verb}")
 
 
 def assignment_name(env: ir.Environment, purpose: str) -> str:
@@ -191,6 +202,10 @@ class WorkloadIdentity(pulumi.ComponentResource):
     def __init__(self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("mlops:azure:WorkloadIdentity", name, None, opts)
         env = args.env
+        self._name = name
+        self._subscription = pulumi.Output.from_input(args.resource_group.id).apply(
+            lambda rg: rg.split("/resourceGroups/")[0])
+        self.roles: dict[str, azure.authorization.RoleDefinition] = {}
         self.identities: dict[str, azure.managedidentity.UserAssignedIdentity] = {
             i.service_account: self._identity(name, args, Grant(i.service_account, i.reads, i.writes),
                                               f"{env.stack}-{i.slug}")
@@ -222,23 +237,35 @@ class WorkloadIdentity(pulumi.ComponentResource):
             self._acr_pull(f"{name}-{who}-acr-pull", args, f"acr-pull/{who}", identity.principal_id)
         return identity
 
+    def _blob_role(self, args: IdentityArgs, verb: str) -> azure.authorization.RoleDefinition:
+        """The environment's own role holding only the blob data actions of `verb`, made once, assignable only in
+        its subscription."""
+        if verb not in self.roles:
+            subscription = self._subscription
+            self.roles[verb] = azure.authorization.RoleDefinition(
+                f"{self._name}-blob-{verb}", role_definition_id=blob_role_id(args.env, verb),
+                role_name=f"mlops {args.env.stack} blob {verb}", role_type="CustomRole", scope=subscription,
+                description=f"mlops: the blob data actions a workload of {args.env.stack} needs to {verb}",
+                permissions=[azure.authorization.PermissionArgs(actions=[], data_actions=list(BLOB_ROLES[verb]))],
+                assignable_scopes=[subscription], opts=pulumi.ResourceOptions(parent=self))
+        return self.roles[verb]
+
     def _blob_grant(self, name: str, args: IdentityArgs, who: str, store: tuple[str, str, str],
                     principal: pulumi.Input[str], verb: str) -> azure.authorization.RoleAssignment:
-        """A Storage Blob Data role at the subscription, held to one account, container and path by its ABAC
-        condition: Reader for `read`, Contributor for `write`."""
+        """The environment's blob role for `verb` at the subscription, held to one account, container and path by
+        its ABAC condition."""
         account, container, path = store
-        role, condition = (BLOB_DATA_READER, blob_read_condition) if verb == "read" else (
-            BLOB_DATA_CONTRIBUTOR, blob_write_condition)
-        subscription = pulumi.Output.from_input(args.resource_group.id).apply(
-            lambda rg: rg.split("/resourceGroups/")[0])
+        condition = blob_read_condition if verb == "read" else blob_write_condition
+        role = self._blob_role(args, verb)
         return azure.authorization.RoleAssignment(
             f"{name}-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:8]}" if path else name,
             role_assignment_name=assignment_name(args.env, f"blob-{verb}/{who}/{account}/{container}/{path}"),
-            scope=subscription, role_definition_id=role_definition(args.resource_group.id, role),
+            scope=self._subscription,
+            role_definition_id=role_definition(args.resource_group.id, blob_role_id(args.env, verb)),
             principal_id=principal, principal_type="ServicePrincipal",
             condition=condition(account, container, path), condition_version="2.0",
             description=f"mlops: {who} {verb}s az://{account}/{container}/{path}",
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]))
 
     def _acr_pull(self, name: str, args: IdentityArgs, purpose: str,
                   principal: pulumi.Input[str]) -> azure.authorization.RoleAssignment:

@@ -96,7 +96,8 @@ def _drop_write(b: Build) -> Build:
         return cut
     if b.provider == "gcp":
         return _without(b, lambda r: r["inputs"].get("role") != "roles/storage.objectCreator")
-    return _without(b, lambda r: not r["inputs"].get("roleDefinitionId", "").endswith(wiring_grants.BLOB_CONTRIBUTOR))
+    return _without(b, lambda r: r["type"] != "azure-native:authorization:RoleDefinition"
+                    or f"{wiring_grants.BLOBS}/write" not in r["inputs"]["permissions"][0]["dataActions"])
 
 
 def test_no_read_grant_names_the_store_and_the_account(trains: Build) -> None:
@@ -124,3 +125,17 @@ def test_no_region_lookup_on_the_output_bucket_is_a_write_argo_cannot_make(train
         p["inputs"]["policy"] = json.dumps(policy)
     wanted = f"is written without the aws identity of ServiceAccount {SA}"
     assert any(OUTPUT["aws"] in v and wanted in v for v in found(cut)), found(cut)
+
+
+@pytest.mark.parametrize(("verb", "done"), [("read", "read"), ("write", "written")])
+def test_a_blob_role_with_a_control_plane_action_grants_nothing(verb: str, done: str) -> None:
+    """An ABAC condition holds only the role's data actions: a role that also deletes containers (as the built-in
+    Storage Blob Data Contributor does) would reach every container of the subscription, so the rule refuses it."""
+    cut = native("azure")
+    roles = [r for r in cut.typed("azure-native:authorization:RoleDefinition")
+             if r["inputs"]["roleName"].endswith(f" blob {verb}")]
+    assert len(roles) == 1
+    delete = "Microsoft.Storage/storageAccounts/blobServices/containers/delete"
+    roles[0]["inputs"]["permissions"][0]["actions"] = [delete]
+    wanted = f"is {done} without the azure identity of ServiceAccount {SA}"
+    assert any(wanted in v for v in found(cut)), found(cut)

@@ -15,8 +15,7 @@ from mlops.ir import runtimes
 from .wiring_build import Build, Obj, Violation, matches, name, pods, repository
 
 STORAGE_INITIALIZER = "docker.io/kserve/storage-initializer"
-BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"      # Storage Blob Data Reader (Azure built-in role id)
-BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"  # Storage Blob Data Contributor (Azure built-in role id)
+BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
 OWN_SCHEME = {"aws": "s3", "gcp": "gs", "azure": "az"}   # what a cloud's own workload identity can be granted
 
 
@@ -114,9 +113,18 @@ def _az_principals(b: Build, sa: str) -> set[str]:
             if c["inputs"].get("subject") == subject}
 
 
+def _az_role_holds(b: Build, assignment: Obj, action: str) -> bool:
+    """The assignment's role is one the stack defines, holding the blob data `action` and no control-plane action:
+    an ABAC condition constrains data actions only, so any Action of the role would reach the whole scope."""
+    role = assignment["inputs"].get("roleDefinitionId", "").rsplit("/", 1)[-1]
+    return any(d["inputs"].get("roleDefinitionId") == role
+               and all(not p.get("actions") and action in p.get("dataActions", ()) for p in d["inputs"]["permissions"])
+               for d in b.typed("azure-native:authorization:RoleDefinition"))
+
+
 def _az_granted(b: Build, sa: str, account: str, key: str) -> bool:
     principals = _az_principals(b, sa)
-    return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_READER)
+    return any(_az_role_holds(b, r, f"{BLOBS}/read")
                and r["inputs"].get("principalId") in principals
                and (f"storageAccounts/{account}" in r["inputs"].get("scope", "")
                     or _az_condition_allows(r["inputs"].get("condition", ""), account, key))
@@ -132,7 +140,8 @@ def _accounts(b: Build, sa: str) -> set[str]:
 
 def _written(b: Build, sa: str, store: str, bucket: str, key: str) -> bool:
     """Argo's wait container may create `key` with the step's identity: s3 PutObject on it, gs objectCreator (or
-    objectAdmin) with a prefix condition it falls under, az Blob Data Contributor with an ABAC path it falls under."""
+    objectAdmin) with a prefix condition it falls under, az the stack's blob writer role with an ABAC path it falls
+    under."""
     if store == "s3":       # and the bucket's region, which the artifact does not name (targets/aws/access.py)
         statements = _s3_statements(b, sa)
         return (_s3_allows(statements, "s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")
@@ -149,7 +158,7 @@ def _written(b: Build, sa: str, store: str, bucket: str, key: str) -> bool:
                     return True
         return False
     principals = _az_principals(b, sa)
-    return any(r["inputs"].get("roleDefinitionId", "").endswith(BLOB_CONTRIBUTOR)
+    return any(_az_role_holds(b, r, f"{BLOBS}/write")
                and r["inputs"].get("principalId") in principals
                and _az_condition_allows(r["inputs"].get("condition", ""), bucket, key)
                for r in b.typed("azure-native:authorization:RoleAssignment"))

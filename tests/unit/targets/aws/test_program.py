@@ -323,7 +323,8 @@ def test_vector_role_only_creates_objects_under_data_live(tmp_path: Path) -> Non
     # shared grant, which Argo's S3 driver needs; it reads no object)
     assert statements == [{"Action": ["s3:PutObject"], "Effect": "Allow",
                            "Resource": ["arn:aws:s3:::shop-data/live/fraud/*"]},
-                          {"Action": ["s3:GetBucketLocation"], "Effect": "Allow", "Resource": ["arn:aws:s3:::shop-data"]}]
+                          {"Action": ["s3:GetBucketLocation"], "Effect": "Allow",
+                           "Resource": ["arn:aws:s3:::shop-data"]}]
     trust = policy(one(graph, "aws:iam/role:Role", f"{env.stack}-vector-role").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "vector"
 

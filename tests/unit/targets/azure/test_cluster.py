@@ -13,7 +13,7 @@ from mlops.emit.preview import preview_environment
 from mlops.spec.load import load
 from mlops.spec.validate import check
 from mlops.targets.azure import program as azure_program
-from mlops.targets.azure.access import BLOB_DATA_READER
+from mlops.targets.azure.access import BLOB_ROLES, BLOBS, blob_role_id
 from mlops.targets.azure.cluster import NETWORK_CONTRIBUTOR, RBAC_CLUSTER_ADMIN
 from tests.support.infra_helpers import environment, of_type, one
 from tests.support.specs import manifests
@@ -63,8 +63,9 @@ def test_z3_spot_pools_restate_the_taint_aks_adds(tmp_path: Path) -> None:
 
 
 def test_z4_az_artifacts_are_granted_to_their_model_alone_by_account_container_and_path(tmp_path: Path) -> None:
-    resources = preview(tmp_path, spec())
-    readers = [a for a in of_type(resources, ASSIGNMENT) if role(a) == BLOB_DATA_READER]
+    env = environment(spec(), "live", tmp_path)
+    resources = list(preview_environment(env).resources)
+    readers = [a for a in of_type(resources, ASSIGNMENT) if role(a) == blob_role_id(env, "read")]
     by_model = {a.inputs["description"].split(": ")[1].split(" ")[0]: a.inputs for a in readers}
     assert sorted(by_model) == ["demand", "whole"]
     demand = by_model["demand"]
@@ -146,3 +147,21 @@ def test_a_pool_running_a_model_with_disk_gets_a_managed_os_disk_that_holds_it(t
     assert (pool.inputs["osDiskSizeGB"], pool.inputs["osDiskType"]) == (379, "Managed")
     [plain] = of_type(preview(tmp_path, spec()), "azure-native:containerservice:AgentPool")
     assert "osDiskSizeGB" not in plain.inputs and "osDiskType" not in plain.inputs
+
+
+def test_blob_roles_hold_data_actions_only(tmp_path: Path) -> None:
+    """The built-in Storage Blob Data roles add control-plane actions (containers/delete) that no ABAC condition
+    constrains; at the subscription they would reach every container. mlops's own role has none, and no delete."""
+    env = environment(spec(), "live", tmp_path)
+    resources = list(preview_environment(env).resources)
+    [reader] = of_type(resources, "azure-native:authorization:RoleDefinition")
+    assert reader.inputs["roleDefinitionId"] == blob_role_id(env, "read")
+    assert reader.inputs["permissions"] == [{"actions": [], "dataActions": [f"{BLOBS}/read"]}]
+    subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"     # the mocks' (test_z4's scope)
+    assert reader.inputs["assignableScopes"] == [reader.inputs["scope"]] == [subscription]
+    assert reader.inputs["roleName"] == f"mlops {env.stack} blob read" and reader.inputs["roleType"] == "CustomRole"
+    assert not any(f"{BLOBS}/delete" in actions for actions in BLOB_ROLES.values())
+    for a in of_type(resources, ASSIGNMENT):
+        assert role(a) not in ("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe")
+        if role(a) == blob_role_id(env, "read"):
+            assert reader.name in a.depends_on

@@ -20,9 +20,9 @@ from mlops.spec.validate import check
 from mlops.targets import azure as azure_target
 from mlops.targets.azure.access import (
     ACR_PULL,
-    BLOB_DATA_CONTRIBUTOR,
-    BLOB_DATA_READER,
+    BLOB_ROLES,
     assignment_name,
+    blob_role_id,
     purge_task_yaml,
 )
 from tests.support import infra_helpers as helpers
@@ -198,6 +198,7 @@ CLASSES: dict[str, Any] = {
     "azure-native:managedidentity:UserAssignedIdentity": azure.managedidentity.UserAssignedIdentity,
     "azure-native:managedidentity:FederatedIdentityCredential": azure.managedidentity.FederatedIdentityCredential,
     "azure-native:authorization:RoleAssignment": azure.authorization.RoleAssignment,
+    "azure-native:authorization:RoleDefinition": azure.authorization.RoleDefinition,
 }
 
 
@@ -310,20 +311,19 @@ def test_trainer_identity_reads_its_inputs_and_writes_only_under_the_output(tmp_
     env = helpers.environment(spec, "dev", tmp_path)
     result = preview_environment(env)
     grants = _federated(env, result, "fraud-train", f"{env.stack}-train-fraud")
-    reads = sorted(g["description"] for g in grants if g["roleDefinitionId"].endswith(BLOB_DATA_READER))
+    reads = sorted(g["description"] for g in grants if g["roleDefinitionId"].endswith(blob_role_id(env, "read")))
     assert reads == ["mlops: fraud-train reads az://fraudacct/data/holdout.parquet",
                      "mlops: fraud-train reads az://fraudacct/data/train/",
                      "mlops: fraud-train reads az://fraudacct/models/fraud/"]
-    writes = [g for g in grants if g["roleDefinitionId"].endswith(BLOB_DATA_CONTRIBUTOR)]
+    writes = [g for g in grants if g["roleDefinitionId"].endswith(blob_role_id(env, "write"))]
     assert [w["description"] for w in writes] == ["mlops: fraud-train writes az://fraudacct/models/fraud/"]
     condition = writes[0]["condition"]
-    for action in ("delete", "read", "write", "add/action"):
-        assert f"!(ActionMatches{{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/{action}'}})" \
-            in condition
+    for action in BLOB_ROLES["write"]:      # each action the role holds, held under the output
+        assert f"!(ActionMatches{{'{action}'}})" in condition
     assert "containers/blobs:path] StringStartsWith 'fraud/'" in condition
     assert "containers:name] StringEquals 'models'" in condition
     assert not [r for r in of_type(result.resources, "azure-native:authorization:RoleAssignment")
-                if r.inputs["roleDefinitionId"].endswith(BLOB_DATA_CONTRIBUTOR)
+                if r.inputs["roleDefinitionId"].endswith(blob_role_id(env, "write"))
                 and not r.inputs["description"].startswith("mlops: fraud-train ")]    # serving never writes
 
 
@@ -333,6 +333,6 @@ def test_vector_identity_only_writes_under_data_live(tmp_path: Path) -> None:
     result = preview_environment(env)
     grants = _federated(env, result, "vector", f"{env.stack}-vector")
     assert [(g["roleDefinitionId"].rsplit("/", 1)[-1], g["description"]) for g in grants] == [
-        (BLOB_DATA_CONTRIBUTOR, "mlops: vector writes az://shopacct/data/live/fraud/")]     # no reader grant
+        (blob_role_id(env, "write"), "mlops: vector writes az://shopacct/data/live/fraud/")]     # no reader grant
     assert "containers/blobs:path] StringStartsWith 'live/fraud/'" in grants[0]["condition"]
     assert "containers:name] StringEquals 'data'" in grants[0]["condition"]
