@@ -259,7 +259,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
         role = self._blob_role(args, verb)
         return azure.authorization.RoleAssignment(
             f"{name}-{uuid.uuid5(uuid.NAMESPACE_URL, path).hex[:8]}" if path else name,
-            role_assignment_name=assignment_name(args.env, f"blob-{verb}/{who}/{account}/{container}/{path}"),
+            # a name of its own: an assignment's role cannot change in place, and a stack made with the built-in
+            # roles replaces its assignments create-first, which the same name would refuse
+            role_assignment_name=assignment_name(args.env, f"own-blob-{verb}/{who}/{account}/{container}/{path}"),
             scope=self._subscription,
             role_definition_id=role_definition(args.resource_group.id, blob_role_id(args.env, verb)),
             principal_id=principal, principal_type="ServicePrincipal",
