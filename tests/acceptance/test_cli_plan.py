@@ -43,7 +43,11 @@ def test_an_artifact_change_lists_that_models_rollout_objects_and_says_how_it_ro
     assert code == 2 and data["changed"] and not data["refused"]
     staging, production = env(data, "staging"), env(data, "production")
     assert production["status"] == "unchanged" and production["objects"]["changes"] == []
-    assert staging["infra"]["changes"] == [] and staging["destructive"] == []
+    # the registry keeps the deployed tag, not the one it replaces (infra review S5): an update, nothing destroyed
+    [keep] = staging["infra"]["changes"]
+    assert keep["action"] == "update" and keep["name"] == "fraud-platform-staging-registry-repository"
+    assert [(f["before"], f["after"]) for f in keep["fields"]] == [("v12", "v13")]
+    assert staging["destructive"] == []
     [change] = staging["objects"]["changes"]
     assert (change["action"], change["kind"], change["name"], change["model"]) == (
         "change", "Rollout", "fraud-scorer", "fraud-scorer")
@@ -63,8 +67,8 @@ def test_the_markdown_comment_has_the_marker_the_summary_and_collapsed_details(
     summary, details = out.split("<details>", 1)
     assert f"- **staging**: {SENTENCE}" in summary
     assert "- production: ±0.00/month at max (±0.00 at min), now 455.34..2,859.08" in summary
-    assert "| staging | gcp-staging (gcp) | no change | 1 changed |" in summary
-    assert details.startswith("<summary>staging: infrastructure no change; Kubernetes objects 1 changed</summary>")
+    assert "| staging | gcp-staging (gcp) | 1 to update | 1 changed |" in summary
+    assert details.startswith("<summary>staging: infrastructure 1 to update; Kubernetes objects 1 changed</summary>")
     assert "`spec.template.spec.initContainers[model].image`" in details and out.count("</details>") == 1
 
 
