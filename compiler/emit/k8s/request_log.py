@@ -76,7 +76,10 @@ def agent_container(rt: Runtime, model: str, namespace: str, instance: str, roll
                     {"name": REVISION_ENV, "valueFrom": {"fieldRef": {
                         "fieldPath": f"metadata.labels['{REVISION_LABEL[rollout]}']"}}}],
             "ports": [{"name": "agent-port", "containerPort": AGENT_PORT, "protocol": "TCP"}],
+            # Liveness on the agent's own port only: its readiness follows the model server's (a slow model load
+            # must not restart the agent).
             "readinessProbe": probe, "resources": AGENT_RESOURCES,
+            "livenessProbe": {"tcpSocket": {"port": AGENT_PORT}, "periodSeconds": 20, "failureThreshold": 3},
             "securityContext": container_security(AGENT_UID)}
 
 

@@ -43,6 +43,9 @@ def _container(scope: Scope, access: artifacts.StoreAccess) -> Obj:
             **({"env": list(access.env)} if access.env else {}),
             "ports": [{"name": "http", "containerPort": VECTOR_PORT, "protocol": "TCP"}],
             "readinessProbe": {"tcpSocket": {"port": "http"}, "periodSeconds": 10},
+            # Restarted when its source stops accepting: the agents' requests are its input. A TCP check, not
+            # Vector's /health, which needs its API server on (`api.enabled`), one more listener to guard.
+            "livenessProbe": {"tcpSocket": {"port": "http"}, "periodSeconds": 20, "failureThreshold": 3},
             "resources": RESOURCES, "securityContext": container_security(VECTOR_UID), "volumeMounts": mounts}
 
 
