@@ -10,7 +10,7 @@ import pytest
 from mlops.gitops.plan.comment import MARKER as PLAN_MARKER
 from tests.support.cli import run
 from tests.support.fake_github import fake_github
-from tests.support.proposals import LOOP_SPEC, OUTPUT, TOKEN, checkout, propose, publish, report
+from tests.support.proposals import LOOP_SPEC, OUTPUT, TOKEN, checkout, copy_reports, propose, publish, report
 
 BRANCH = "mlops/propose/staging/fraud-scorer"
 
@@ -165,13 +165,8 @@ for f in src.rglob("*"):
 
 
 def test_the_scheduled_workflows_scripts_copy_the_reports_and_propose(tmp_path, capsys, monkeypatch) -> None:
-    import os
     import shutil
-    import subprocess
     import sys
-    from pathlib import Path
-
-    from mlops.init import propose as workflow
 
     co = checkout(tmp_path)
     s3 = tmp_path / "s3"
@@ -179,16 +174,8 @@ def test_the_scheduled_workflows_scripts_copy_the_reports_and_propose(tmp_path, 
     (run_dir / "model").mkdir()
     (run_dir / "model" / "model.bst").write_bytes(b"weights")           # models are not copied
     shutil.rmtree(co.candidates)
-    bin_dir, log = tmp_path / "bin", tmp_path / "aws.log"
-    bin_dir.mkdir()
-    (bin_dir / "aws").write_text(FAKE_AWS.format(python=sys.executable, log=str(log), s3=str(s3)))
-    (bin_dir / "aws").chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "MLOPS_SPEC": str(co.repo.spec), "MLOPS_ENV": "staging", "CANDIDATES": str(co.candidates),
-           "RUNNER_TEMP": str(tmp_path)}
-    done = subprocess.run(["bash", "-c", workflow.COPY_SCRIPT], env=env, capture_output=True, text=True, timeout=120,
-                          cwd=co.repo.root)
-    assert done.returncode == 0, done.stderr
+    log = tmp_path / "aws.log"
+    copy_reports(co, tmp_path, "aws", FAKE_AWS.format(python=sys.executable, log=str(log), s3=str(s3)))
     assert log.read_text() == (f"s3 sync {OUTPUT} {co.candidates}/fraud-scorer/ --only-show-errors --exclude * "
                                "--include */report.json --include */report.md\n")
     assert sorted(p.name for p in (co.candidates / "fraud-scorer" / "run-7").iterdir()) == ["report.json", "report.md"]

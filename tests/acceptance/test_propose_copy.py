@@ -5,9 +5,7 @@ at its full name under --destination), then `mlops propose` on what was copied."
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 
 from mlops.init import propose as workflow
 from tests.support.fake_github import fake_github
-from tests.support.proposals import checkout, loop_with_output, propose, publish, report
+from tests.support.proposals import checkout, copy_reports, loop_with_output, propose, publish, report
 
 FAKE_GCLOUD = """#!{python}
 # `gcloud storage rsync SRC DST --recursive ... --exclude REGEX` against a folder standing for GCS.
@@ -60,16 +58,8 @@ def _copy(tmp_path: Path, output: str, tool: str, fake: str, bucket: str) -> tup
     run_dir = publish(store / bucket, "run-7", report(run="run-7", artifact=artifact))
     (run_dir / "model").mkdir()
     (run_dir / "model" / "model.bst").write_bytes(b"weights")           # models are not copied
-    bin_dir, log = tmp_path / "bin", tmp_path / f"{tool}.log"
-    bin_dir.mkdir()
-    (bin_dir / tool).write_text(fake.format(python=sys.executable, log=str(log), store=str(store)))
-    (bin_dir / tool).chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "MLOPS_SPEC": str(co.repo.spec), "MLOPS_ENV": "staging", "CANDIDATES": str(co.candidates),
-           "RUNNER_TEMP": str(tmp_path)}
-    done = subprocess.run(["bash", "-c", workflow.COPY_SCRIPT], env=env, capture_output=True, text=True, timeout=120,
-                          cwd=co.repo.root)
-    assert done.returncode == 0, done.stderr
+    log = tmp_path / f"{tool}.log"
+    copy_reports(co, tmp_path, tool, fake.format(python=sys.executable, log=str(log), store=str(store)))
     copied = co.candidates / "fraud-scorer"
     assert sorted(p.relative_to(copied).as_posix() for p in copied.rglob("*") if p.is_file()) == [
         "run-7/report.json", "run-7/report.md"]

@@ -107,3 +107,22 @@ def propose(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     return run(capsys, "propose", str(co.repo.spec), "--candidates", str(co.candidates), "--repo", "acme/platform",
                *args)
+
+
+def copy_reports(co: Checkout, tmp_path: Path, tool: str, fake: str) -> None:
+    """Runs the propose workflow's copy step (mlops.init.propose.COPY_SCRIPT) for staging with `fake`, a script, as
+    the cloud CLI `tool` on PATH; it must succeed."""
+    import sys
+
+    from mlops.init import propose as workflow
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / tool).write_text(fake)
+    (bin_dir / tool).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "MLOPS_SPEC": str(co.repo.spec), "MLOPS_ENV": "staging", "CANDIDATES": str(co.candidates),
+           "RUNNER_TEMP": str(tmp_path)}
+    done = subprocess.run(["bash", "-c", workflow.COPY_SCRIPT], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=co.repo.root)
+    assert done.returncode == 0, done.stderr
