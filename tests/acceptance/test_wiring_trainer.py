@@ -139,3 +139,13 @@ def test_a_blob_role_with_a_control_plane_action_grants_nothing(verb: str, done:
     roles[0]["inputs"]["permissions"][0]["actions"] = [delete]
     wanted = f"is {done} without the azure identity of ServiceAccount {SA}"
     assert any(wanted in v for v in found(cut)), found(cut)
+
+
+@pytest.mark.parametrize("provider", ["gcp", "azure"])
+def test_a_service_account_without_its_identity_annotation_reads_nothing(provider: str) -> None:
+    """The grant alone is not enough on GKE and AKS: the pod gets the cloud identity only through its
+    ServiceAccount's annotation (EKS Pod Identity's association names the ServiceAccount instead)."""
+    cut = native(provider)
+    [account] = [o for o in cut.of_kind("ServiceAccount") if o["metadata"]["name"] == SA]
+    account["metadata"]["annotations"] = {}
+    assert any(v.startswith(f"[storage-granted] ServiceAccount/{SA}: its ") for v in found(cut)), found(cut)

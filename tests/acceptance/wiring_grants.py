@@ -204,8 +204,29 @@ def _credentials(b: Build, store: str, spec: Obj, container: Obj) -> bool:
     return secret is not None and secret in refs
 
 
+def annotation_gap(b: Build, sa: str) -> str | None:
+    """Why ServiceAccount `sa` does not name the cloud identity bound to it, if it does not: GKE needs the Google
+    account in `iam.gke.io/gcp-service-account`, AKS's webhook the client id in `azure.workload.identity/client-id`
+    (here a deferred `$(infra.X)` export, which must be the client id of an identity federated to `sa`). EKS Pod
+    Identity needs none: its association names the ServiceAccount (wiring_grants._s3_statements follows it)."""
+    from mlops.targets.azure.mocks import client_id
+
+    found = [o for o in b.of_kind("ServiceAccount") if o["metadata"]["name"] == sa]
+    notes = found[0]["metadata"].get("annotations", {}) if found else {}
+    if b.provider == "gcp" and notes.get("iam.gke.io/gcp-service-account") not in _accounts(b, sa):
+        return "its iam.gke.io/gcp-service-account names no Google service account it may act as"
+    if b.provider == "azure":
+        token = notes.get("azure.workload.identity/client-id", "")
+        federated = {client_id(c["inputs"]["resourceName"])
+                     for c in b.typed("azure-native:managedidentity:FederatedIdentityCredential")
+                     if c["inputs"].get("subject") == f"system:serviceaccount:{b.env.namespace}:{sa}"}
+        if b.outputs.get(token.removeprefix("$(infra.").removesuffix(")")) not in federated:
+            return f"its azure.workload.identity/client-id {token!r} is no identity federated to it"
+    return None
+
+
 def storage_granted(b: Build) -> Iterator[Violation]:
-    granted = {"s3": _s3_granted, "gs": _gs_granted, "az": _az_granted}
+    granted, unnamed = {"s3": _s3_granted, "gs": _gs_granted, "az": _az_granted}, set()
     for where, sa, spec, container in fetched(b):
         for uri in container.get("args", [])[0::2]:     # every source, however many the container was given
             found = scheme(uri)
@@ -217,6 +238,9 @@ def storage_granted(b: Build) -> Iterator[Violation]:
                 how = (f"the {b.provider} identity of ServiceAccount {sa}" if own
                        else f"a {store} storageCredentials Secret")
                 yield Violation("storage-granted", where, f"{uri} is read without {how}")
+            elif own and sa not in unnamed and (why := annotation_gap(b, sa)):   # granted: the pod must get it
+                unnamed.add(sa)
+                yield Violation("storage-granted", f"ServiceAccount/{sa}", why)
     for where, why in storage_written(b):
         yield Violation("storage-granted", where, why)
 

@@ -94,27 +94,6 @@ def _location(sink: Obj) -> tuple[str, str, str]:
     return scheme, bucket, key
 
 
-def _annotation_gap(b: Build, sa: str) -> str | None:
-    """Why ServiceAccount `sa` does not name the cloud identity bound to it, if it does not: GKE needs the Google
-    account in `iam.gke.io/gcp-service-account`, AKS's webhook the client id in `azure.workload.identity/client-id`
-    (here a deferred `$(infra.X)` export, which must be the client id of an identity federated to `sa`). EKS Pod
-    Identity needs none: its association names the ServiceAccount (wiring_grants._s3_statements follows it)."""
-    from mlops.targets.azure.mocks import client_id
-
-    found = [o for o in b.of_kind("ServiceAccount") if o["metadata"]["name"] == sa]
-    notes = found[0]["metadata"].get("annotations", {}) if found else {}
-    if b.provider == "gcp" and notes.get("iam.gke.io/gcp-service-account") not in wiring_grants._accounts(b, sa):
-        return "its iam.gke.io/gcp-service-account names no Google service account it may act as"
-    if b.provider == "azure":
-        token = notes.get("azure.workload.identity/client-id", "")
-        federated = {client_id(c["inputs"]["resourceName"])
-                     for c in b.typed("azure-native:managedidentity:FederatedIdentityCredential")
-                     if c["inputs"].get("subject") == f"system:serviceaccount:{b.env.namespace}:{sa}"}
-        if b.outputs.get(token.removeprefix("$(infra.").removesuffix(")")) not in federated:
-            return f"its azure.workload.identity/client-id {token!r} is no identity federated to it"
-    return None
-
-
 def live_granted(b: Build) -> Iterator[Violation]:
     """Vector writes every sink on the target's own scheme with its cloud identity (no Secret covers the scheme):
     its Deployment's ServiceAccount -> the identity bound to it -> a grant with a write verb covering an object under
@@ -134,7 +113,7 @@ def live_granted(b: Build) -> Iterator[Violation]:
             if not wiring_grants._written(b, sa, store, bucket, sample):
                 yield Violation("live-granted", name(obj), f"{store}://{bucket}/{key} is written without the "
                                                            f"{b.provider} identity of ServiceAccount {sa}")
-        if written and (why := _annotation_gap(b, sa)):
+        if written and (why := wiring_grants.annotation_gap(b, sa)):
             yield Violation("live-granted", f"ServiceAccount/{sa}", why)
 
 
