@@ -11,6 +11,7 @@ Facts: /work/notes/facts-loop.md §8 (kserve/kserve@v0.15.2) and §9 (vectordotd
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from mlops.emit.k8s.meta import Obj
@@ -148,9 +149,10 @@ def sink(live: str, region: str | None, by_secret: bool = False) -> Obj:
 
 
 def vector_config(logged: list[tuple[str, str, float]], region: str | None,
-                  by_secret: frozenset[str] = frozenset()) -> dict[str, Any]:
+                  by_secret: Collection[str] = ()) -> dict[str, Any]:
     """Vector's configuration for an environment: (model, data.live, logging.sample) for each logged model;
-    `by_secret`, the schemes the target's storageCredentials cover.
+    `by_secret`, the data.live folders written with a storageCredentials Secret (every other one with Vector's
+    own identity, `mlops.ir.serving.live_writes`).
 
     One http_server source for every agent; one remap; per model a filter on its identity, a sample keyed on the
     request id (a request and its response share `ce-id`, handler.go:140,202-208, so both are kept or both dropped:
@@ -166,6 +168,5 @@ def vector_config(logged: list[tuple[str, str, float]], region: str | None,
                                          "condition": f'.model == "{model}"'}
         transforms[f"{model}_sampled"] = {"type": "sample", "inputs": [f"{model}_events"],
                                           "rate": sample_rate(sample), "key_field": "request_id"}
-        secret = live.partition("://")[0] in by_secret
-        sinks[f"{model}_live"] = {**sink(live, region, secret), "inputs": [f"{model}_sampled"]}
+        sinks[f"{model}_live"] = {**sink(live, region, live in by_secret), "inputs": [f"{model}_sampled"]}
     return {"data_dir": DATA_DIR, "sources": {"kserve_agent": source}, "transforms": transforms, "sinks": sinks}

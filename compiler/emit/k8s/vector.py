@@ -16,6 +16,7 @@ from mlops.emit.k8s import artifacts
 from mlops.emit.k8s.meta import COMPONENT, NAME, SERVER, Obj, Scope, new, selector, source
 from mlops.emit.k8s.request_log import DATA_DIR, VECTOR, VECTOR_PORT, vector_config
 from mlops.emit.k8s.security import container_security, pod_security
+from mlops.ir import serving
 from mlops.ir.runtimes import VECTOR_IMAGE
 from mlops.ir.serving import logged
 
@@ -67,7 +68,8 @@ def deployment(scope: Scope, models: list[ir.Model]) -> Obj:
 def config_map(scope: Scope, models: list[ir.Model]) -> Obj:
     entries = [(m.name, m.data.live, m.logging.sample) for m in models
                if m.data is not None and m.data.live and m.logging is not None]
-    by_secret = frozenset(c.scheme for c in scope.env.target.storage_credentials)
+    own = serving.live_writes(scope.env)        # what Vector's own identity writes; the rest, a Secret
+    by_secret = [live for _, live, _ in entries if live not in own]
     text = json.dumps(vector_config(entries, scope.env.target.region, by_secret), indent=2) + "\n"
     return new("v1", "ConfigMap", _meta(scope, VECTOR), data={CONFIG_FILE: text})
 
