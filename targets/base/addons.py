@@ -105,13 +105,10 @@ CHARTS: dict[str, Chart] = {
     "prometheus-pushgateway": Chart("prometheus-pushgateway", "prometheus-pushgateway", "3.8.0", PROMETHEUS_REPO,
                                     MONITORING_NAMESPACE, "pushgateway", (PUSHGATEWAY,)),
     "keda": Chart("keda", "keda", "2.16.0", "https://kedacore.github.io/charts", "keda", "keda"),
-    # Its crds/ folder (experimental-channel Gateway API v1.3.0 and Envoy Gateway's own) is installed when missing and
-    # never upgraded by Helm (infra review S6). Kept deliberately: the upstream alternative, gateway-crds-helm
-    # rendered as objects (envoyproxy/gateway@v1.5.2:site/content/en/latest/install/install-helm.md:58-98), would
-    # make Pulumi create CRDs that an existing cluster often already has, and pulumi-kubernetes creates with
-    # AlreadyExists unless told to overwrite (pulumi/pulumi-kubernetes#4278, `upsertExistingObjects`): a failed
-    # `pulumi up` on such a cluster, or a vendor's CRDs replaced. Moving this pin must therefore apply the new
-    # version's CRDs first (`helm template … gateway-crds-helm | kubectl apply --server-side`, same page).
+    # Its crds/ (Gateway API experimental v1.3.0, Envoy Gateway's own) are installed if missing, never upgraded (infra
+    # S6), on purpose: gateway-crds-helm as Pulumi objects (install-helm.md:58-98 at v1.5.2) would fail AlreadyExists
+    # on a cluster that has them, or overwrite a vendor's (pulumi/pulumi-kubernetes#4278). Moving this pin: apply the
+    # new CRDs first (`helm template … gateway-crds-helm | kubectl apply --server-side`, same page).
     "envoy-gateway": Chart("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", "v1.5.2", None,
                            GATEWAY_NAMESPACE, "envoyGateway"),
     "nvidia-device-plugin": Chart("nvidia-device-plugin", "nvidia-device-plugin", "0.17.1",
