@@ -1,5 +1,7 @@
 """Retraining: a gate that can be measured, a pool that can run the training step, a schedule that parses.
 
+- the gate scores candidate and champion on `data.holdout` against `data.label`: a run without them has nothing
+  to evaluate on;
 - fairness bounds are measured on `data.protected`: without it the gate could never pass them;
 - `minChange` compares with the champion, the artifact `training.environment` serves: a model serving none there
   (no `artifact`, no variants) has no champion to improve on;
@@ -38,8 +40,13 @@ def training(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) 
         if not spec:
             continue
         where = ("models", name, "training")
-        gate = mapping(spec.get("gate"))
-        if mapping(gate.get("fairness")) and not mapping(model.get("data")).get("protected"):
+        gate, data = mapping(spec.get("gate")), mapping(model.get("data"))
+        for key, use in (("holdout", "the data the gate scores candidate and champion on"),
+                         ("label", "the column the gate scores predictions against")):
+            if not data.get(key):
+                yield at.error(("models", name, "data") if "data" in model else where,
+                               f"training needs data.{key}, {use}")
+        if mapping(gate.get("fairness")) and not data.get("protected"):
             yield at.error((*where, "gate", "fairness"),
                            "a fairness gate is measured on data.protected, which names no column")
         if env is not None and env == spec.get("environment") and not _serves(model):

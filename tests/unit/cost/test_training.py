@@ -10,7 +10,8 @@ from mlops.cost import report as cost_report
 from tests.support.costs import GENERAL_POOL, HOURS, estimate_of, listed, spec
 
 TRAIN_POOL = "    training: {machine: {cpu: 16, memory: 64Gi}, scaling: {min: 0, max: 2}, capacity: spot}"
-SCORER = ("  scorer: {{framework: sklearn, artifact: s3://models/scorer/v1, training: {{environment: production, "
+SCORER = ("  scorer: {{framework: sklearn, artifact: s3://models/scorer/v1, "
+          "data: {{holdout: 's3://data/holdout.parquet', label: y}}, training: {{environment: production, "
           "image: 'registry://trainer:1', command: [python, train.py], resources: {{cpu: '8', memory: 32Gi}}, "
           "{pool}timeout: {timeout}, output: 's3://models/scorer/', triggers: {triggers}}}}}")
 
