@@ -144,3 +144,42 @@ def logged_platform(target: dict[str, Any], store: str) -> str:
     return json.dumps({"apiVersion": "mlops/v1", "kind": "Platform", "metadata": {"name": "shop"},
                        "targets": {"t": target}, "environments": {"dev": {"target": "t"}},
                        "models": {"fraud": model}})
+
+
+# An AKS platform: a model in Blob Storage, a GPU model and a CPU one in the registry (the Azure program and access
+# tests share it).
+AZURE_PLATFORM = """
+apiVersion: mlops/v1
+kind: Platform
+metadata:
+  name: fraud
+  labels: {cost-center: cc-4242, team.example.com/owner: risk}
+targets:
+  az: {provider: azure, region: westeurope}
+environments:
+  prod: {target: az}
+cluster:
+  kubernetesVersion: "1.36"
+  nodePools:
+    general:
+      machine: {cpu: 4, memory: 16Gi}
+      scaling: {min: 2, max: 6}
+    gpu:
+      machine: {cpu: 8, memory: 32Gi}
+      accelerator: {type: nvidia-t4, count: 1}
+      scaling: {min: 0, max: 4}
+      capacity: spot
+registry: {keepLast: 25}
+models:
+  scorer:
+    framework: xgboost
+    artifact: az://fraudmodels/models/scorer/v12
+  ranker:
+    framework: pytorch
+    nodePool: gpu
+    resources: {cpu: "4", memory: 16Gi, gpu: 1}
+    artifact: registry://ranker:v3
+  embedder:
+    framework: huggingface
+    artifact: registry://embedder:v2
+"""

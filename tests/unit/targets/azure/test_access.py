@@ -9,7 +9,7 @@ import yaml
 
 from mlops.targets.azure.access import purge_task_yaml
 from tests.support import infra_helpers as helpers
-from tests.unit.targets.azure.test_program import SPEC
+from tests.support.specs import AZURE_PLATFORM as SPEC
 
 DIGEST = "sha256:" + "b" * 64
 

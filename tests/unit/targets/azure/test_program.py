@@ -27,43 +27,8 @@ from mlops.targets.azure.access import (
 )
 from tests.support import infra_helpers as helpers
 from tests.support.infra_helpers import of_type, one
+from tests.support.specs import AZURE_PLATFORM as SPEC
 from tests.support.specs import logged_platform, trained_platform
-
-SPEC = """
-apiVersion: mlops/v1
-kind: Platform
-metadata:
-  name: fraud
-  labels: {cost-center: cc-4242, team.example.com/owner: risk}
-targets:
-  az: {provider: azure, region: westeurope}
-environments:
-  prod: {target: az}
-cluster:
-  kubernetesVersion: "1.36"
-  nodePools:
-    general:
-      machine: {cpu: 4, memory: 16Gi}
-      scaling: {min: 2, max: 6}
-    gpu:
-      machine: {cpu: 8, memory: 32Gi}
-      accelerator: {type: nvidia-t4, count: 1}
-      scaling: {min: 0, max: 4}
-      capacity: spot
-registry: {keepLast: 25}
-models:
-  scorer:
-    framework: xgboost
-    artifact: az://fraudmodels/models/scorer/v12
-  ranker:
-    framework: pytorch
-    nodePool: gpu
-    resources: {cpu: "4", memory: 16Gi, gpu: 1}
-    artifact: registry://ranker:v3
-  embedder:
-    framework: huggingface
-    artifact: registry://embedder:v2
-"""
 
 TAGS = {"cost-center": "cc-4242", "team.example.com_owner": "risk",
         "mlops.dev_platform": "fraud", "mlops.dev_environment": "prod"}

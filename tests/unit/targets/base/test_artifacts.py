@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mlops.targets.base.artifacts import Pins, registry_pins, registry_repo
 from tests.support import infra_helpers as helpers
-from tests.unit.targets.azure.test_program import SPEC
+from tests.support.specs import AZURE_PLATFORM as SPEC
 
 DIGEST = "sha256:" + "c" * 64
 
