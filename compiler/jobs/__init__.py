@@ -32,7 +32,7 @@ Rules every program keeps:
 |           |                 | [--candidate-name TEXT] [--champion-name TEXT]                                    |
 | drift     | mlops-drift     | --baseline PATH --live PATH [--contract ODCS.yaml] [--columns A,B]                |
 |           |                 | [--method auto|psi|ks|wasserstein|jensenshannon] [--threshold X]                  |
-|           |                 | [--variant-column NAME] [--min-rows N] [--prediction COL] [--features A,B]        |
+|           |                 | [--min-rows N] [--prediction COL] [--features A,B]                                |
 | fairness  | mlops-fairness  | --live PATH --protected A,B --thresholds JSON [--prediction COL] [--label COL]    |
 |           |                 | [--labels PATH] [--join-on COLS] [--min-group-size N] [--decision-threshold T]    |
 | explain   | mlops-explain   | --artifact PATH --baseline PATH --live PATH [--method tree-shap|kernel-shap]      |
@@ -47,14 +47,19 @@ Metrics (all gauges; labels besides the grouping key):
   mlops_gate_fairness{metric, attribute, role}.
 - drift: mlops_drift_score, mlops_drift_detected, mlops_drift_share, mlops_drift_columns_drifted,
   mlops_drift_columns, mlops_drift_live_rows, mlops_drift_feature_score{feature, method},
-  mlops_drift_feature_drifted{feature, method}; per-variant series add {variant}. Alert on
+  mlops_drift_feature_drifted{feature, method}; a segment's series add {variant, revision}. Alert on
   `mlops_drift_detected > 0`: mlops_drift_score is the largest *distance* (as the PSI job pushed), absent when
   every column got a p-value test (ks, or auto on a small baseline).
 - fairness: mlops_fairness_passed, mlops_fairness_rows, mlops_fairness_metric{metric, attribute},
   mlops_fairness_metric_passed{metric, attribute}, mlops_fairness_group_rows{attribute, group},
-  mlops_fairness_group_positive_rate{attribute, group}, mlops_fairness_groups_dropped{attribute}.
+  mlops_fairness_group_positive_rate{attribute, group}, mlops_fairness_groups_dropped{attribute}; a segment's
+  series add {variant, revision}.
 - explain: mlops_explain_feature_share{feature, dataset=baseline|live}, mlops_explain_feature_shift{feature},
   mlops_explain_max_shift, mlops_explain_shift_alert, mlops_explain_rows{dataset}.
+
+Segments (drift, fairness): each variant of a rollout, and within one each revision (a canary's new pods), when the
+live rows hold more than one (mlops.jobs.records.segments). Explain is not segmented: it attributes the one
+artifact it is given (the champion), so a segment would only show its inputs moving, which drift measures.
 
 The thresholds JSON (gate, fairness) is the spec's shape: `{"metrics": {"roc_auc": {"min": 0.9, "minChange":
 0.002}}, "fairness": {"demographicParityDifference": {"max": 0.05}}}` (mlops.jobs.scoring). Model files and

@@ -182,6 +182,13 @@ def cell(value: Any, digits: int = 4) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def segment_name(labels: Mapping[str, str]) -> str:
+    """A segment of the live rows (mlops.jobs.records.segments) in a report, e.g. "Variant `canary`, revision
+    `5d8f`"."""
+    text = ", ".join(f"{key} `{value}`" for key, value in labels.items())
+    return text[:1].upper() + text[1:]
+
+
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]

@@ -2,9 +2,8 @@
 hand-written PSI of mlops.emit.k8s.drift_program (same Pushgateway job and metric names).
 
     python -m mlops.jobs.drift --baseline PATH --live PATH --out DIR [--contract FILE] [--columns A,B]
-        [--method auto|psi|ks|wasserstein|jensenshannon] [--threshold X] [--variant-column NAME]
-        [--min-rows N] [--prediction COL] [--features A,B] [--pushgateway URL --model M --namespace NS]
-        [--exit-zero]
+        [--method auto|psi|ks|wasserstein|jensenshannon] [--threshold X] [--min-rows N] [--prediction COL]
+        [--features A,B] [--pushgateway URL --model M --namespace NS] [--exit-zero]
 
 Columns and their kinds come from the contract (`--contract`, the model's ODCS contract): integer and number are
 numerical unless the contract lists their values, string and boolean categorical; timestamps and unique columns
@@ -26,11 +25,12 @@ threshold` (psi.py:56, jensenshannon.py:60, wasserstein_distance_norm.py:52), ks
 |               | above; `--threshold` applies to the distances, the p-value tests keep their own 0.05           |
 
 Without `--threshold`, each test's Evidently default applies (psi/jensenshannon/wasserstein 0.1, p-values 0.05).
-Live records may be logged inference events (mlops.jobs.records). When they carry a variant column (default
-`variant`: the rollout's variant or candidate), each variant with at least `--min-rows` rows is also compared
-with the baseline on its own.
+Live records may be logged inference events (mlops.jobs.records). When they hold several segments (variants, or
+a canary's revisions: records.segments), each with at least `--min-rows` rows is also compared with the baseline
+on its own.
 
-Metrics (Pushgateway job `mlops-drift`, grouping namespace/model; series of one variant carry `variant`):
+Metrics (Pushgateway job `mlops-drift`, grouping namespace/model; a segment's series carry `variant` and
+`revision`):
 mlops_drift_score (the largest distance among the columns a distance measured; absent when every column got a
 p-value test), mlops_drift_feature_score{feature, method} (Evidently's score: a distance, or a p-value for
 ks/chisquare/z), mlops_drift_feature_drifted{feature, method}, mlops_drift_detected (1 when any column drifted: the
@@ -66,8 +66,7 @@ def arguments() -> common.Parser:
     p.add_argument("--columns", default="", help="only these columns, comma-separated")
     p.add_argument("--method", choices=METHODS, default="auto")
     p.add_argument("--threshold", type=float, help="see the table in the module docs (a p-value for ks)")
-    p.add_argument("--variant-column", default="variant", help="live column naming the variant, if any")
-    p.add_argument("--min-rows", type=int, default=30, help="fewer live rows (per variant) are not compared")
+    p.add_argument("--min-rows", type=int, default=30, help="fewer live rows (per segment) are not compared")
     p.add_argument("--prediction", default="prediction", help="logged inference events: the prediction column")
     p.add_argument("--features", default="", help="logged 2-D input tensors: their column names")
     return p
@@ -156,12 +155,9 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
                            "baseline": {"path": str(args.baseline), "rows": len(baseline)},
                            "live": {"path": str(args.live)}, **compare(baseline, live, columns, chosen),
                            "skipped": sorted(set(baseline.columns) & set(live.columns) - set(columns)
-                                             - {args.variant_column}),
-                           "variants": {}}
-    if args.variant_column in live.columns:
-        for variant, rows in sorted(live.groupby(live[args.variant_column].astype(str)), key=lambda kv: kv[0]):
-            if len(rows) >= args.min_rows:
-                out["variants"][variant] = compare(baseline, rows, columns, chosen)
+                                             - set(records.SEGMENTS)),
+                           "segments": [{"labels": labels, **compare(baseline, rows, columns, chosen)}
+                                        for labels, rows in records.segments(live, args.min_rows)]}
     return out
 
 
@@ -172,16 +168,16 @@ def markdown(out: dict[str, Any]) -> str:
     lines = [f"### Drift: {state}", "", f"{out['rows']:,} live rows against {out['baseline']['rows']:,} baseline rows "
              f"(`{out['baseline']['path']}`), method {out['method']}.", "",
              common.table(["column", "kind", "test", "score", "drifted when", "drifted"], rows)]
-    for variant, result in out["variants"].items():
-        lines += ["", f"Variant `{variant}` ({result['rows']:,} rows): "
+    for result in out["segments"]:
+        lines += ["", f"{common.segment_name(result['labels'])} ({result['rows']:,} rows): "
                   + (", ".join(result["drifted"]) + " drifted" if result["detected"] else "no drift")]
     return "\n".join(lines)
 
 
 def metrics(out: dict[str, Any]) -> common.Metrics:
     m = common.Metrics(JOB)
-    for variant, result in [("", out), *out["variants"].items()]:
-        where = {"variant": variant} if variant else {}
+    for result in [out, *out["segments"]]:
+        where = result.get("labels", {})
         m.set("mlops_drift_score", "The largest drift distance over the columns (psi, jensenshannon, wasserstein).",
               result["score"], **where)
         m.set("mlops_drift_detected", "1 when at least one column drifted, else 0.", result["detected"], **where)

@@ -16,6 +16,10 @@ Metrics (Pushgateway job `mlops-fairness`): mlops_fairness_metric{metric, attrib
 {metric, attribute}, mlops_fairness_passed (1 when every measured bound holds), mlops_fairness_rows,
 mlops_fairness_group_rows{attribute, group} and mlops_fairness_group_positive_rate{attribute, group} (kept groups
 only: their number is bounded by the group size), mlops_fairness_groups_dropped{attribute}.
+
+Each segment of the live rows (a variant, a canary's revision: mlops.jobs.records.segments) with at least
+`--min-group-size` rows is also measured on its own: its series carry `variant` and `revision`, and the run passes
+only when the whole and every segment do (the alert takes the least `mlops_fairness_passed`).
 """
 
 from __future__ import annotations
@@ -81,6 +85,20 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         live = live[live[args.label].notna()]
     if live.empty:
         raise BadInput("no live row has a prediction" + (" and a label" if parity.needs_labels(names) else ""))
+    # a segment smaller than one group has no group to measure
+    segments: list[dict[str, Any]] = [
+        {"labels": labels, "rows": len(rows), "results": measure(rows, bounds, names, args)}
+        for labels, rows in records.segments(live, args.min_group_size)]
+    results = measure(live, bounds, names, args)
+    return {"program": "fairness", "live": {"path": str(args.live), "rows": len(live)},
+            "decision_threshold": args.decision_threshold, "min_group_size": args.min_group_size,
+            "results": results, "segments": segments,
+            "passed": holds(results) and all(holds(s["results"]) for s in segments)}
+
+
+def measure(live: pd.DataFrame, bounds: list[scoring.Bound], names: list[str], args: argparse.Namespace
+            ) -> list[dict[str, Any]]:
+    """Each bound on each protected attribute, measured on `live`."""
     y_pred = parity.cut(live[args.prediction], args.decision_threshold)
     y_true = live[args.label].astype(float).to_numpy() if parity.needs_labels(names) else y_pred
     results = []
@@ -92,46 +110,65 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
             results.append({"metric": name, "attribute": attribute, "value": value, "rules": rules,
                             "passed": scoring.passed(rules) if value is not None else None,
                             "groups": groups.by_group, "dropped": list(groups.dropped)})
-    return {"program": "fairness", "live": {"path": str(args.live), "rows": len(live)},
-            "decision_threshold": args.decision_threshold, "min_group_size": args.min_group_size,
-            "results": results, "passed": all(r["passed"] is not False for r in results)}
+    return results
+
+
+def holds(results: list[dict[str, Any]]) -> bool:
+    """No measured bound is crossed (an unmeasured one crosses nothing)."""
+    return all(r["passed"] is not False for r in results)
 
 
 def markdown(out: dict[str, Any]) -> str:
     state = "every measured bound holds" if out["passed"] else "**a bound is crossed**"
+    lines = [f"### Fairness: {state}", "", f"{out['live']['rows']:,} live rows; groups under "
+             f"{out['min_group_size']} rows left out.", "", _table(out["results"])]
+    for segment in out["segments"]:
+        lines += ["", f"{common.segment_name(segment['labels'])} ({segment['rows']:,} rows):", "",
+                  _table(segment["results"])]
+    return "\n".join(lines)
+
+
+def _table(results: list[dict[str, Any]]) -> str:
     rows = [(r["metric"], r["attribute"], r["value"], "; ".join(x["rule"] for x in r["rules"]) or "—",
-             "not measured" if r["passed"] is None else "pass" if r["passed"] else "**fail**") for r in out["results"]]
-    return "\n".join([f"### Fairness: {state}", "", f"{out['live']['rows']:,} live rows; groups under "
-                      f"{out['min_group_size']} rows left out.", "",
-                      common.table(["metric", "attribute", "value", "bound", "result"], rows)])
+             "not measured" if r["passed"] is None else "pass" if r["passed"] else "**fail**") for r in results]
+    return common.table(["metric", "attribute", "value", "bound", "result"], rows)
 
 
 def metrics(out: dict[str, Any]) -> common.Metrics:
     m = common.Metrics(JOB)
-    m.set("mlops_fairness_passed", "1 when every measured fairness bound holds, else 0.", out["passed"])
-    m.set("mlops_fairness_rows", "Live rows the fairness metrics were measured on.", out["live"]["rows"])
-    for r in out["results"]:
-        where = {"metric": r["metric"], "attribute": r["attribute"]}
+    for part in [{"labels": {}, "rows": out["live"]["rows"], "results": out["results"]}, *out["segments"]]:
+        _part_metrics(m, part["labels"], part["rows"], part["results"])
+    return m
+
+
+def _part_metrics(m: common.Metrics, segment: dict[str, str], rows: int, results: list[dict[str, Any]]) -> None:
+    """The whole live set's series (no segment labels), or one segment's (`variant`, `revision`)."""
+    m.set("mlops_fairness_passed", "1 when every measured fairness bound holds, else 0.", holds(results), **segment)
+    m.set("mlops_fairness_rows", "Live rows the fairness metrics were measured on.", rows, **segment)
+    for r in results:
+        where = {"metric": r["metric"], "attribute": r["attribute"], **segment}
         m.set("mlops_fairness_metric", "A fairness metric across the groups of a protected attribute.", r["value"],
               **where)
         m.set("mlops_fairness_metric_passed", "1 when the metric is within its bound, else 0.",
               None if r["passed"] is None else r["passed"], **where)
-    for attribute, r in {r["attribute"]: r for r in out["results"]}.items():
+    for attribute, r in {r["attribute"]: r for r in results}.items():
         m.set("mlops_fairness_groups_dropped", "Groups left out for having too few rows.", len(r["dropped"]),
-              attribute=attribute)
+              attribute=attribute, **segment)
         for group, stats in r["groups"].items():
             if group not in r["dropped"]:
                 m.set("mlops_fairness_group_rows", "Rows of a protected group.", stats["count"],
-                      attribute=attribute, group=group)
+                      attribute=attribute, group=group, **segment)
                 m.set("mlops_fairness_group_positive_rate", "Share of a group's predictions that are positive.",
-                      stats["selection_rate"], attribute=attribute, group=group)
-    return m
+                      stats["selection_rate"], attribute=attribute, group=group, **segment)
 
 
 def main(args: argparse.Namespace) -> int:
     out = evaluate(args)
     common.write_reports(args.out, out, markdown(out))
-    crossed = [f"{r['metric']} across {r['attribute']}" for r in out["results"] if r["passed"] is False]
+    crossed = [f"{r['metric']} across {r['attribute']}" + (f" ({common.segment_name(part['labels'])})"
+                                                           if part["labels"] else "")
+               for part in [{"labels": {}, "results": out["results"]}, *out["segments"]]
+               for r in part["results"] if r["passed"] is False]
     print(f"{JOB}: " + ("bound crossed: " + ", ".join(crossed) if crossed else "within bounds"))
     return common.outcome(args, out["passed"], common.publish(metrics(out), args))
 

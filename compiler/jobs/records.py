@@ -16,6 +16,10 @@ Accepted shapes (any mix of files, read with common.read_table):
   output (class probabilities) gives column 1, the positive class. Rows get `request_id` and `row` (the index in
   the request's batch), and `variant` and `revision` when the records have them; a request without a logged
   response (the agent logs only 200s) has no prediction.
+
+The monitors also report each **segment** of the rows on its own (`segments`): a variant, and within one a
+revision, so an A/B treatment, a shadow candidate or a canary's new pods are judged apart from the traffic they
+share a model with.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ ID_FIELDS, KIND_FIELDS, VARIANT_FIELDS = ("request_id", "ce-id", "id"), ("kind",
     ("variant", "endpoint", "ce-endpoint")
 REVISION_FIELDS = ("revision",)   # Vector's remap renames ce-source, the agent's --source-uri, to it
 BODY_FIELDS = ("inputs", "outputs", "instances", "predictions")
+SEGMENTS = ("variant", "revision")   # the columns `rows` names them by; flat rows may carry them too
 
 
 def is_events(frame: pd.DataFrame) -> bool:
@@ -131,3 +136,19 @@ def _outputs(record: dict[str, Any]) -> list[Any] | None:
     if isinstance(predictions, list):
         return [p[-1] if isinstance(p, list) and len(p) == 2 else p for p in predictions]
     return None
+
+
+def segments(frame: pd.DataFrame, min_rows: int) -> list[tuple[dict[str, str], pd.DataFrame]]:
+    """The rows of each (variant, revision) the frame holds, with the labels that name it (a missing value is no
+    label), sorted; segments of fewer than `min_rows` rows are left out. None when the rows are all one segment:
+    the whole already reports it."""
+    columns = [c for c in SEGMENTS if c in frame.columns]
+    if not columns:
+        return []
+    keys = frame[columns].astype("string").fillna("")
+    parts = sorted(((tuple(key) if isinstance(key, tuple) else (key,), part)
+                    for key, part in frame.groupby([keys[c] for c in columns], sort=False)), key=lambda kv: kv[0])
+    if len(parts) < 2:
+        return []
+    return [({c: v for c, v in zip(columns, key, strict=True) if v}, part) for key, part in parts
+            if len(part) >= min_rows]

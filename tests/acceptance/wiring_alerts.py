@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from mlops.ir import names
+from mlops.jobs.records import SEGMENTS
 from mlops.targets.base import addons
 
 from .wiring_build import Build, Obj, Violation, name
@@ -25,6 +26,7 @@ _STARLETTE = frozenset({"method", "path", "status_code", "app_name"})     # star
 _TRITON = frozenset({"model", "version"})                                # Triton metrics.md@r25.01 l.97-98
 _VLLM = frozenset({"model_name"})                                        # vLLM design/v1/metrics.md
 _GROUPING = frozenset({"job", "namespace", "model"})                     # mlops.jobs: push grouping key
+_SEGMENT = frozenset(SEGMENTS)                  # a segment's series (drift, fairness): mlops.jobs.records.segments
 OWN_LABELS: dict[str, frozenset[str]] = {
     "rest_server_requests_total": _STARLETTE,
     "rest_server_request_duration_seconds_bucket": _STARLETTE | {"le"},
@@ -41,11 +43,11 @@ OWN_LABELS: dict[str, frozenset[str]] = {
     "envoy_cluster_upstream_rq_xx": frozenset({"envoy_cluster_name", "envoy_response_code_class"}),
     "envoy_cluster_upstream_rq_time_bucket": frozenset({"envoy_cluster_name", "le"}),
     # The drift job's push: its grouping key (job, namespace, model) kept by honorLabels, its per-feature label
-    **{f: frozenset({"job", "namespace", "model", "feature"}) for f in DRIFT_FAMILIES},
+    **{f: frozenset({"job", "namespace", "model", "feature"}) | _SEGMENT for f in DRIFT_FAMILIES},
     # The monitors' pushes: the grouping key (the data check adds `dataset`) and each family's labels (mlops.jobs
     # docstring, "Metrics")
     **{f: _GROUPING | {"dataset", "check", "type", "column"} for f in JOB_FAMILIES["datacheck"]},
-    **{f: _GROUPING | {"metric", "attribute", "group"} for f in JOB_FAMILIES["fairness"]},
+    **{f: _GROUPING | {"metric", "attribute", "group"} | _SEGMENT for f in JOB_FAMILIES["fairness"]},
     **{f: _GROUPING | {"feature", "dataset"} for f in JOB_FAMILIES["explain"]},
     "mlops_job_last_run_timestamp_seconds": _GROUPING | {"dataset"},
 }

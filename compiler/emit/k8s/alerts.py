@@ -137,6 +137,13 @@ def drift_detected(scope: Scope, model: ir.Model) -> str:
     return f'max({DRIFT_DETECTED}{{namespace="{scope.namespace}",model="{model.name}"}})'
 
 
+def drift_by_segment(scope: Scope, model: ir.Model) -> str:
+    """Per segment of the live rows (a variant, a canary's revision: mlops.jobs.records.segments); the whole's
+    series have no `variant`, which PromQL reads as empty."""
+    sel = f'namespace="{scope.namespace}",model="{model.name}",variant!=""'
+    return f"max by (variant, revision) ({DRIFT_DETECTED}{{{sel}}})"
+
+
 def alert_rules(scope: Scope, model: ir.Model) -> list[Obj]:
     out = [r for instance, queries, sel in sources(scope, model)
            for r in _instance_rules(scope, model, instance, queries, sel)]

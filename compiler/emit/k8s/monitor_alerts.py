@@ -28,6 +28,7 @@ CHECKS = (("datacheck", "MLModelDataCheckFailed", "mlops_data_check_passed", "==
           ("explain", "MLModelExplanationShift", "mlops_explain_shift_alert", "> 0",
            "a feature's share of the model's attributions moved"))
 STALE_ALERT = "MLModelMonitorStale"
+SEGMENTED = frozenset({"fairness"})   # the monitors also pushing per segment (mlops.jobs.fairness; drift: alerts)
 MACROS = {"@hourly": 3600, "@daily": 86400, "@weekly": 7 * 86400, "@monthly": 31 * 86400}
 
 
@@ -82,9 +83,13 @@ def rules(scope: Scope, model: ir.Model) -> list[Obj]:
 
 
 def panels(scope: Scope, model: ir.Model) -> list[tuple[str, list[Obj]]]:
-    """(title, targets) of a dashboard row per monitor: its verdict and how long ago it ran."""
+    """(title, targets) of a dashboard row per monitor: its verdict and how long ago it ran, and for fairness the
+    verdict per segment of the live rows (a variant, a canary's revision: mlops.jobs.records.segments)."""
     wanted = schedules(model)
     return [(f"Monitor: {program}", [
         {"refId": "A", "expr": metric(scope, model, program, name), "legendFormat": name},
-        {"refId": "B", "expr": age(scope, model, program), "legendFormat": "seconds since the last run"}])
+        {"refId": "B", "expr": age(scope, model, program), "legendFormat": "seconds since the last run"},
+        *([{"refId": "C", "expr": f'min by (variant, revision) ({name}{{{selector(scope, model, program)},'
+                                  f'variant!=""}})', "legendFormat": f"{name}: {{{{variant}}}} {{{{revision}}}}"}]
+          if program in SEGMENTED else [])])
         for program, _alert, name, _failing, _summary in CHECKS if program in wanted]

@@ -58,7 +58,9 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
     if model.drift:
         score = {"refId": "A", "expr": alerts.drift_score(scope, model), "legendFormat": "largest distance"}
         detected = {"refId": "B", "expr": alerts.drift_detected(scope, model), "legendFormat": "drift detected"}
-        panels.append(_panel(len(panels), f"Drift ({model.drift.method})", "short", [score, detected]))
+        segments = {"refId": "C", "expr": alerts.drift_by_segment(scope, model),
+                    "legendFormat": "drift detected: {{variant}} {{revision}}"}
+        panels.append(_panel(len(panels), f"Drift ({model.drift.method})", "short", [score, detected, segments]))
     panels += [_panel(len(panels) + n, title, "short", targets)
                for n, (title, targets) in enumerate(monitor_alerts.panels(scope, model))]
     board = {"title": f"{scope.env.platform} / {scope.env.name} / {model.name}",

@@ -1,5 +1,6 @@
 """Evidently drift per column: a planted shift crosses the threshold and its absence does not, for each
-method; ks is a p-value test and categorical columns get a test that fits them; variants are compared alone."""
+method; ks is a p-value test and categorical columns get a test that fits them; segments (variants, a canary's
+revision) are compared alone."""
 
 from __future__ import annotations
 
@@ -28,11 +29,15 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     steady = synth.table(600, seed=11)
     variants = steady.assign(variant=["control"] * 300 + ["treatment"] * 300)
     variants.loc[variants["variant"] == "treatment", "amount"] *= 2.5
+    # a canary: one instance, two pod templates; the new revision's traffic is shifted
+    canary = steady.assign(variant="fraud-scorer", revision=["7c9f"] * 450 + ["5d8b"] * 150)
+    canary.loc[canary["revision"] == "5d8b", "amount"] *= 2.5
     return {"contract": root / "contract.yaml",
             "baseline": synth.parquet(synth.table(2000, seed=10), root / "baseline.parquet"),
             "steady": synth.parquet(steady, root / "steady" / "a.parquet").parent,
             "shifted": synth.parquet(synth.table(600, seed=12, shift=0.8, countries=SKEWED), root / "shifted.parquet"),
-            "variants": synth.parquet(variants, root / "variants.parquet")}
+            "variants": synth.parquet(variants, root / "variants.parquet"),
+            "canary": synth.parquet(canary, root / "canary.parquet")}
 
 
 def run(data: dict[str, Path], live: str, out: Path, *extra: str) -> tuple[int, dict]:
@@ -82,8 +87,9 @@ def test_auto_on_a_small_baseline_keeps_p_value_thresholds(data: dict[str, Path]
 def test_variants_are_compared_on_their_own_and_pushed(data: dict[str, Path], tmp_path: Path, pushgateway) -> None:
     code, report = run(data, "variants", tmp_path, "--pushgateway", pushgateway.url, "--model", "fraud-scorer",
                        "--namespace", "fraud-platform-staging", "--exit-zero")
-    assert code == 0 and report["variants"]["treatment"]["drifted"] == ["amount"]
-    assert report["variants"]["control"]["detected"] is False
+    control, treatment = report["segments"]
+    assert control["labels"] == {"variant": "control"} and control["detected"] is False
+    assert treatment["labels"] == {"variant": "treatment"} and treatment["drifted"] == ["amount"]
     method, path, body = pushgateway.requests[0]
     assert (method, path) == ("PUT", "/metrics/job/mlops-drift/model/fraud-scorer/namespace/fraud-platform-staging")
     lines = body.splitlines()
@@ -94,6 +100,20 @@ def test_variants_are_compared_on_their_own_and_pushed(data: dict[str, Path], tm
                for x in lines)
     assert any(x.startswith("mlops_job_last_run_timestamp_seconds ") for x in lines)
     assert "Variant `treatment` (300 rows): amount drifted" in (tmp_path / "report.md").read_text()
+
+
+def test_a_canary_revision_is_compared_on_its_own(data: dict[str, Path], tmp_path: Path) -> None:
+    code, report = run(data, "canary", tmp_path, "--exit-zero")
+    new, stable = report["segments"]
+    assert new["labels"] == {"variant": "fraud-scorer", "revision": "5d8b"} and new["drifted"] == ["amount"]
+    assert stable["labels"] == {"variant": "fraud-scorer", "revision": "7c9f"} and stable["detected"] is False
+    assert report["rows"] == 600 and "revision" not in report["columns"]
+    assert "Variant `fraud-scorer`, revision `5d8b` (150 rows): amount drifted" in (tmp_path / "report.md").read_text()
+
+
+def test_rows_of_one_segment_are_not_reported_twice(data: dict[str, Path], tmp_path: Path) -> None:
+    code, report = run(data, "steady", tmp_path)
+    assert code == 0 and report["segments"] == []
 
 
 @pytest.mark.parametrize(("extra", "message"), [

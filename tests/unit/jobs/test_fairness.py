@@ -105,3 +105,22 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, thresholds: Path, capsy
     err = capsys.readouterr().err
     expected = message.replace("LIVE", str(tmp_path / "live.parquet"))
     assert (code, err) == (2, f"mlops.jobs.fairness: error: {expected}\n")
+
+
+def test_a_biased_variant_fails_on_its_own_though_the_whole_holds(tmp_path: Path, thresholds: Path,
+                                                                   pushgateway) -> None:
+    control, treatment = live(9000, seed=1).assign(variant="control"), live(1000, seed=2, bias=0.3)
+    frame = pd.concat([control, treatment.assign(variant="treatment", request_id="x" + treatment["request_id"])])
+    code, report = run(tmp_path, frame, thresholds, "--pushgateway", pushgateway.url, "--model", "fraud-scorer",
+                       "--namespace", "fraud-platform-staging")
+    assert values(report)["demographicParityDifference"] < 0.05        # the whole hides it
+    kept, biased = report["segments"]
+    assert kept["labels"] == {"variant": "control"} and all(r["passed"] for r in kept["results"])
+    assert biased["labels"] == {"variant": "treatment"} and biased["rows"] == 1000
+    assert {r["metric"]: r["passed"] for r in biased["results"]}["demographicParityDifference"] is False
+    assert (code, report["passed"]) == (1, False)
+    lines = pushgateway.requests[0][2].splitlines()
+    assert 'mlops_fairness_passed{variant="treatment"} 0.0' in lines
+    assert 'mlops_fairness_passed{variant="control"} 1.0' in lines
+    assert 'mlops_fairness_passed{variant=""} 1.0' in lines
+    assert "Variant `treatment` (1,000 rows):" in (tmp_path / "out" / "report.md").read_text()

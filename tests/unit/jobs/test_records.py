@@ -48,3 +48,20 @@ def test_a_2d_tensor_and_v1_lists_take_feature_names() -> None:
 def test_events_without_an_id_are_bad_input() -> None:
     with pytest.raises(BadInput, match="need an id field"):
         records.rows(pd.DataFrame([{"inputs": []}]))
+
+
+def test_segments_are_each_variant_and_revision_sorted_and_named_by_what_they_have() -> None:
+    frame = pd.DataFrame({"amount": range(7),
+                          "variant": ["b", "b", "a", "a", "a", "b", "c"],
+                          "revision": ["r2", "r1", "r1", "r1", None, "r1", "r1"]})
+    found = [(labels, list(part["amount"])) for labels, part in records.segments(frame, min_rows=1)]
+    assert found == [({"variant": "a"}, [4]), ({"variant": "a", "revision": "r1"}, [2, 3]),
+                     ({"variant": "b", "revision": "r1"}, [1, 5]), ({"variant": "b", "revision": "r2"}, [0]),
+                     ({"variant": "c", "revision": "r1"}, [6])]
+    assert [labels for labels, _ in records.segments(frame, min_rows=2)] == [
+        {"variant": "a", "revision": "r1"}, {"variant": "b", "revision": "r1"}]
+
+
+def test_one_segment_or_none_is_no_segment() -> None:
+    assert records.segments(pd.DataFrame({"amount": [1, 2], "variant": ["a", "a"]}), min_rows=1) == []
+    assert records.segments(pd.DataFrame({"amount": [1, 2]}), min_rows=1) == []
