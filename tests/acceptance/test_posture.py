@@ -120,3 +120,20 @@ def test_the_qos_reading_flags_a_burstable_init_container() -> None:
     assert _qos(guaranteed) == "Guaranteed"
     init = {"resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "1Gi"}}}
     assert _qos({**guaranteed, "initContainers": [init]}) == "Burstable"
+
+
+def test_a_workflow_template_is_scanned_as_a_job_per_step() -> None:
+    """Without checkov: what it is given for the loop's retraining is each container step's pod, as Argo builds it."""
+    files = compile_spec(str(ROOT / "examples" / "loop" / "mlops.yaml"), ["staging"], layers=("manifests",)).files
+    template = yaml.safe_load(files["staging/manifests/workflowtemplate-fraud-scorer-retrain.yaml"])
+    seen = checkov._as_checkov_sees(template)
+    assert [(suffix, name) for suffix, name, _ in seen] == [
+        ("-datacheck", "fraud-scorer-retrain/datacheck"), ("-train", "fraud-scorer-retrain/train"),
+        ("-evaluate", "fraud-scorer-retrain/evaluate")]
+    train = next(job for _, name, job in seen if name.endswith("/train"))
+    pod = train["spec"]["template"]["spec"]
+    step = next(t for t in template["spec"]["templates"] if t["name"] == "train")
+    assert train["kind"] == "Job" and pod["containers"] == [step["container"]]
+    assert pod["initContainers"] == step["initContainers"] and pod["nodeSelector"] == step["nodeSelector"]
+    assert pod["securityContext"] == template["spec"]["securityContext"]
+    assert pod["automountServiceAccountToken"] is False and pod["serviceAccountName"] == "fraud-scorer-train"

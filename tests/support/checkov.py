@@ -6,7 +6,15 @@ executable in MLOPS_CHECKOV.
 
 checkov's Kubernetes runner knows the built-in workload kinds only: an Argo `Rollout` (a Deployment's pod template
 under another kind) would go unchecked. So each Rollout is written for checkov as a Deployment of the same name and
-pod template, and its findings are reported under `Rollout` again (`scan` keeps the file -> kind map).
+pod template, and its findings are reported under `Rollout` again (`scan` keeps the file -> kind map). An Argo
+`WorkflowTemplate` is written as one Job per container template, whose pod is the one the Workflow controller builds
+for that step (a run-to-completion pod, as a Job's is, so checkov's own exemption of Jobs from probes applies):
+the workflow's pod-level fields (service account, token mount, securityContext, podMetadata labels) and the
+template's containers, volumes, node selector and tolerations (argoproj/argo-workflows@v4.0.6, the pinned chart's
+appVersion, workflow/controller/workflowpod.go:116 `createWorkflowPod`: 216-217 restartPolicy and volumes, 907-910
+podMetadata, 936-957 nodeSelector and tolerations, 978-981 securityContext, 1338-1345 the token mount); its
+findings are reported as `WorkflowTemplate/<name>/<template>`. The executor's own `init` and `wait` containers are
+not in the manifests (the chart's executor settings make them), so they are not scanned here.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from mlops.pipeline import compile_spec
 
 ALLOWLIST = Path(__file__).with_name("checkov_allowlist.yaml")
 AS_DEPLOYMENT = {"Rollout"}          # kinds checkov does not know whose pod template is a Deployment's
+POD_FIELDS = ("nodeSelector", "tolerations", "volumes")           # a step template's own pod-level fields
 
 
 @dataclass(frozen=True, order=True)
@@ -38,24 +47,47 @@ class Finding:
         return f"{self.check} {self.case} {self.kind}/{self.name}"
 
 
-def write_manifests(examples: list[Path], root: Path) -> dict[str, tuple[str, str]]:
-    """Every example's manifests under `root`/<example>/<env>/; returns file (relative to root) -> (case, kind)."""
-    kinds: dict[str, tuple[str, str]] = {}
+def write_manifests(examples: list[Path], root: Path) -> dict[str, tuple[str, str, str]]:
+    """Every example's manifests under `root`/<example>/<env>/, as checkov's kinds; returns file (relative to root)
+    -> (case, kind, name) of the object each file stands for."""
+    kinds: dict[str, tuple[str, str, str]] = {}
     for example in examples:
         files = compile_spec(str(example / "mlops.yaml"), layers=("manifests",)).files
         for relative, content in files.items():
             if relative.endswith("kustomization.yaml"):
                 continue
             obj = yaml.safe_load(content)
-            env = relative.split("/")[0]
-            kind = obj["kind"]
-            if kind in AS_DEPLOYMENT:
-                obj = {**obj, "apiVersion": "apps/v1", "kind": "Deployment"}
-            path = root / example.name / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(yaml.safe_dump(obj, sort_keys=True))
-            kinds[f"{example.name}/{relative}"] = (f"{example.name}/{env}", kind)
+            case = f"{example.name}/{relative.split('/')[0]}"
+            for suffix, name, scanned in _as_checkov_sees(obj):
+                path = root / example.name / f"{relative.removesuffix('.yaml')}{suffix}.yaml"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(yaml.safe_dump(scanned, sort_keys=True))
+                kinds[str(path.relative_to(root))] = (case, obj["kind"], name)
     return kinds
+
+
+def _as_checkov_sees(obj: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(file suffix, reported name, object) for each object checkov should scan in place of `obj`."""
+    name = obj["metadata"]["name"]
+    if obj["kind"] in AS_DEPLOYMENT:
+        return [("", name, {**obj, "apiVersion": "apps/v1", "kind": "Deployment"})]
+    if obj["kind"] != "WorkflowTemplate":
+        return [("", name, obj)]
+    spec = obj["spec"]
+    pod = {k: spec[k] for k in ("serviceAccountName", "automountServiceAccountToken", "securityContext") if k in spec}
+    out = []
+    for template in spec["templates"]:
+        if "container" not in template:
+            continue
+        pod_spec = {**pod, **{k: template[k] for k in POD_FIELDS if k in template},
+                    "containers": [template["container"]], "restartPolicy": "Never",
+                    **({"initContainers": template["initContainers"]} if "initContainers" in template else {})}
+        labels = spec.get("podMetadata", {}).get("labels", {})
+        job = {"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": f"{name}-{template['name']}", "namespace": obj["metadata"]["namespace"]},
+               "spec": {"template": {"metadata": {"labels": labels}, "spec": pod_spec}}}
+        out.append((f"-{template['name']}", f"{name}/{template['name']}", job))
+    return out
 
 
 def _reports(output: str) -> list[dict[str, Any]]:
@@ -78,8 +110,7 @@ def scan(checkov: str, examples: list[Path], root: Path) -> tuple[set[Finding], 
             continue
         passed += report.get("summary", {}).get("passed", 0)
         for failed in report.get("results", {}).get("failed_checks", []):
-            case, kind = kinds[failed["file_path"].lstrip("/")]
-            found.add(Finding(failed["check_id"], case, kind, failed["resource"].rsplit(".", 1)[-1]))
+            found.add(Finding(failed["check_id"], *kinds[failed["file_path"].lstrip("/")]))
     return found, passed
 
 
