@@ -199,12 +199,20 @@ def _signal(model: ir.Model, check: str, job: str, metric: str, detail: str | No
     values = [v for labels, v in mine if labels.get("__name__") == metric]
     if not values:
         return Signal("no data", "the program has not pushed yet")
-    ok = all((v == 1) == ok_when_one for v in values)
+    failing = [labels for labels, v in mine if labels.get("__name__") == metric and (v == 1) != ok_when_one]
     shown = [v for labels, v in mine if detail and labels.get("__name__") == detail]
     text = f"{detail.removeprefix('mlops_')} {max(shown):g}" if detail and shown else ""
+    segments = sorted({_segment(labels) for labels in failing if labels.get("variant")})
+    if segments:        # drift and fairness also push per variant and revision (mlops.jobs.records.segments)
+        text = "; ".join(filter(None, [text, "in " + ", ".join(segments)]))
     runs = [v for labels, v in mine if labels.get("__name__") == LAST_RUN and labels.get("job") == job]
     last = datetime.fromtimestamp(max(runs), UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if runs else None
-    return Signal("ok" if ok else "alert", text, last)
+    return Signal("alert" if failing else "ok", text, last)
+
+
+def _segment(labels: dict[str, str]) -> str:
+    revision = labels.get("revision")
+    return f"variant {labels['variant']}" + (f" revision {revision}" if revision else "")
 
 
 # --- reporters ----------------------------------------------------------------------------------------------

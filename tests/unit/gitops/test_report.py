@@ -161,3 +161,18 @@ def test_json_is_data_with_stable_keys() -> None:
     scorer = next(m for m in data["environments"][0]["models"] if m["name"] == "fraud-scorer")
     assert set(scorer["status"]) == {"gate", "data_check", "drift", "fairness", "attribution"}
     assert report.as_json(report.build([STAGING], None, None)) == report.as_json(report.build([STAGING], None, None))
+
+
+def test_a_segment_that_fails_is_named(prometheus: str) -> None:
+    """Fairness pushes per variant and revision too: the whole may hold while the treatment does not."""
+    pushed = [sample("mlops_fairness_passed", 1, model="fraud-scorer", job="mlops-fairness"),
+              sample("mlops_fairness_passed", 1, model="fraud-scorer", job="mlops-fairness", variant="control"),
+              sample("mlops_fairness_passed", 0, model="fraud-scorer", job="mlops-fairness", variant="treatment",
+                     revision="5d8b")]
+    SERIES.extend(pushed)
+    try:
+        (found,) = report.build([STAGING], report.http_query(prometheus), prometheus)
+    finally:
+        del SERIES[-len(pushed):]
+    assert rows(found)["fraud-scorer"].status["fairness"] == report.Signal("alert", "in variant treatment revision "
+                                                                                    "5d8b")
