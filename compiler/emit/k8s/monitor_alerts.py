@@ -4,7 +4,8 @@ Each monitor's CronJob pushes to the Pushgateway (mlops.jobs: job `mlops-<progra
 data check adds dataset), and exits 0 whatever it found (`--exit-zero`): these rules are what report a finding.
 
 * MLModelDataCheckFailed: `mlops_data_check_passed == 0` (the live data breaks the model's contract);
-* MLModelFairnessFailed: `mlops_fairness_passed == 0` (a `monitoring.fairness` bound crossed);
+* MLModelFairnessFailed: `mlops_fairness_passed == 0` (a `monitoring.fairness` bound crossed), one alert per
+  failing segment (the whole live set, a variant, a canary's revision: labelled `variant`, `revision`);
 * MLModelExplanationShift: `mlops_explain_shift_alert > 0` (a feature's attribution share moved more than
   `alertOnShift`);
 * MLModelMonitorStale: a monitor's `mlops_job_last_run_timestamp_seconds` (every push holds it) is older than two
@@ -28,7 +29,9 @@ CHECKS = (("datacheck", "MLModelDataCheckFailed", "mlops_data_check_passed", "==
           ("explain", "MLModelExplanationShift", "mlops_explain_shift_alert", "> 0",
            "a feature's share of the model's attributions moved"))
 STALE_ALERT = "MLModelMonitorStale"
-SEGMENTED = frozenset({"fairness"})   # the monitors also pushing per segment (mlops.jobs.fairness; drift: alerts)
+# The monitors that also push per segment of the live rows (a variant, a canary's revision: mlops.jobs.records
+# .segments). Drift does too, but its alert stays one per model: it is what starts a retraining run (alerts.py).
+SEGMENTED = frozenset({"fairness"})
 MACROS = {"@hourly": 3600, "@daily": 86400, "@weekly": 7 * 86400, "@monthly": 31 * 86400}
 
 
@@ -57,8 +60,10 @@ def selector(scope: Scope, model: ir.Model, program: str) -> str:
 
 
 def metric(scope: Scope, model: ir.Model, program: str, name: str) -> str:
-    return f"min({name}{{{selector(scope, model, program)}}})" if name.endswith("_passed") else \
-        f"max({name}{{{selector(scope, model, program)}}})"
+    """The verdict's worst value; per segment for a monitor that pushes segments, so each failing one is an alert
+    of its own, labelled with its variant and revision (the whole's series carry neither)."""
+    by = " by (variant, revision) " if program in SEGMENTED else ""
+    return f"{'min' if name.endswith('_passed') else 'max'}{by}({name}{{{selector(scope, model, program)}}})"
 
 
 def age(scope: Scope, model: ir.Model, program: str) -> str:
@@ -83,13 +88,11 @@ def rules(scope: Scope, model: ir.Model) -> list[Obj]:
 
 
 def panels(scope: Scope, model: ir.Model) -> list[tuple[str, list[Obj]]]:
-    """(title, targets) of a dashboard row per monitor: its verdict and how long ago it ran, and for fairness the
-    verdict per segment of the live rows (a variant, a canary's revision: mlops.jobs.records.segments)."""
+    """(title, targets) of a dashboard row per monitor: its verdict (per segment where it pushes segments) and how
+    long ago it ran."""
     wanted = schedules(model)
     return [(f"Monitor: {program}", [
-        {"refId": "A", "expr": metric(scope, model, program, name), "legendFormat": name},
-        {"refId": "B", "expr": age(scope, model, program), "legendFormat": "seconds since the last run"},
-        *([{"refId": "C", "expr": f'min by (variant, revision) ({name}{{{selector(scope, model, program)},'
-                                  f'variant!=""}})', "legendFormat": f"{name}: {{{{variant}}}} {{{{revision}}}}"}]
-          if program in SEGMENTED else [])])
+        {"refId": "A", "expr": metric(scope, model, program, name),
+         "legendFormat": f"{name} {{{{variant}}}} {{{{revision}}}}" if program in SEGMENTED else name},
+        {"refId": "B", "expr": age(scope, model, program), "legendFormat": "seconds since the last run"}])
         for program, _alert, name, _failing, _summary in CHECKS if program in wanted]
