@@ -62,6 +62,9 @@ class Target:
     jobs_image: str = ""             # the job image its CronJobs and Workflows run (images.jobs or the release)
     mirrors: tuple[tuple[str, str], ...] = ()   # upstream registry host -> the prefix proxying it (images.mirrors)
     pull_secrets: tuple[str, ...] = ()          # Secrets, by name, every pod pulls its images with
+    # where the Argo Rollouts controller downloads its Gateway API plugin (images.rolloutsGatewayPlugin); None:
+    # the release asset the add-ons table pins (mlops.targets.base.addons.GATEWAY_PLUGIN_URL)
+    rollouts_gateway_plugin: str | None = None
 
 
 @dataclass(frozen=True)

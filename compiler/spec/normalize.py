@@ -98,7 +98,8 @@ def _target(name: str, spec: dict[str, Any]) -> ir.Target:
                      jobs_image=spec.get("images", {}).get("jobs") or runtimes.mirrored(
                          runtimes.jobs_image(__version__), mirrors),
                      mirrors=mirrors,
-                     pull_secrets=tuple(spec.get("images", {}).get("pullSecrets", ())))
+                     pull_secrets=tuple(spec.get("images", {}).get("pullSecrets", ())),
+                     rollouts_gateway_plugin=spec.get("images", {}).get("rolloutsGatewayPlugin"))
 
 
 def _existing_addon(name: str, spec: Any) -> ir.ExistingAddon:

@@ -127,7 +127,9 @@ BASE = ("argo-rollouts", "kube-prometheus-stack", "prometheus-pushgateway", "ked
 
 # The Argo Rollouts controller downloads this plugin binary at start and refuses it unless its sha256 matches
 # (`sha256` of a trafficRouterPlugins entry: argoproj/argo-rollouts@v1.9.0 docs/features/traffic-management/
-# plugins.md:64-67, utils/plugin/downloader.go:54-66). The plugin's release workflow publishes no checksum file
+# plugins.md:64-67; utils/plugin/downloader.go:121,139-169: an http(s) `location` is downloaded and checked, a file://
+# one copied unchecked, 174-192): a mirror (`images.rolloutsGatewayPlugin`, http(s) only) keeps this digest, so a
+# wrong file stops the controller's start. The plugin's release workflow publishes no checksum file
 # (rollouts-plugin-trafficrouter-gatewayapi .github/workflows/release.yaml): this digest is `sha256sum` of the
 # v0.17.0 linux-amd64 asset (77,762,829 bytes), measured in a public walk-through that then ran canaries with it
 # with the same `httpRoute`/`namespace` config keys (public course text, code index id 71637408391).
@@ -210,7 +212,8 @@ def gpu_pools(env: ir.Environment) -> list[str]:
 def values(name: str, env: ir.Environment) -> dict[str, Any]:
     """Chart values: only what the Kubernetes layer depends on."""
     if name == "argo-rollouts":
-        plugin = {"name": ROLLOUTS_GATEWAY_PLUGIN, "location": GATEWAY_PLUGIN_URL, "sha256": GATEWAY_PLUGIN_SHA256}
+        location = env.target.rollouts_gateway_plugin or GATEWAY_PLUGIN_URL
+        plugin = {"name": ROLLOUTS_GATEWAY_PLUGIN, "location": location, "sha256": GATEWAY_PLUGIN_SHA256}
         return {"controller": {"trafficRouterPlugins": [plugin]},
                 "providerRBAC": {"enabled": True, "providers": {"gatewayAPI": True}}}
     if name == "kube-prometheus-stack":

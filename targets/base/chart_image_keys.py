@@ -11,7 +11,8 @@ A `Key` is one values path and what the chart renders there by default, in one o
 
 Images no key reaches: none. Every image of every chart here, the subcharts' included, is covered; the one download
 that does not go through a registry is the Argo Rollouts Gateway API plugin (a binary the controller fetches from
-github.com at start, `addons.GATEWAY_PLUGIN_URL`): `NOT_MIRRORED` says so, and the README asks for it to be hosted.
+github.com at start, `addons.GATEWAY_PLUGIN_URL`): `NOT_MIRRORED` says so, and `images.rolloutsGatewayPlugin` names
+its copy (the README's air-gapped section).
 """
 
 from __future__ import annotations
@@ -132,5 +133,6 @@ PULL_SECRETS: dict[str, tuple[tuple[str, ...], Literal["refs", "names"]]] = {
 
 # What an add-on downloads outside any registry, so no mirror covers it (said in the README's mirrors section).
 NOT_MIRRORED: dict[str, str] = {
-    "argo-rollouts": "the Gateway API traffic-router plugin binary, downloaded from github.com at start",
+    "argo-rollouts": "the Gateway API traffic-router plugin binary, downloaded from github.com at start (or from "
+                     "images.rolloutsGatewayPlugin)",
 }

@@ -265,3 +265,18 @@ def test_the_loop_spec_narrates_how_a_run_runs_and_who_reviews_its_proposals(
         "fraud-scorer: training memory 32Gi → 24Gi; training timeout 6h → 4h; its proposals now also ask "
         "fraud-leads to review"]
     assert env(data, "production")["rollouts"][1:] == []                   # production does not train it
+
+
+def test_pull_secrets_added_name_the_namespaces_to_create_them_in(repo: Repo,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Staging (GKE) gets pull secrets: the plan says, before apply, where the Secret must exist; production, whose
+    target has none, says nothing."""
+    repo.edit("    project: fraud-staging-123\n",
+              "    project: fraud-staging-123\n    images: {pullSecrets: [ar-pull]}\n")
+    code, data = plan_json(capsys, repo)
+    assert code == 2 and env(data, "production")["beforeApply"] == []
+    [said] = env(data, "staging")["beforeApply"]
+    assert said.startswith("create the pull Secret ar-pull (kubernetes.io/dockerconfigjson) in each of ")
+    assert ": argo-rollouts, envoy-gateway-system, fraud-platform-staging, keda, monitoring;" in said
+    repo.commit()
+    assert env(plan_json(capsys, repo)[1], "staging")["beforeApply"] == []     # unchanged since the base: nothing

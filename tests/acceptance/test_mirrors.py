@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from mlops.targets.base import addons
 from tests.support.k8s_schemas import validate_objects
 
 from . import wiring_mirrors
@@ -24,6 +25,7 @@ IMAGES = """    images:
                 ghcr.io: harbor.dc1.example.com/ghcr, quay.io: harbor.dc1.example.com/quay,
                 registry.k8s.io: harbor.dc1.example.com/k8s}
       pullSecrets: [harbor-pull]
+      rolloutsGatewayPlugin: https://nexus.dc1.example.com/repository/raw/gatewayapi-plugin-linux-amd64
 """
 RELEASE = wiring_mirrors.RELEASE
 
@@ -50,7 +52,18 @@ def _images(b: Build) -> list[str]:
 
 
 def test_rules_hold(b: Build) -> None:
-    assert not [*wiring_mirrors.images_mirrored(b), *wiring_mirrors.pull_secrets(b)]
+    assert not [*wiring_mirrors.images_mirrored(b), *wiring_mirrors.pull_secrets(b), *wiring_mirrors.rollouts_plugin(b)]
+
+
+def test_the_rollouts_plugin_comes_from_the_mirror(b: Build) -> None:
+    [plugin] = _release(b, "argo-rollouts")["controller"]["trafficRouterPlugins"]
+    assert plugin == {"name": "argoproj-labs/gatewayAPI", "sha256": addons.GATEWAY_PLUGIN_SHA256,
+                      "location": "https://nexus.dc1.example.com/repository/raw/gatewayapi-plugin-linux-amd64"}
+    cut = copy.deepcopy(b)
+    [plugin] = _release(cut, "argo-rollouts")["controller"]["trafficRouterPlugins"]
+    plugin["location"] = addons.GATEWAY_PLUGIN_URL                         # the edge cut: github.com after all
+    [violation] = wiring_mirrors.rollouts_plugin(cut)
+    assert violation.rule == "rollouts-plugin" and "github.com" in str(violation)
 
 
 def test_pinned_images_pulled_through_the_mirror(b: Build) -> None:

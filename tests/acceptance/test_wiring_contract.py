@@ -13,7 +13,7 @@ CASES = list(cases())
 def test_every_rule_is_listed() -> None:
     assert sorted(RULES) == ["alerts-routed", "analysis-refs", "certificates-sourced", "credential-files",
                              "drift-webhook", "images-mirrored", "init-args", "labels-carried", "live-granted",
-                             "metrics-scraped", "netpol-enforced", "pull-secrets", "request-logging",
+                             "metrics-scraped", "netpol-enforced", "pull-secrets", "request-logging", "rollouts-plugin",
                              "routes-attached", "secrets-referenced", "services-select", "storage-granted",
                              "trigger-access", "urls-resolve", "users-defined", "workflow-accounts", "workflow-config",
                              "workflow-images", "workflow-refs"]

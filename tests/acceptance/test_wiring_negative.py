@@ -314,7 +314,19 @@ def no_vector_write(b: Build) -> None:
     policy["inputs"]["policy"] = json.dumps({"Version": "2012-10-17", "Statement": []})
 
 
+def rollouts_plugin(b: Build) -> Obj:
+    release = resource(b, "kubernetes:helm.sh/v3:Release", name="argo-rollouts")
+    plugins: list[Obj] = release["inputs"]["values"]["controller"]["trafficRouterPlugins"]
+    return plugins[0]
+
+
 CUTS: dict[str, list[tuple[Break, str]]] = {
+    "rollouts-plugin": [
+        (lambda b: rollouts_plugin(b).update(name="argoproj-labs/gatewayapi"),
+         "its traffic router argoproj-labs/gatewayAPI is not registered"),
+        (lambda b: rollouts_plugin(b).update(location="file:///plugins/gatewayapi-plugin-linux-amd64"),
+         "is downloaded from 'file:///plugins/gatewayapi-plugin-linux-amd64'"),
+        (lambda b: rollouts_plugin(b).update(sha256="0" * 64), "sha256 is '" + "0" * 64 + "', not the pinned one")],
     "analysis-refs": [
         (lambda b: canary_analysis(b)["templates"][0].update(templateName="fraud-scorer-canary"),
          "canary.analysis: AnalysisTemplate fraud-scorer-canary does not exist in fraud-platform-production"),

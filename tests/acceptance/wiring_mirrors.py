@@ -2,12 +2,16 @@
 image of a repository mlops pins is pulled through the mirror of its upstream host, and every pod's ServiceAccount
 carries each pull secret named; so do the add-on charts' Helm values (each image key of each installed chart, the
 pull secrets at the chart's own key), the Envoy proxies (their EnvoyProxy) and cert-manager's HTTP-01 solver pods
-(the Issuer's pod template). Both hold vacuously on a target without them."""
+(the Issuer's pod template). Both hold vacuously on a target without them. And every Rollout's traffic-router plugin
+is registered by the Argo Rollouts release that installs the cluster's add-ons, downloaded over http(s) from the
+target's `images.rolloutsGatewayPlugin` (else the pinned release asset) with the pinned sha256."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+
+from mlops.targets.base import addons
 
 from .wiring_build import Build, Obj, Violation, name
 
@@ -156,3 +160,27 @@ def pull_secrets(b: Build) -> Iterator[Violation]:
                 yield Violation("pull-secrets", f"{b.case} {name(obj)}",
                                 f"its ServiceAccount {spec.get('serviceAccountName')} does not pull with {secret}")
     yield from _charts_pull(b, wanted)
+
+
+def rollouts_plugin(b: Build) -> Iterator[Violation]:
+    """The controller loads only the plugins its trafficRouterPlugins list, and checks a sha256 only for an http(s)
+    location (argoproj/argo-rollouts@v1.9.0:utils/plugin/downloader.go:139-169; a file:// one is copied unchecked,
+    174-192). An existing Argo Rollouts registers its plugins in its own configuration: nothing to check here."""
+    if "argoRollouts" in {a.name for a in b.env.target.addons}:
+        return
+    registered = {p.get("name"): p for chart, values in _releases(b) if chart == "argo-rollouts"
+                  for p in _dig(values, "controller.trafficRouterPlugins") or []}
+    location = b.env.target.rollouts_gateway_plugin or addons.GATEWAY_PLUGIN_URL
+    for rollout in b.of_kind("Rollout"):
+        for plugin in _dig(rollout["spec"], "strategy.canary.trafficRouting.plugins") or {}:
+            entry = registered.get(plugin)
+            where = f"{b.case} {name(rollout)}"
+            if entry is None:
+                yield Violation("rollouts-plugin", where, f"its traffic router {plugin} is not registered with the "
+                                f"Argo Rollouts controller (registered: {sorted(registered)})")
+            elif entry.get("location") != location or not str(location).startswith(("https://", "http://")):
+                yield Violation("rollouts-plugin", where, f"{plugin} is downloaded from {entry.get('location')!r}, "
+                                f"not from {location!r}")
+            elif entry.get("sha256") != addons.GATEWAY_PLUGIN_SHA256:
+                yield Violation("rollouts-plugin", where, f"{plugin}'s sha256 is {entry.get('sha256')!r}, not the "
+                                "pinned one: the controller would refuse the file or run another")

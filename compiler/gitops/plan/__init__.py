@@ -22,7 +22,7 @@ from mlops.diagnostics import Diagnostic
 from mlops.errors import Failure, SpecError
 from mlops.gitops import promotion
 from mlops.gitops.gitrev import Revision, spec_at
-from mlops.gitops.plan import loop, narrate
+from mlops.gitops.plan import loop, narrate, prerequisites
 from mlops.gitops.plan.infra_diff import MODEL, REMOVE, Hazard, ResourceChange, diff_graphs, hazards
 from mlops.gitops.plan.manifest_diff import ObjectChange, diff_files
 from mlops.gitops.promotion import Refusal
@@ -69,6 +69,7 @@ class EnvPlan:
     refusals: tuple[Refusal, ...] = ()
     unpreviewed: tuple[str, ...] = ()   # providers (of either side) whose SDK is missing: infra not previewed
     kinds: tuple[str, ...] = ()         # what kind of change each of `rollouts` is (new, removed, ...), for counts
+    before_apply: tuple[str, ...] = ()  # what the user must create first (mlops.gitops.plan.prerequisites)
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,11 @@ def environment_plan(name: str, before: Side, after: Side, refusals: Sequence[Re
     moved = old is not None and new is not None and any(h.role == CLUSTER for h in flagged)
     flagged += () if moved else _removed_models(old, new)
     told = ((MOVED_KIND, MOVED),) if moved else _rollouts(old, new, changes)
+    graphs = (None, None) if unpreviewed else (before.graph(name), after.graph(name))
+    first = prerequisites.said(old, graphs[0], new, graphs[1])
     return EnvPlan(name, status, f"{shown.target.name} ({shown.target.provider})", infra, changes, flagged,
-                   tuple(t for _, t in told), _cost(old, new), tuple(refusals), unpreviewed, tuple(k for k, _ in told))
+                   tuple(t for _, t in told), _cost(old, new), tuple(refusals), unpreviewed, tuple(k for k, _ in told),
+                   (first,) if first else ())
 
 
 def _pool_of(graph: Mapping[str, Any] | None, kind: str, resource: str) -> str | None:

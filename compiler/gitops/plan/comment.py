@@ -2,11 +2,11 @@
 
 It starts with `MARKER`, the hidden line the plan workflow looks for to edit its one comment in place. Then the
 summary: infrastructure not previewed, destructive changes, the promotion gate's refusals, monthly cost, counts,
-what happens at apply time. The summary has a budget of its own (`SUMMARY_BUDGET`): when its per-model lines would
-take more, they collapse into counts per environment (what happens at apply time first, then the refusals, then the
-destructive changes), each pointing at the full plan, which the workflow keeps as the run's `mlops-plan` artifact.
-Nothing is ever cut out of a summary line. Then one collapsed `<details>` per changed environment, in what is left
-of the limit, trimmed from the end by whole lines, saying how much was trimmed.
+what to create before apply, what happens at apply time. The summary has a budget of its own (`SUMMARY_BUDGET`):
+when its per-model lines would take more, they collapse into counts per environment (what happens at apply time
+first, then the refusals, then the destructive changes), each pointing at the full plan, which the workflow keeps
+as the run's `mlops-plan` artifact. Nothing is ever cut out of a summary line. Then one collapsed `<details>` per
+changed environment, in what is left of the limit, trimmed from the end by whole lines, saying how much was trimmed.
 """
 
 from __future__ import annotations
@@ -142,10 +142,16 @@ def _rollouts(p: Plan, collapsed: bool, link: str | None) -> Lines:
     return out + [f"- {where(link)}"]
 
 
+def _before_apply(p: Plan) -> Lines:
+    """What the user creates first: one line per environment at most, so never collapsed."""
+    said = [f"- **{markdown(e.name)}**: {markdown(s)}" for e in p.environments for s in e.before_apply]
+    return ["", "**Before apply**", "", *said] if said else []
+
+
 def summary(p: Plan, level: int = 0, link: str | None = None) -> str:
     """The summary with the first `level` sections collapsed (0: none; 1: apply time; 2: and refusals; 3: all)."""
     out = _head(p) + _hazards(p, level >= 3, link) + _refusals(p, level >= 2, link) + _costs(p)
-    out += _rollouts(p, level >= 1, link)
+    out += _before_apply(p) + _rollouts(p, level >= 1, link)
     out += [""] + [f"_{markdown(n)}_" for n in p.notes] if p.notes else []
     return "\n".join(out) + "\n"
 

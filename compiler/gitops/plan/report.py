@@ -49,6 +49,7 @@ def _env_json(e: EnvPlan) -> dict[str, Any]:
         "cost": ({"before": vars(delta.before), "after": vars(delta.after), "change": vars(delta.change),
                   "line": cost_report.delta_line(delta)} if delta else {"note": e.cost.note}),
         "rollouts": list(e.rollouts),
+        "beforeApply": list(e.before_apply),
         "infra": {"counts": infra_counts(e.infra), "changes": [c.as_dict() for c in e.infra],
                   "previewed": not e.unpreviewed,
                   **({"note": unpreviewed_note(e.unpreviewed)} if e.unpreviewed else {})},
@@ -82,6 +83,7 @@ def as_text(p: Plan, width: int | None = VALUE_WIDTH) -> str:
     out += [f"note: {n}" for n in p.notes]
     for e in p.environments:
         out += ["", f"{e.name}: {e.target}: {status_phrase(e)}", f"  cost: {cost_phrase(e)}"]
+        out += [f"  before apply: {s}" for s in e.before_apply]
         out += [f"  at apply time: {s}" for s in e.rollouts]
         for c in e.infra:
             out += _indented(resource_lines(c, plain, width))

@@ -9,7 +9,7 @@ from typing import Any
 
 from mlops.diagnostics import Diagnostic
 from mlops.spec.overlay import EnvSource
-from mlops.spec.rules.images import mirrors
+from mlops.spec.rules.images import gateway_plugin, mirrors
 from mlops.spec.rules.models import models
 from mlops.spec.rules.monitors import monitors
 from mlops.spec.rules.names import object_names
@@ -27,7 +27,7 @@ Rule = Callable[[dict[str, Any], dict[str, Any] | None, EnvSource], Iterator[Dia
 
 RULES: tuple[Rule, ...] = (node_pools, models, rollouts, runtime_options, object_names, references,
                            kubernetes_versions, registry_settings, store_credentials, tls, training, monitors,
-                           mirrors)
+                           mirrors, gateway_plugin)
 
 
 def check(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> list[Diagnostic]:

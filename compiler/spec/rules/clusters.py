@@ -5,8 +5,8 @@ stack, and Helm releases, the GatewayClass and the add-ons' CRDs are cluster-wid
 would collide (the second `pulumi up` fails; destroying one stack would remove the other's add-ons). So the
 alphabetically first of them installs the add-ons and the others use that installation (`ir.Environment.
 addons_from`). One installation can only be configured one way: environments asking it for different things
-(Prometheus retention or storage, existing add-ons, storage class, the GPU pools the device plugin runs on) are
-refused, each at its `target`.
+(Prometheus retention or storage, existing add-ons, storage class, the Rollouts plugin's location, the GPU pools
+the device plugin runs on) are refused, each at its `target`.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def _view(doc: dict[str, Any], env: str) -> dict[str, Any]:
     monitoring = mapping(merged.get("monitoring"))
     return {"monitoring.retention": monitoring.get("retention"), "monitoring.storage": monitoring.get("storage"),
             "target addons": target.get("addons"), "target storageClass": target.get("storageClass"),
+            "target images.rolloutsGatewayPlugin": mapping(target.get("images")).get("rolloutsGatewayPlugin"),
             "GPU node pools": sorted(n for n, p in pools_of(merged).items() if p.get("accelerator"))}
 
 

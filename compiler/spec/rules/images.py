@@ -1,5 +1,6 @@
 """Registry mirrors (`targets.<t>.images.mirrors`): a mirror nothing pulls through, or a pinned runtime image on
-a host no mirror proxies, is said (a warning: the cluster may still reach that host), not silently ignored."""
+a host no mirror proxies, is said (a warning: the cluster may still reach that host), not silently ignored. The
+Rollouts plugin's mirror (`images.rolloutsGatewayPlugin`) is refused where mlops installs no Argo Rollouts."""
 
 from __future__ import annotations
 
@@ -41,3 +42,17 @@ def mirrors(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -
         yield at.error(("targets", name, "images", "mirrors", host),
                        f"no image mlops emits or installs for this environment is on {host}: the mirror is unused",
                        key=True, severity="warning")
+
+
+def gateway_plugin(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
+    """An existing Argo Rollouts (`addons.argoRollouts: existing`) loads the plugins its own argo-rollouts-config
+    ConfigMap lists: mlops installs no controller there, so a plugin URL would be silently ignored. Refused, since
+    the schema cannot tie one field to another with a message saying why."""
+    images = mapping(mapping(target).get("images"))
+    if "rolloutsGatewayPlugin" not in images or "argoRollouts" not in mapping(mapping(target).get("addons")):
+        return
+    name = mapping(target)["_name"]
+    yield at.error(("targets", name, "images", "rolloutsGatewayPlugin"),
+                   f"targets.{name}.addons.argoRollouts is existing: mlops installs no Argo Rollouts controller there, "
+                   "so it sets no plugin location; register the plugin in that controller's argo-rollouts-config "
+                   "ConfigMap (trafficRouterPlugins) instead, and remove this setting", key=True)

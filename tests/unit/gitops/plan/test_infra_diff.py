@@ -3,11 +3,15 @@ changes are destructive."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mlops.gitops.plan import infra_diff
+from mlops.gitops.plan import Side, infra_diff
+from mlops.pipeline import compile_source
+from mlops.spec.load import parse
+from mlops.targets.base import addons
 
 
 def graph(*resources: dict[str, Any]) -> dict[str, Any]:
@@ -98,3 +102,23 @@ def test_the_kubernetes_provider_follows_its_cluster_and_a_new_context_is_a_clus
     [hazard] = infra_diff.hazards(onprem)
     assert hazard.message == ("the Kubernetes provider k points at another cluster (context cannot change in place): "
                               "add-ons and workloads are created there and deleted from the old one")
+
+
+def test_the_rollouts_plugin_mirror_shows_as_an_update_of_its_release(tmp_path: Path) -> None:
+    """images.rolloutsGatewayPlugin changes the argo-rollouts release's values: the plan lists that one field, the
+    pinned digest unchanged (no sentence of its own: add-on settings are told as their releases' field changes)."""
+    mirror = "https://files.dc1.example.com/plugins/v0.17.0/gatewayapi-plugin-linux-amd64"
+    spec = ("apiVersion: mlops/v1\nkind: Platform\nmetadata: {name: lab}\ntargets:\n  dc1: {provider: onprem, "
+            "context: dc1-admin, registry: harbor.dc1.example.com/ml IMAGES}\nenvironments:\n  dev: {target: dc1}\n"
+            "models:\n  m: {framework: sklearn, artifact: registry://m:v1}\n")
+
+    def graph_of(images: str) -> dict[str, Any] | None:
+        build = compile_source(parse(spec.replace(" IMAGES", images), str(tmp_path / "mlops.yaml")))
+        return Side.of(build).graph("dev")
+
+    [change] = infra_diff.diff_graphs(graph_of(""), graph_of(f", images: {{rolloutsGatewayPlugin: {mirror}}}"))
+    assert (change.action, change.type, change.name) == ("update", "kubernetes:helm.sh/v3:Release",
+                                                         "lab-dev-addons-argo-rollouts")
+    [field] = change.fields
+    assert field.path == "values.controller.trafficRouterPlugins[argoproj-labs/gatewayAPI].location"
+    assert (field.before, field.after) == (addons.GATEWAY_PLUGIN_URL, mirror)

@@ -1,4 +1,5 @@
-"""mlops.targets.base.helm under Pulumi mocks: cert-manager installed only for ACME, after Envoy Gateway."""
+"""mlops.targets.base.helm under Pulumi mocks: cert-manager installed only for ACME, after Envoy Gateway; the Rollouts
+plugin from a mirror keeps its pinned digest."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from mlops.emit.infra import preview
 from mlops.emit.preview import Recorded
+from mlops.targets.base import addons
 from tests.support.infra_helpers import environment, of_type
 
 SPEC = """
@@ -55,3 +57,18 @@ def test_argo_workflows_release_where_a_model_trains(tmp_path: Path) -> None:
     assert workflows.inputs["values"]["controller"]["workflowNamespaces"] == ["lab-dev"]
     (tmp_path / "none").mkdir()
     assert "argo-workflows" not in _releases(tmp_path / "none", "")     # no model trains there
+
+
+MIRROR = "https://nexus.dc1.example.com/repository/raw/gatewayapi-plugin/v0.17.0/gatewayapi-plugin-linux-amd64"
+
+
+def test_the_rollouts_plugin_comes_from_the_mirror_with_the_pinned_digest(tmp_path: Path) -> None:
+    mirrored = SPEC.replace("registry: harbor.dc1.example.com/ml}",
+                            f"registry: harbor.dc1.example.com/ml, images: {{rolloutsGatewayPlugin: {MIRROR}}}}}")
+    graph = preview(environment(mirrored.replace("GATEWAY\n", ""), "dev", tmp_path))
+    rollouts = {r.inputs["name"]: r for r in of_type(graph, "kubernetes:helm.sh/v3:Release")}["argo-rollouts"]
+    assert rollouts.inputs["values"]["controller"]["trafficRouterPlugins"] == [
+        {"name": "argoproj-labs/gatewayAPI", "location": MIRROR, "sha256": addons.GATEWAY_PLUGIN_SHA256}]
+    (tmp_path / "none").mkdir()
+    [plugin] = _releases(tmp_path / "none", "")["argo-rollouts"].inputs["values"]["controller"]["trafficRouterPlugins"]
+    assert plugin["location"] == addons.GATEWAY_PLUGIN_URL             # without the setting: the release asset
