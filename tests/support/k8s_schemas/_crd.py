@@ -28,7 +28,7 @@ def is_crd(obj: dict[str, Any]) -> bool:
     return "/" in api_version and api_version.split("/", 1)[0] in CRD_PACKAGES
 
 
-def _check_install() -> str:
+def check_install() -> str:
     missing = [pkg for pkgs in CRD_PACKAGES.values() for pkg in pkgs if not (NODE_DIR / "node_modules" / pkg).is_dir()]
     if missing:
         raise RuntimeError(
@@ -45,7 +45,7 @@ def validate_crds(objs: list[dict[str, Any]], timeout: float = 120.0) -> list[st
     """Errors (each prefixed `Kind/name:`) for CRD objects; one `node` process for the batch."""
     if not objs:
         return []
-    node = _check_install()
+    node = check_install()
     proc = subprocess.run(
         [node, str(NODE_DIR / "validate.mjs")],
         input=json.dumps(objs),
