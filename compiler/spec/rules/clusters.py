@@ -57,7 +57,9 @@ def _view(doc: dict[str, Any], env: str) -> dict[str, Any]:
     monitoring = mapping(merged.get("monitoring"))
     return {"monitoring.retention": monitoring.get("retention"), "monitoring.storage": monitoring.get("storage"),
             "target addons": target.get("addons"), "target storageClass": target.get("storageClass"),
-            "target images.rolloutsGatewayPlugin": mapping(target.get("images")).get("rolloutsGatewayPlugin"),
+            # the add-ons' images are pulled through these (mlops.targets.base.chart_images)
+            **{f"target images.{key}": mapping(target.get("images")).get(key)
+               for key in ("mirrors", "pullSecrets", "rolloutsGatewayPlugin")},
             "GPU node pools": sorted(n for n, p in pools_of(merged).items() if p.get("accelerator"))}
 
 
