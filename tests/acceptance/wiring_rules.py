@@ -226,7 +226,7 @@ def _rules() -> dict[str, Rule]:
         "images-mirrored": m.images_mirrored,   # with mirrors set, every pinned image is pulled through its mirror
         "pull-secrets": m.pull_secrets,         # every pod's ServiceAccount pulls with each pull secret named
         "analysis-refs": an.analysis_refs,      # every analysis a Rollout starts names a template, with its args
-        "credential-files": f.credential_files,   # a credential file a variable names is a mounted Secret's key
+        "credential-files": f.credential_files,   # a credential file a variable or Vector names: a Secret's key
     }
 
 
