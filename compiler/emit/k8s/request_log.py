@@ -188,8 +188,8 @@ def sink(live: str, region: str | None, by_secret: bool = False) -> Obj:
                  # `healthcheck.enabled` (src/config/sink.rs:79, 179-181)
                  **(_secret_auth(scheme) if by_secret else {"healthcheck": {"enabled": False}})}
     if scheme == "s3":            # aws_s3.cue: bucket (332), region (1043), compression default gzip (341)
-        return {"type": "aws_s3", "bucket": bucket, "key_prefix": _prefix(path),
-                **({"region": region} if region and not by_secret else {}), **body}   # by_secret: the Secret's
+        return {"type": "aws_s3", "bucket": bucket, "key_prefix": _prefix(path), **body,
+                **({"region": region} if region and not by_secret else {})}   # by_secret: the Secret's region
     if scheme == "gs":            # gcp_cloud_storage.cue: key_prefix (794); compression default none (147)
         return {"type": "gcp_cloud_storage", "bucket": bucket, "key_prefix": _prefix(path), **body}
     if scheme == "az":            # az://ACCOUNT/CONTAINER/PATH; azure_blob.cue: account_name (4-12), blob_prefix
