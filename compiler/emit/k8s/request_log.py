@@ -20,6 +20,7 @@ from mlops.emit.k8s.runtimes import Runtime
 from mlops.emit.k8s.security import container_security
 from mlops.ir import names
 from mlops.ir.runtimes import KSERVE_AGENT_IMAGE
+from mlops.targets.base.artifacts import STORE_LOGGING_KEYS, STORE_SECRET_KEYS
 
 AGENT = "agent"                 # the container name KServe gives it (agent_injector.go:313-347)
 AGENT_PORT = 9081               # `--port` default "9081" (kserve@v0.15.2 cmd/agent/main.go:55-81), port `agent-port`
@@ -123,10 +124,10 @@ SECRET_KEYS: dict[str, tuple[str, ...]] = {
     # the bucket), is required here: Vector signs for one region and without `region` looks for it in the
     # environment, a profile or EC2's IMDS (src/aws/mod.rs:133-165), none of which knows another cloud's bucket; the
     # target's own region is its cloud's, not the bucket's.
-    "s3": ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"),
+    "s3": (*STORE_SECRET_KEYS["s3"], *STORE_LOGGING_KEYS["s3"]),   # the two keys, AWS_DEFAULT_REGION
     # `client_secret_credential`: the three are required fields with no environment fallback (vector@v0.57.0
     # src/sinks/azure_common/config.rs:116-138, 274-302).
-    "az": ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"),
+    "az": STORE_SECRET_KEYS["az"],
     # A key file, passed as `credentials_path` (src/gcp.rs:91-100,113-114), not a SECRET[...] value.
     "gs": (GS_KEY_FILE,),
 }
