@@ -25,6 +25,9 @@ STORE_OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {        # passed on when the 
     "s3": ("AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"),
     "gs": (), "az": (),
 }
+# What request logging's Vector also needs of the Secret it writes data.live with: S3's region, since Vector signs
+# for one region and off AWS cannot learn the bucket's (mlops.emit.k8s.request_log.SECRET_KEYS, which cites it).
+STORE_LOGGING_KEYS: dict[str, tuple[str, ...]] = {"s3": ("AWS_DEFAULT_REGION",), "gs": (), "az": ()}
 
 
 def store_scheme(uri: str) -> str | None:

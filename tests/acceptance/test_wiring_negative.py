@@ -43,6 +43,16 @@ def llm() -> Build:
     return b
 
 
+@pytest.fixture(scope="module")
+def by_secret() -> Build:
+    """The loop's staging as written (GKE, its s3:// data through the target's storageCredentials): Vector reads the
+    Secret's keys from files, SECRET[s3.KEY] over a mounted Secret."""
+    b = build("loop", "staging", "gcp")
+    assert isinstance(b, Build)
+    assert not wiring_rules.check(b)
+    return b
+
+
 def broken(b: Build, cut: Break) -> Build:
     copied = copy.deepcopy(b)
     cut(copied)
@@ -399,6 +409,74 @@ LLM_CUTS: dict[str, list[tuple[Break, str]]] = {
     "credential-files": [(token_unmounted, "Rollout/assistant server: HF_TOKEN_PATH=/var/run/secrets/mlops/"),
                          (token_key_moved, "huggingface/token is no key of a Secret mounted")],
 }
+
+
+def vector_config(b: Build, edit: Callable[[str], str]) -> None:
+    """Vector's config text, edited."""
+    config = obj(b, "ConfigMap", "vector")
+    config["data"]["vector.yaml"] = edit(config["data"]["vector.yaml"])
+
+
+def vector_pod(b: Build) -> Obj:
+    return pod(obj(b, "Deployment", "vector"))
+
+
+def backend_renamed(b: Build) -> None:
+    def edit(text: str) -> str:
+        doc = json.loads(text)
+        doc["secret"] = {"aws": doc["secret"].pop("s3")}
+        return json.dumps(doc)
+    vector_config(b, edit)
+
+
+def keys_unmounted(b: Build) -> None:
+    container = vector_pod(b)["containers"][0]
+    container["volumeMounts"] = [m for m in container["volumeMounts"] if m["name"] != "s3-credentials"]
+
+
+def key_undocumented(b: Build) -> None:
+    """A key projected and referenced alike, but one the Secret's owner was never told to put there."""
+    volume = next(v for v in vector_pod(b)["volumes"] if v["name"] == "s3-credentials")
+    volume["secret"]["items"][0] = {"key": "AWS_ACCESS_KEY", "path": "AWS_ACCESS_KEY"}
+    vector_config(b, lambda text: text.replace("SECRET[s3.AWS_ACCESS_KEY_ID]", "SECRET[s3.AWS_ACCESS_KEY]"))
+
+
+def key_file_unmounted(b: Build) -> None:
+    """A gs sink's key file where no Secret is mounted."""
+    def edit(text: str) -> str:
+        doc = json.loads(text)
+        doc["sinks"]["fraud-scorer_live"]["credentials_path"] = "/var/run/secrets/mlops/gs/key.json"
+        return json.dumps(doc)
+    vector_config(b, edit)
+
+
+def secret_dropped(b: Build) -> None:
+    keys_unmounted(b)
+    vector_pod(b)["volumes"] = [v for v in vector_pod(b)["volumes"] if v["name"] != "s3-credentials"]
+
+
+# The loop's staging writes data.live with the target's s3 Secret; each edge of Vector's reading of it, cut.
+SECRET_CUTS: dict[str, list[tuple[Break, str]]] = {
+    "credential-files": [
+        (backend_renamed, "SECRET[s3.AWS_ACCESS_KEY_ID] names no directory backend of its config"),
+        (lambda b: vector_config(b, lambda text: text.replace("SECRET[s3.AWS_DEFAULT_REGION]",
+                                                              "SECRET[aws.AWS_DEFAULT_REGION]")),
+         "SECRET[aws.AWS_DEFAULT_REGION] names no directory backend"),
+        (keys_unmounted, "SECRET[s3.AWS_SECRET_ACCESS_KEY]: /var/run/secrets/mlops/s3/AWS_SECRET_ACCESS_KEY is no key "
+                         "of a Secret mounted read-only there"),
+        (key_undocumented, "SECRET[s3.AWS_ACCESS_KEY]: fraud-data-aws-reader/AWS_ACCESS_KEY is no key the target's "
+                           "storageCredentials Secret documents"),
+        (key_file_unmounted, "sinks.fraud-scorer_live.credentials_path: /var/run/secrets/mlops/gs/key.json is no key"),
+    ],
+    "request-logging": [(secret_dropped, "fraud-scorer: Vector lacks Secret fraud-data-aws-reader")],
+}
+
+
+@pytest.mark.parametrize(("rule", "index"), [(r, i) for r, cuts in SECRET_CUTS.items() for i in range(len(cuts))])
+def test_vector_secret_rule_catches_its_edge_cut(by_secret: Build, rule: str, index: int) -> None:
+    cut, expected = SECRET_CUTS[rule][index]
+    found = [str(v) for v in wiring_rules.RULES[rule](broken(by_secret, cut))]
+    assert any(expected in v for v in found), found
 
 
 def test_every_rule_has_a_negative_test() -> None:

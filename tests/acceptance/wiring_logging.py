@@ -71,19 +71,21 @@ def _written(sink: Obj) -> str:
 
 def live_written(b: Build) -> Iterator[Violation]:
     """Each logged model's data.live gets a sink writing under it, fed by that model's events only; with the
-    target's storageCredentials for the scheme, Vector's container has them."""
+    target's storageCredentials for the scheme, Vector's container mounts that Secret (and reads its keys from
+    there: `credential-files`)."""
     sinks = _sinks(b)
-    vector_env = [e for _, spec, _ in pods(b) for c in spec["containers"] if c["image"] == runtimes.VECTOR_IMAGE
-                  for e in c.get("env", [])]
+    mounted = set()
+    for _, spec, _ in pods(b):
+        secrets = {v["name"]: v["secret"]["secretName"] for v in spec.get("volumes", []) if "secret" in v}
+        mounted |= {secrets[m["name"]] for c in spec["containers"] if c["image"] == runtimes.VECTOR_IMAGE
+                    for m in c.get("volumeMounts", []) if m["name"] in secrets}
     for model in (m for m in b.env.models if serving.logged(m)):
         live = model.data.live.rstrip("/") + "/date=%F/"  # type: ignore[union-attr]
         if not any(_written(s) == live for s in sinks):
             yield Violation("request-logging", model.name, f"no Vector sink writes {live}")
         scheme = live.partition("://")[0]
         for given in (c for c in b.env.target.storage_credentials if c.scheme == scheme):
-            refs = {e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") for e in vector_env}
-            if given.secret.name not in refs and not any(e["name"] == "GOOGLE_APPLICATION_CREDENTIALS"
-                                                         for e in vector_env):
+            if given.secret.name not in mounted:
                 yield Violation("request-logging", model.name, f"Vector lacks Secret {given.secret.name}")
 
 

@@ -227,7 +227,7 @@ def _rules() -> dict[str, Rule]:
         "pull-secrets": m.pull_secrets,         # every pod's ServiceAccount pulls with each pull secret named
         "rollouts-plugin": m.rollouts_plugin,   # every Rollout's traffic router is registered, from its location
         "analysis-refs": an.analysis_refs,      # every analysis a Rollout starts names a template, with its args
-        "credential-files": f.credential_files,   # a credential file a variable names is a mounted Secret's key
+        "credential-files": f.credential_files,   # a credential file a variable or Vector names: a Secret's key
     }
 
 

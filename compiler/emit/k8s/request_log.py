@@ -14,11 +14,13 @@ import json
 from collections.abc import Collection
 from typing import Any
 
+from mlops.emit.k8s.artifacts import CREDENTIALS_DIR, GS_KEY_FILE
 from mlops.emit.k8s.meta import Obj
 from mlops.emit.k8s.runtimes import Runtime
 from mlops.emit.k8s.security import container_security
 from mlops.ir import names
 from mlops.ir.runtimes import KSERVE_AGENT_IMAGE
+from mlops.targets.base.artifacts import STORE_LOGGING_KEYS, STORE_SECRET_KEYS
 
 AGENT = "agent"                 # the container name KServe gives it (agent_injector.go:313-347)
 AGENT_PORT = 9081               # `--port` default "9081" (kserve@v0.15.2 cmd/agent/main.go:55-81), port `agent-port`
@@ -101,14 +103,65 @@ def _prefix(path: str) -> str:
     return f"{path.strip('/')}/date=%F/" if path.strip("/") else "date=%F/"
 
 
-# Vector's Azure credential from a storageCredentials Secret (its keys, STORE_SECRET_KEYS["az"], are the container's
-# environment): `client_secret_credential` takes the three as required fields with no environment fallback
-# (vector@v0.57.0 src/sinks/azure_common/config.rs:116-138, 274-302), so they are `${VAR:?}` references, which Vector
-# replaces from the environment when it loads the config and refuses when empty (src/config/vars.rs:12-17,52-58).
-AZURE_SECRET_AUTH: Obj = {"azure_credential_kind": "client_secret_credential",
-                          **{field: f"${{{var}:?{var} is not set}}" for field, var in (
-                              ("azure_tenant_id", "AZURE_TENANT_ID"), ("azure_client_id", "AZURE_CLIENT_ID"),
-                              ("azure_client_secret", "AZURE_CLIENT_SECRET"))}}
+# Another cloud's keys (the target's storageCredentials Secret for the scheme) reach Vector as files, never through
+# its environment (checkov CKV_K8S_35): the Secret is a read-only volume at CREDENTIALS_DIR/<scheme>
+# (mlops.emit.k8s.vector), read by Vector's `directory` secrets backend named after the scheme, `secret.<name>` with
+# `type: directory`, `path` and `remove_trailing_whitespace` (vector@v0.57.0 src/secrets/directory.rs:10-21, the
+# `secret` table at src/config/builder.rs:67-70). Each file in `path` is the secret named by its file name (:39-51),
+# and `SECRET[<backend>.<key>]` in the config is replaced by it when the config loads (src/config/loading/
+# secret.rs:31-32, 147-169). A referenced file that is missing or empty fails the load: read_to_string's error and
+# "secret in file '{k}' was empty" (directory.rs:41,47-48) become "Error while retrieving secret from backend"
+# (secret.rs:83-87), and Vector "logs the error and exits" (src/secrets/mod.rs:49). So only keys the Secret must hold
+# are referenced (SECRET_KEYS), and the volume projects exactly those (`items`), so a missing one is the kubelet's
+# mount error naming the key rather than a crash loop. Trailing whitespace is dropped: a Secret made from a file
+# often ends in a newline, which no key, region or client secret has, and which would break the JSON string it is
+# pasted into.
+SECRET_KEYS: dict[str, tuple[str, ...]] = {
+    # Static keys: `auth.access_key_id`, `auth.secret_access_key` (the AccessKey form, src/aws/auth.rs:67-74). The
+    # Secret's optional AWS_SESSION_TOKEN is not read: a session token expires within hours, and Vector reads
+    # secrets only at start or SIGHUP (src/secrets/mod.rs:51-52), so it is no credential for a Deployment; nor is
+    # AWS_ENDPOINT_URL (s3:// is AWS S3 here). AWS_DEFAULT_REGION, optional for the storage-initializer (boto3 finds
+    # the bucket), is required here: Vector signs for one region and without `region` looks for it in the
+    # environment, a profile or EC2's IMDS (src/aws/mod.rs:133-165), none of which knows another cloud's bucket; the
+    # target's own region is its cloud's, not the bucket's.
+    "s3": (*STORE_SECRET_KEYS["s3"], *STORE_LOGGING_KEYS["s3"]),   # the two keys, AWS_DEFAULT_REGION
+    # `client_secret_credential`: the three are required fields with no environment fallback (vector@v0.57.0
+    # src/sinks/azure_common/config.rs:116-138, 274-302).
+    "az": STORE_SECRET_KEYS["az"],
+    # A key file, passed as `credentials_path` (src/gcp.rs:91-100,113-114), not a SECRET[...] value.
+    "gs": (GS_KEY_FILE,),
+}
+
+
+def secret_dir(scheme: str) -> str:
+    """Where Vector's container mounts the scheme's storageCredentials Secret."""
+    return f"{CREDENTIALS_DIR}/{scheme}"
+
+
+def _secret(scheme: str, key: str) -> str:
+    return f"SECRET[{scheme}.{key}]"
+
+
+def secret_backends(schemes: Collection[str]) -> dict[str, Obj]:
+    """The `directory` backends of the schemes whose keys the config references (gs reads its key file itself)."""
+    return {s: {"type": "directory", "path": secret_dir(s), "remove_trailing_whitespace": True}
+            for s in sorted(schemes) if s != "gs"}
+
+
+def _secret_auth(scheme: str) -> Obj:
+    """The sink fields that sign in with the scheme's Secret."""
+    if scheme == "s3":
+        return {"auth": {"access_key_id": _secret("s3", "AWS_ACCESS_KEY_ID"),
+                         "secret_access_key": _secret("s3", "AWS_SECRET_ACCESS_KEY")},
+                "region": _secret("s3", "AWS_DEFAULT_REGION")}
+    if scheme == "az":
+        return {"auth": {"azure_credential_kind": "client_secret_credential",
+                         **{field: _secret("az", key) for field, key in (
+                             ("azure_tenant_id", "AZURE_TENANT_ID"), ("azure_client_id", "AZURE_CLIENT_ID"),
+                             ("azure_client_secret", "AZURE_CLIENT_SECRET"))}}}
+    return {"credentials_path": f"{secret_dir('gs')}/{GS_KEY_FILE}"}
+
+
 # Workload identity: tenant, client id and token file default to AZURE_TENANT_ID, AZURE_CLIENT_ID and
 # AZURE_FEDERATED_TOKEN_FILE (config.rs:174-196), the variables AKS's webhook injects into pods labelled
 # azure.workload.identity/use (the target's pod label) from the ServiceAccount's client-id annotation.
@@ -118,9 +171,9 @@ AZURE_IDENTITY_AUTH: Obj = {"azure_credential_kind": "workload_identity"}
 def sink(live: str, region: str | None, by_secret: bool = False) -> Obj:
     """The sink writing to the `data.live` folder, by store scheme: gzip NDJSON, one event per line.
 
-    Credentials are never in the config. `by_secret`: the target's storageCredentials Secret for the scheme is in
-    Vector's environment (AWS keys, GOOGLE_APPLICATION_CREDENTIALS, the Azure client secret). Otherwise Vector uses
-    the target's own workload identity, which may only create objects under data.live: aws_s3 through the AWS SDK's
+    Credentials are never in the config. `by_secret`: the sink signs in with the target's storageCredentials Secret
+    for the scheme, read from its mounted files (`_secret_auth`). Otherwise Vector uses the target's own workload
+    identity, which may only create objects under data.live: aws_s3 through the AWS SDK's
     default chain (vector@v0.57.0 src/aws/auth.rs:407, aws-config 1.8.13 in Cargo.lock; EKS Pod Identity is its
     container-credentials step from Rust SDK release-2024-03-13, docs.aws.amazon.com/eks/latest/userguide/
     pod-id-minimum-sdk.html), gcp_cloud_storage through the metadata server when neither `credentials_path` nor
@@ -134,17 +187,16 @@ def sink(live: str, region: str | None, by_secret: bool = False) -> Obj:
     body: Obj = {"encoding": {"codec": "json"}, "framing": {"method": "newline_delimited"},
                  "compression": "gzip", "batch": {"max_bytes": 10_000_000, "timeout_secs": 300},
                  # `healthcheck.enabled` (src/config/sink.rs:79, 179-181)
-                 **({} if by_secret else {"healthcheck": {"enabled": False}})}
+                 **(_secret_auth(scheme) if by_secret else {"healthcheck": {"enabled": False}})}
     if scheme == "s3":            # aws_s3.cue: bucket (332), region (1043), compression default gzip (341)
         return {"type": "aws_s3", "bucket": bucket, "key_prefix": _prefix(path), **body,
-                **({"region": region} if region else {})}
+                **({"region": region} if region and not by_secret else {})}   # by_secret: the Secret's region
     if scheme == "gs":            # gcp_cloud_storage.cue: key_prefix (794); compression default none (147)
         return {"type": "gcp_cloud_storage", "bucket": bucket, "key_prefix": _prefix(path), **body}
     if scheme == "az":            # az://ACCOUNT/CONTAINER/PATH; azure_blob.cue: account_name (4-12), blob_prefix
         container, _, folder = path.partition("/")    # (214, not key_prefix), auth.azure_credential_kind (40-156)
         return {"type": "azure_blob", "account_name": bucket, "container_name": container,
-                "blob_prefix": _prefix(folder), "auth": AZURE_SECRET_AUTH if by_secret else AZURE_IDENTITY_AUTH,
-                **body}
+                "blob_prefix": _prefix(folder), **({} if by_secret else {"auth": AZURE_IDENTITY_AUTH}), **body}
     raise ValueError(f"request logging cannot write to '{live}' (data.live must be an s3://, gs:// or az:// folder)")
 
 
@@ -152,7 +204,7 @@ def vector_config(logged: list[tuple[str, str, float]], region: str | None,
                   by_secret: Collection[str] = ()) -> dict[str, Any]:
     """Vector's configuration for an environment: (model, data.live, logging.sample) for each logged model;
     `by_secret`, the data.live folders written with a storageCredentials Secret (every other one with Vector's
-    own identity, `mlops.ir.serving.live_writes`).
+    own identity, `mlops.ir.serving.live_writes`), whose schemes get a `directory` secrets backend.
 
     One http_server source for every agent; one remap; per model a filter on its identity, a sample keyed on the
     request id (a request and its response share `ce-id`, handler.go:140,202-208, so both are kept or both dropped:
@@ -169,4 +221,6 @@ def vector_config(logged: list[tuple[str, str, float]], region: str | None,
         transforms[f"{model}_sampled"] = {"type": "sample", "inputs": [f"{model}_events"],
                                           "rate": sample_rate(sample), "key_field": "request_id"}
         sinks[f"{model}_live"] = {**sink(live, region, live in by_secret), "inputs": [f"{model}_sampled"]}
-    return {"data_dir": DATA_DIR, "sources": {"kserve_agent": source}, "transforms": transforms, "sinks": sinks}
+    backends = secret_backends({live.partition("://")[0] for _, live, _ in logged if live in by_secret})
+    return {"data_dir": DATA_DIR, **({"secret": backends} if backends else {}), "sources": {"kserve_agent": source},
+            "transforms": transforms, "sinks": sinks}

@@ -11,7 +11,7 @@ from mlops import targets
 from mlops.diagnostics import Diagnostic, Path
 from mlops.spec.overlay import EnvSource
 from mlops.spec.raw import mapping, models_of
-from mlops.targets.base.artifacts import STORE_SECRET_KEYS, store_scheme
+from mlops.targets.base.artifacts import STORE_LOGGING_KEYS, STORE_SECRET_KEYS, store_scheme
 
 
 def store_credentials(doc: dict[str, Any], target: dict[str, Any] | None, at: EnvSource) -> Iterator[Diagnostic]:
@@ -21,6 +21,7 @@ def store_credentials(doc: dict[str, Any], target: dict[str, Any] | None, at: En
     name = mapping(target)["_name"]
     readable = targets.get(provider).native_schemes | set(mapping(mapping(target).get("storageCredentials")))
     own = targets.get(provider).native_schemes
+    logs = {m for m, model in models_of(doc) if mapping(model.get("monitoring")).get("logging")}
     for model, path, uri in _store_uris(doc):
         scheme = store_scheme(uri)
         if scheme is None or scheme in readable:
@@ -30,6 +31,8 @@ def store_credentials(doc: dict[str, Any], target: dict[str, Any] | None, at: En
             f"a store {provider} target '{name}' cannot read: an existing cluster has no cloud identity"
         *first, last = STORE_SECRET_KEYS[scheme]
         keys = f"{', '.join(first)} and {last}" if first else last
+        if path[-2:] == ("data", "live") and model in logs and (more := STORE_LOGGING_KEYS[scheme]):
+            keys += f", and {' and '.join(more)} for request logging"      # Vector's region (request_log)
         yield at.error(path, f"model '{model}' reads {scheme}://, {why}; set "
                              f"targets.{name}.storageCredentials.{scheme}.secretRef (a Secret with {keys}), "
                              "or use a store the target can read")

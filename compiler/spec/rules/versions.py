@@ -8,6 +8,7 @@ than the release. Existing clusters (no catalog) are not judged: their version i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,8 @@ def kubernetes_versions(doc: dict[str, Any], target: dict[str, Any] | None, at: 
     written = mapping(doc.get("cluster")).get("kubernetesVersion")
     if table is None or (written is not None and not isinstance(written, str)):
         return  # the schema reports a version that is not a string
+    if written is not None and not re.fullmatch(r"[0-9]+(\.[0-9]+)*", written):
+        return  # nor a version at all (its pattern): nothing to compare with the table
     minor = written or DEFAULTS["kubernetesVersion"]
     where: Path = ("cluster", "kubernetesVersion") if written else ("targets", mapping(target)["_name"], "provider")
     message, severity = judge(table, minor, catalogs.today(), catalogs.load(provider).hours_per_month)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -79,6 +80,83 @@ def test_azure_sink_uses_blob_prefix_and_workload_identity() -> None:
     assert sink["type"] == "azure_blob"
     assert (sink["account_name"], sink["container_name"], sink["blob_prefix"]) == ("acct", "data", "live/m/date=%F/")
     assert sink["auth"] == {"azure_credential_kind": "workload_identity"} and "key_prefix" not in sink
+
+
+LIVE = {"s3": "s3://fraud-data/live/fraud/", "az": "az://acct/data/live/fraud/", "gs": "gs://fraud-data/live/fraud/"}
+
+
+def _by_secret(scheme: str) -> dict[str, Any]:
+    return request_log.vector_config([("fraud", LIVE[scheme], 0.1)], "europe-west4", [LIVE[scheme]])
+
+
+def test_with_an_s3_secret_the_sink_reads_its_keys_and_region_from_files() -> None:
+    """The Secret's files through the `directory` backend `s3`, by SECRET[...]: no environment variable, and the
+    region is the Secret's (the bucket's), not the target's own (another cloud's region name)."""
+    cfg = _by_secret("s3")
+    assert cfg["secret"] == {"s3": {"type": "directory", "path": "/var/run/secrets/mlops/s3",
+                                    "remove_trailing_whitespace": True}}
+    sink = cfg["sinks"]["fraud_live"]
+    assert sink["auth"] == {"access_key_id": "SECRET[s3.AWS_ACCESS_KEY_ID]",
+                            "secret_access_key": "SECRET[s3.AWS_SECRET_ACCESS_KEY]"}
+    assert sink["region"] == "SECRET[s3.AWS_DEFAULT_REGION]" and "healthcheck" not in sink
+    assert "${" not in json.dumps(cfg)
+    # only what the Secret must hold: a session token or an endpoint it may lack is never referenced
+    assert request_log.SECRET_KEYS["s3"] == ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+
+
+def test_with_an_az_secret_the_sink_signs_in_as_its_client_from_files() -> None:
+    cfg = _by_secret("az")
+    assert cfg["secret"] == {"az": {"type": "directory", "path": "/var/run/secrets/mlops/az",
+                                    "remove_trailing_whitespace": True}}
+    assert cfg["sinks"]["fraud_live"]["auth"] == {"azure_credential_kind": "client_secret_credential",
+                                                  "azure_tenant_id": "SECRET[az.AZURE_TENANT_ID]",
+                                                  "azure_client_id": "SECRET[az.AZURE_CLIENT_ID]",
+                                                  "azure_client_secret": "SECRET[az.AZURE_CLIENT_SECRET]"}
+
+
+def test_with_a_gs_secret_the_sink_names_its_key_file_and_no_backend() -> None:
+    cfg = _by_secret("gs")
+    assert "secret" not in cfg and "SECRET[" not in json.dumps(cfg)
+    assert cfg["sinks"]["fraud_live"]["credentials_path"] == "/var/run/secrets/mlops/gs/key.json"
+    assert "secret" not in request_log.vector_config([("fraud", LIVE["s3"], 0.1)], "eu-central-1")  # own identity
+
+
+# Vector's placeholder syntax, copied from vector@v0.57.0 src/config/loading/secret.rs:31-32 (COLLECTOR).
+COLLECTOR = re.compile(r"SECRET\[(\w+)\.([\w.\-/]+)\]")
+
+
+def _load(text: str, root: Path) -> dict[str, Any]:
+    """Vector's secret resolution over the config text (secret.rs:58-97,147-169; directory.rs:39-51), each backend's
+    `path` moved under `root`: a missing file raises, an empty one is refused, trailing whitespace is dropped."""
+    backends = json.loads(text).get("secret", {})
+
+    def value(m: re.Match[str]) -> str:
+        backend = backends[m[1]]              # KeyError: `Backend "..." is required ... but was not found`
+        contents = (root / backend["path"].lstrip("/") / m[2]).read_text()
+        secret = contents.rstrip() if backend["remove_trailing_whitespace"] else contents
+        assert secret, f"secret in file '{m[2]}' was empty"
+        return secret
+
+    loaded: dict[str, Any] = json.loads(COLLECTOR.sub(value, text))
+    return loaded
+
+
+@pytest.mark.parametrize("scheme", ["s3", "az"])
+def test_the_config_loads_from_a_secret_mounted_as_files(tmp_path: Path, scheme: str) -> None:
+    """Each mounted key as Kubernetes writes it (the value's bytes; a Secret made from a file may end in a newline):
+    every reference resolves, the JSON still parses, and the values land in the sink; a key removed fails."""
+    text = json.dumps(_by_secret(scheme), indent=2)
+    folder = tmp_path / "var/run/secrets/mlops" / scheme
+    folder.mkdir(parents=True)
+    for key in request_log.SECRET_KEYS[scheme]:
+        (folder / key).write_text(f"value-of-{key}\n")
+    sink = _load(text, tmp_path)["sinks"]["fraud_live"]
+    assert "SECRET[" not in json.dumps(sink)
+    values = {v for v in (*sink["auth"].values(), sink.get("region")) if isinstance(v, str) and "value-of" in v}
+    assert values == {f"value-of-{key}" for key in request_log.SECRET_KEYS[scheme]}
+    (folder / request_log.SECRET_KEYS[scheme][-1]).unlink()
+    with pytest.raises(FileNotFoundError):
+        _load(text, tmp_path)
 
 
 def test_an_unsupported_live_store_is_refused() -> None:

@@ -57,6 +57,16 @@ def test_a_version_newer_than_the_table_is_a_warning_and_an_older_one_an_error(t
     assert ": error: Kubernetes 1.28 is not offered by EKS" in older
 
 
+@pytest.mark.parametrize("version", [":", "16Gi", "1.x"])
+def test_a_version_that_is_no_number_is_the_schemas_error_not_a_crash(tmp_path: Path, version: str) -> None:
+    """Found by test_properties (a mutated kubernetesVersion crashed validate in minor_key)."""
+    path = tmp_path / "mlops.yaml"
+    diagnostics(tmp_path, "aws", "1.35")
+    path.write_text(path.read_text().replace('"1.35"', f'"{version}"'), encoding="utf-8")
+    found = [d.text() for d in check(load(str(path)))]
+    assert any("kubernetesVersion" in f and ": error: " in f for f in found), found
+
+
 @pytest.mark.parametrize("provider", sorted(TARGETS))
 def test_the_default_is_in_standard_support_everywhere_today(tmp_path: Path, provider: str) -> None:
     assert diagnostics(tmp_path, provider, None) == []
