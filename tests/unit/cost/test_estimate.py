@@ -198,8 +198,10 @@ def test_a_catalog_older_than_180_days_is_a_warning(tmp_path: Path, monkeypatch:
     for provider in ("aws", "gcp"):
         (tmp_path / provider).mkdir()
     estimates = [cost.estimate(environment(cloud_spec(p), "live", tmp_path / p)) for p in ("aws", "gcp")]
+    assert "warning" not in cost_report.estimates_table(estimates)     # on 2026-12-01 (conftest) both are recent
+    monkeypatch.setenv("MLOPS_TODAY", "2027-02-01")     # the gcp prices (2026-07-30) are 186 days old then
     text = cost_report.estimates_table(estimates)
-    assert "warning: the gcp catalog's prices are of 2025-03-06, more than 180 days old" in text
+    assert "warning: the gcp catalog's prices are of 2026-07-30, more than 180 days old" in text
     assert "warning: the aws catalog" not in text
     monkeypatch.setenv("MLOPS_TODAY", "2027-06-01")     # the aws prices (2026-11-26) are 187 days old then
     assert "warning: the aws catalog's prices are of 2026-11-26" in cost_report.estimates_table(estimates)
