@@ -245,7 +245,7 @@ def test_the_loop_spec_narrates_training_and_contract_changes_where_they_apply(
     assert env(data, "staging")["rollouts"][1:] == [training, contract]      # staging trains it
     assert env(data, "production")["rollouts"][1:] == [contract]            # production checks its live data
     # the daily schedule prices 30.42 runs a month instead of 4.35, at min only
-    assert env(data, "staging")["cost"]["line"] == "staging: ±0.00/month at max (+37.36 at min), now 714.09..3,712.97"
+    assert env(data, "staging")["cost"]["line"] == "staging: ±0.00/month at max (+48.64 at min), now 841.02..4,955.92"
     code, out, _ = run(capsys, "plan", str(repo.spec), "--base", "HEAD", "--format", "text")
     assert training in out and contract in out
     readme = (ROOT / "README.md").read_text(encoding="utf-8")    # the README's example is this plan's words
