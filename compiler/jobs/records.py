@@ -140,7 +140,7 @@ def _outputs(record: dict[str, Any]) -> list[Any] | None:
 
 def segments(frame: pd.DataFrame, min_rows: int) -> list[tuple[dict[str, str], pd.DataFrame]]:
     """The rows of each (variant, revision) the frame holds, with the labels that name it (a missing value is no
-    label), sorted; segments of fewer than `min_rows` rows are left out. None when the rows are all one segment:
+    label), sorted; segments of fewer than `min_rows` rows are left out. Empty when the rows are all one segment:
     the whole already reports it."""
     columns = [c for c in SEGMENTS if c in frame.columns]
     if not columns:
