@@ -17,40 +17,36 @@ from .wiring_build import Build, Obj, build
 Break = Callable[[Build], None]
 
 
+def intact(example: str, env: str, provider: str) -> Build:
+    """The environment as compiled, which every rule holds on: what each cut below breaks."""
+    b = build(example, env, provider)
+    assert isinstance(b, Build)
+    assert not wiring_rules.check(b)
+    return b
+
+
 @pytest.fixture(scope="module")
 def loop() -> Build:
-    b = build("loop", "production", "aws")
-    assert isinstance(b, Build)
-    assert not wiring_rules.check(b)          # intact, it holds
-    return b
+    return intact("loop", "production", "aws")
 
 
 @pytest.fixture(scope="module")
 def trains() -> Build:
     """The loop's staging on AWS: where fraud-scorer retrains (its workflows, their triggers)."""
-    b = build("loop", "staging", "aws")
-    assert isinstance(b, Build)
-    assert not wiring_rules.check(b)
-    return b
+    return intact("loop", "staging", "aws")
 
 
 @pytest.fixture(scope="module")
 def llm() -> Build:
     """The llm-platform's dev on GCP: where a vLLM model reads its Hugging Face token from a mounted Secret."""
-    b = build("llm-platform", "dev", "gcp")
-    assert isinstance(b, Build)
-    assert not wiring_rules.check(b)
-    return b
+    return intact("llm-platform", "dev", "gcp")
 
 
 @pytest.fixture(scope="module")
 def by_secret() -> Build:
     """The loop's staging as written (GKE, its s3:// data through the target's storageCredentials): Vector reads the
     Secret's keys from files, SECRET[s3.KEY] over a mounted Secret."""
-    b = build("loop", "staging", "gcp")
-    assert isinstance(b, Build)
-    assert not wiring_rules.check(b)
-    return b
+    return intact("loop", "staging", "gcp")
 
 
 def broken(b: Build, cut: Break) -> Build:

@@ -84,16 +84,20 @@ def _drop_read(b: Build) -> Build:
                                       and "data/train" in r["inputs"]["description"]))
 
 
+def _without_action(b: Build, action: str) -> Build:
+    """`b` with the trainer's IAM policy statements granting only `action` removed."""
+    cut = copy.deepcopy(b)
+    for p in cut.typed("aws:iam/rolePolicy"):
+        if p["inputs"]["role"].endswith("-train-fraud-scorer"):
+            policy = json.loads(p["inputs"]["policy"])
+            policy["Statement"] = [s for s in policy["Statement"] if s["Action"] != [action]]
+            p["inputs"]["policy"] = json.dumps(policy)
+    return cut
+
+
 def _drop_write(b: Build) -> Build:
     if b.provider == "aws":
-        cut = copy.deepcopy(b)
-        for p in cut.typed("aws:iam/rolePolicy"):
-            if not p["inputs"]["role"].endswith("-train-fraud-scorer"):
-                continue
-            policy = json.loads(p["inputs"]["policy"])
-            policy["Statement"] = [s for s in policy["Statement"] if s["Action"] != ["s3:PutObject"]]
-            p["inputs"]["policy"] = json.dumps(policy)
-        return cut
+        return _without_action(b, "s3:PutObject")
     if b.provider == "gcp":
         return _without(b, lambda r: r["inputs"].get("role") != "roles/storage.objectCreator")
     return _without(b, lambda r: r["type"] != "azure-native:authorization:RoleDefinition"
@@ -116,13 +120,7 @@ def test_no_region_lookup_on_the_output_bucket_is_a_write_argo_cannot_make(train
     """Argo's S3 driver looks the bucket's region up before it uploads (no `region` in the artifact)."""
     if trains.provider != "aws":
         pytest.skip("the region lookup is S3's")
-    cut = copy.deepcopy(trains)
-    for p in cut.typed("aws:iam/rolePolicy"):
-        if not p["inputs"]["role"].endswith("-train-fraud-scorer"):
-            continue
-        policy = json.loads(p["inputs"]["policy"])
-        policy["Statement"] = [s for s in policy["Statement"] if s["Action"] != ["s3:GetBucketLocation"]]
-        p["inputs"]["policy"] = json.dumps(policy)
+    cut = _without_action(trains, "s3:GetBucketLocation")
     wanted = f"is written without the aws identity of ServiceAccount {SA}"
     assert any(OUTPUT["aws"] in v and wanted in v for v in found(cut)), found(cut)
 
