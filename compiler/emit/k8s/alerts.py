@@ -26,6 +26,7 @@ from __future__ import annotations
 from mlops import ir
 from mlops.emit.k8s import routing
 from mlops.emit.k8s.meta import Obj, Scope, number
+from mlops.emit.k8s.monitor_alerts import BY_SEGMENT, SEGMENT_LABELS
 from mlops.emit.k8s.runtimes import GATEWAY_QUERIES, Queries, query
 from mlops.emit.k8s.serving import metric_selector, model_runtime
 from mlops.ir import names, serving
@@ -140,8 +141,8 @@ def drift_detected(scope: Scope, model: ir.Model) -> str:
 def drift_by_segment(scope: Scope, model: ir.Model) -> str:
     """Per segment of the live rows (a variant, a canary's revision: mlops.jobs.records.segments); the whole's
     series have no `variant`, which PromQL reads as empty."""
-    sel = f'namespace="{scope.namespace}",model="{model.name}",variant!=""'
-    return f"max by (variant, revision) ({DRIFT_DETECTED}{{{sel}}})"
+    sel = f'namespace="{scope.namespace}",model="{model.name}",{SEGMENT_LABELS[0]}!=""'
+    return f"max {BY_SEGMENT} ({DRIFT_DETECTED}{{{sel}}})"
 
 
 def alert_rules(scope: Scope, model: ir.Model) -> list[Obj]:

@@ -32,6 +32,11 @@ STALE_ALERT = "MLModelMonitorStale"
 # The monitors that also push per segment of the live rows (a variant, a canary's revision: mlops.jobs.records
 # .segments). Drift does too, but its alert stays one per model: it is what starts a retraining run (alerts.py).
 SEGMENTED = frozenset({"fairness"})
+# The labels of a segment's series: mlops.jobs.records.SEGMENTS (the job package imports nothing of mlops, so the
+# names are stated twice; tests/unit/emit/k8s/test_monitor_alerts.py holds them equal)
+SEGMENT_LABELS = ("variant", "revision")
+BY_SEGMENT = f"by ({', '.join(SEGMENT_LABELS)})"
+SEGMENT_LEGEND = " ".join(f"{{{{{label}}}}}" for label in SEGMENT_LABELS)     # Grafana's {{label}}
 MACROS = {"@hourly": 3600, "@daily": 86400, "@weekly": 7 * 86400, "@monthly": 31 * 86400}
 
 
@@ -62,7 +67,7 @@ def selector(scope: Scope, model: ir.Model, program: str) -> str:
 def metric(scope: Scope, model: ir.Model, program: str, name: str) -> str:
     """The verdict's worst value; per segment for a monitor that pushes segments, so each failing one is an alert
     of its own, labelled with its variant and revision (the whole's series carry neither)."""
-    by = " by (variant, revision) " if program in SEGMENTED else ""
+    by = f" {BY_SEGMENT} " if program in SEGMENTED else ""
     return f"{'min' if name.endswith('_passed') else 'max'}{by}({name}{{{selector(scope, model, program)}}})"
 
 
@@ -93,6 +98,6 @@ def panels(scope: Scope, model: ir.Model) -> list[tuple[str, list[Obj]]]:
     wanted = schedules(model)
     return [(f"Monitor: {program}", [
         {"refId": "A", "expr": metric(scope, model, program, name),
-         "legendFormat": f"{name} {{{{variant}}}} {{{{revision}}}}" if program in SEGMENTED else name},
+         "legendFormat": f"{name} {SEGMENT_LEGEND}" if program in SEGMENTED else name},
         {"refId": "B", "expr": age(scope, model, program), "legendFormat": "seconds since the last run"}])
         for program, _alert, name, _failing, _summary in CHECKS if program in wanted]

@@ -59,7 +59,7 @@ def dashboard(scope: Scope, model: ir.Model) -> Obj:
         score = {"refId": "A", "expr": alerts.drift_score(scope, model), "legendFormat": "largest distance"}
         detected = {"refId": "B", "expr": alerts.drift_detected(scope, model), "legendFormat": "drift detected"}
         segments = {"refId": "C", "expr": alerts.drift_by_segment(scope, model),
-                    "legendFormat": "drift detected: {{variant}} {{revision}}"}
+                    "legendFormat": f"drift detected: {monitor_alerts.SEGMENT_LEGEND}"}
         panels.append(_panel(len(panels), f"Drift ({model.drift.method})", "short", [score, detected, segments]))
     panels += [_panel(len(panels) + n, title, "short", targets)
                for n, (title, targets) in enumerate(monitor_alerts.panels(scope, model))]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlops.emit.k8s.monitor_alerts import period
+from mlops.emit.k8s.monitor_alerts import BY_SEGMENT, SEGMENT_LABELS, SEGMENT_LEGEND, period
+from mlops.jobs import records
 
 
 @pytest.mark.parametrize(("schedule", "seconds"), [
@@ -12,3 +13,8 @@ from mlops.emit.k8s.monitor_alerts import period
     ("0 0 1 * *", 2678400), ("0 0 * 6 *", 2678400)])
 def test_the_period_bounds_the_gap_between_two_runs(schedule: str, seconds: int) -> None:
     assert period(schedule) == seconds
+
+
+def test_the_segment_labels_are_the_ones_the_jobs_push() -> None:
+    assert SEGMENT_LABELS == records.SEGMENTS
+    assert (BY_SEGMENT, SEGMENT_LEGEND) == ("by (variant, revision)", "{{variant}} {{revision}}")
